@@ -1,0 +1,58 @@
+# Thin wrapper over CMake.  `make run` and `make test` work on a fresh Debian 12
+# machine: each first installs the Debian packages that are missing.
+#
+#   make run              build, then run the main job on the bundled model
+#   make test             build, then run the test suite (ctest, all but `slow`)
+#   make test SANITIZE=1  the same under AddressSanitizer + UBSan (build-san/)
+#   make bench            build, run bench/ and rewrite BENCHMARKS.md figures
+#   make fuzz             libFuzzer targets (clang), not part of `make test`
+
+SANITIZE ?= 0
+JOBS     ?= $(shell nproc)
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-san
+CMFLAGS  += -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTC_SANITIZE=ON
+else
+BUILD    ?= build
+CMFLAGS  += -DCMAKE_BUILD_TYPE=Release
+endif
+CTEST_ARGS ?= -LE slow
+
+DEB_PACKAGES = build-essential cmake pkg-config libssl-dev libjansson-dev \
+	libopenblas-dev liblapacke-dev libpcre2-dev libutf8proc-dev \
+	libcmocka-dev libcairo2-dev python3-numpy
+
+.PHONY: all deps build run test bench fuzz clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) $(CMFLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/tensorcommit selftest
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+bench: build
+	./$(BUILD)/bench/bench_all --write BENCHMARKS.md
+
+fuzz: deps
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTC_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+
+clean:
+	rm -rf build build-san build-fuzz

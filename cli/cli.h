@@ -1,0 +1,44 @@
+/* The tensorcommit command line: one cmd_<verb>.c per subcommand.
+ * Exit codes: 0 success / valid, 1 rejected, 2 usage, 3 any other error. */
+#ifndef TC_CLI_H
+#define TC_CLI_H
+
+#include "tensorcommit.h"
+
+enum { CLI_OK = 0, CLI_REJECTED = 1, CLI_USAGE = 2, CLI_ERROR = 3 };
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);   /* argv[0] is the verb */
+} cli_command;
+
+#define CLI_COMMANDS(X)                                                        \
+    X(selftest, "check the known-answer vectors and time the core operations") \
+    X(run, "generate, capture, quantize, lay out, commit, open and verify")    \
+    X(setup, "make a structured reference string (SRS) for a grid shape")     \
+    X(vk, "extract the verification key from an SRS")                        \
+    X(commit, "commit to an int64 grid (.npy)")                               \
+    X(open, "open a committed grid at points or slices")                      \
+    X(verify, "verify openings against a commitment")                         \
+    X(interpolate, "export monomial coefficients (research format)")          \
+    X(tokenize, "text to token ids with a Hugging Face tokenizer.json")       \
+    X(detokenize, "token ids to text")                                        \
+    X(generate, "generate text with a Hugging Face causal language model")    \
+    X(capture, "record every layer's hidden states")                          \
+    X(quantize, "float hidden states to integers")                            \
+    X(layout, "lay integers out as a grid")                                   \
+    X(locate, "map grid coordinates to (layer, token, hidden) and back")      \
+    X(select, "layer significance scores and verifier range selection")
+
+#define CLI_DECLARE(name, summary) int cmd_##name(int argc, char **argv);
+CLI_COMMANDS(CLI_DECLARE)
+#undef CLI_DECLARE
+
+/* Prints "tensorcommit <verb>: <message>" on stderr (one line). */
+void cli_errorf(const char *verb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints the error's message (or its status name) and returns CLI_ERROR. */
+int cli_report(const char *verb, const tc_error *err, tc_status s);
+
+#endif

@@ -1,0 +1,9 @@
+/* tensorcommit tokenize — not implemented yet. */
+#include "cli.h"
+
+int cmd_tokenize(int argc, char **argv)
+{
+    (void)argc;
+    cli_errorf(argv[0], "not implemented yet");
+    return CLI_ERROR;
+}
