@@ -1,0 +1,49 @@
+/* Shared test helpers: loading JSON vectors from the shared data folder and
+ * a seeded PRNG whose seed is printed so a failure can be replayed
+ * (TC_TEST_SEED=<n> in the environment overrides it). */
+#ifndef TC_TESTUTIL_H
+#define TC_TESTUTIL_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "util/util.h"
+
+/* Loads TC_SHARED_DIR/<rel>; aborts the test program with a message when the
+ * file is missing or malformed (a missing vector file must fail, not skip). */
+static inline json_t *tu_load_json(const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", TC_SHARED_DIR, rel);
+    json_error_t e;
+    json_t *j = json_load_file(path, 0, &e);
+    if (j == NULL) {
+        fprintf(stderr, "cannot load %s: %s (line %d)\n", path, e.text, e.line);
+        exit(1);
+    }
+    return j;
+}
+
+static inline const char *tu_str(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    if (s == NULL) {
+        fprintf(stderr, "vector field '%s' missing or not a string\n", key);
+        exit(1);
+    }
+    return s;
+}
+
+static inline uint64_t tu_seed(const char *test_name)
+{
+    const char *env = getenv("TC_TEST_SEED");
+    uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
+    fprintf(stderr, "%s: seed %llu (replay with TC_TEST_SEED=%llu)\n", test_name,
+            (unsigned long long)seed, (unsigned long long)seed);
+    return seed;
+}
+
+#endif

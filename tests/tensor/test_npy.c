@@ -1,0 +1,196 @@
+/* .npy reader/writer: byte-for-byte agreement with numpy.save (through
+ * /usr/bin/python3 when it has numpy), round trips, and strict rejection. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tensor/npy.h"
+
+static char tmpdir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tc_test_npy_XXXXXX");
+    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_roundtrip(void **state)
+{
+    (void)state;
+    float f[6] = {0.0f, -1.5f, 3.25f, 1e-30f, -0.0f, 7.0f};
+    int64_t shape[2] = {2, 3};
+    char path[300];
+    snprintf(path, sizeof path, "%s/a.npy", tmpdir);
+    tc_error err = {0};
+    assert_int_equal(tc_npy_write(&err, path, TC_NPY_F32, f, 2, shape), TC_OK);
+    tc_npy a;
+    assert_int_equal(tc_npy_read(&err, &a, path), TC_OK);
+    assert_int_equal(a.dtype, TC_NPY_F32);
+    assert_int_equal(a.ndim, 2);
+    assert_int_equal(a.shape[0], 2);
+    assert_int_equal(a.shape[1], 3);
+    assert_memory_equal(a.data, f, sizeof f);
+    tc_npy_free(&a);
+
+    int64_t v[5] = {0, -1, INT64_MAX, INT64_MIN, 42};
+    int64_t s1[1] = {5};
+    assert_int_equal(tc_npy_write(&err, path, TC_NPY_I64, v, 1, s1), TC_OK);
+    assert_int_equal(tc_npy_read(&err, &a, path), TC_OK);
+    assert_int_equal(a.dtype, TC_NPY_I64);
+    assert_int_equal(a.ndim, 1);
+    assert_memory_equal(a.data, v, sizeof v);
+    tc_npy_free(&a);
+}
+
+/* The header layout numpy documents: total header a multiple of 64 bytes. */
+static void test_header_layout(void **state)
+{
+    (void)state;
+    float z = 0;
+    int64_t sh[1] = {1};
+    uint8_t *b = NULL;
+    size_t n = 0;
+    tc_error err = {0};
+    assert_int_equal(tc_npy_encode(&err, &b, &n, TC_NPY_F32, &z, 1, sh), TC_OK);
+    assert_int_equal((n - 4) % 64, 0);
+    const char *want = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }";
+    assert_memory_equal(b + 10, want, strlen(want));
+    assert_int_equal(b[n - 5], '\n');
+    assert_int_equal(b[8] | b[9] << 8, n - 4 - 10);
+    free(b);
+}
+
+static bool have_numpy(void)
+{
+    return system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") == 0;
+}
+
+/* numpy writes files, we must produce the identical bytes, and numpy must
+ * read ours back to the same values. */
+static void test_numpy_bytes(void **state)
+{
+    (void)state;
+    if (!have_numpy()) {
+        skip();
+        return;
+    }
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && /usr/bin/python3 -c \""
+             "import numpy as np\n"
+             "np.save('f0.npy', np.array(2.5, dtype=np.float32))\n"
+             "np.save('f1.npy', np.arange(7, dtype=np.float32) / 3)\n"
+             "np.save('f3.npy', (np.arange(24, dtype=np.float32) - 5).reshape(2, 3, 4))\n"
+             "np.save('i1.npy', np.array([1, -2, 2**62], dtype=np.int64))\n"
+             "np.save('i9.npy', np.zeros((1,2,3,1,2,1,1,2,1), dtype=np.int64))\n"
+             "np.save('e0.npy', np.zeros((0, 5), dtype=np.float32))\n\"",
+             tmpdir);
+    assert_int_equal(system(cmd), 0);
+    const char *names[] = {"f0", "f1", "f3", "i1", "e0"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[300], out[300];
+        snprintf(path, sizeof path, "%s/%s.npy", tmpdir, names[i]);
+        snprintf(out, sizeof out, "%s/%s_ours.npy", tmpdir, names[i]);
+        tc_error err = {0};
+        tc_npy a;
+        assert_int_equal(tc_npy_read(&err, &a, path), TC_OK);
+        assert_int_equal(tc_npy_write(&err, out, a.dtype, a.data, a.ndim, a.shape), TC_OK);
+        snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", path, out);
+        assert_int_equal(system(cmd), 0);
+        tc_npy_free(&a);
+    }
+    char path[300];
+    snprintf(path, sizeof path, "%s/i9.npy", tmpdir);
+    tc_error err = {0};
+    tc_npy a;
+    /* nine dimensions: more than we accept, rejected cleanly */
+    assert_int_equal(tc_npy_read(&err, &a, path), TC_EFORMAT);
+    /* numpy reads what we write */
+    float f[4] = {1.0f, -2.0f, 0.5f, 1e20f};
+    int64_t sh[2] = {2, 2};
+    snprintf(path, sizeof path, "%s/ours.npy", tmpdir);
+    assert_int_equal(tc_npy_write(&err, path, TC_NPY_F32, f, 2, sh), TC_OK);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import numpy as np, sys; a = np.load('%s'); "
+             "sys.exit(0 if a.dtype == np.float32 and a.shape == (2, 2) and "
+             "a.tolist() == [[1.0, -2.0], [0.5, float(np.float32(1e20))]] else 1)\"",
+             path);
+    assert_int_equal(system(cmd), 0);
+}
+
+static tc_status parse_str(const char *hdr, const void *data, size_t dlen, int version)
+{
+    uint8_t buf[1024];
+    size_t hl = strlen(hdr), pre = version == 1 ? 10 : 12;
+    memcpy(buf, "\x93NUMPY", 6);
+    buf[6] = (uint8_t)version;
+    buf[7] = 0;
+    for (size_t i = 0; i < pre - 8; i++)
+        buf[8 + i] = (uint8_t)(hl >> (8 * i));
+    memcpy(buf + pre, hdr, hl);
+    memcpy(buf + pre + hl, data, dlen);
+    tc_npy a;
+    tc_error err = {0};
+    tc_status s = tc_npy_parse(&err, &a, buf, pre + hl + dlen, "mem");
+    if (s == TC_OK)
+        tc_npy_free(&a);
+    else
+        assert_true(strlen(err.msg) > 0);
+    return s;
+}
+
+static void test_reject(void **state)
+{
+    (void)state;
+    float d[2] = {1, 2};
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n", d, 8, 1), TC_OK);
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n", d, 8, 2), TC_OK);
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n", d, 8, 3), TC_OK);
+    assert_int_equal(parse_str("{\"shape\": (2,), \"fortran_order\": False, \"descr\": \"<f4\"}\n", d, 8, 1), TC_OK);
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n", d, 4, 1), TC_EFORMAT);
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }\n", d, 8, 1), TC_EFORMAT);
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (2), }\n", d, 8, 1), TC_EFORMAT);
+    assert_int_equal(parse_str("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }\n", d, 8, 1), TC_EUNSUPPORTED);
+    assert_int_equal(parse_str("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }\n", d, 8, 1), TC_EUNSUPPORTED);
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }\n", d, 8, 1), TC_EUNSUPPORTED);
+    assert_int_equal(parse_str("{'descr': '<f4', 'shape': (2,), }\n", d, 8, 1), TC_EFORMAT);
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}\n", d, 8, 1), TC_EFORMAT);
+    assert_int_equal(parse_str("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}\n", d, 8, 1), TC_EFORMAT);
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }\n", d, 8, 1), TC_EFORMAT);
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", d, 8, 1), TC_EFORMAT);
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999,99999999999,99999999999), }\n", d, 8, 1), TC_EFORMAT);
+    assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n", d, 8, 4), TC_EUNSUPPORTED);
+    uint8_t junk[12] = {0x93, 'N', 'U', 'M', 'P', 'X', 1, 0, 0, 0, 0, 0};
+    tc_npy a;
+    assert_int_equal(tc_npy_parse(NULL, &a, junk, sizeof junk, "mem"), TC_EFORMAT);
+    junk[5] = 'Y';
+    junk[8] = 200; /* header longer than the buffer */
+    assert_int_equal(tc_npy_parse(NULL, &a, junk, sizeof junk, "mem"), TC_EFORMAT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_header_layout),
+        cmocka_unit_test(test_numpy_bytes),
+        cmocka_unit_test(test_reject),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
