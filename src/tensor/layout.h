@@ -1,0 +1,85 @@
+/*
+ * Grid layouts: where each (layer, token, hidden) integer sits in the
+ * committed grid (DESIGN §3.4).
+ *
+ * structured (the default): the logical tensor [L][T][H] is zero-padded to
+ *   [Lp][Tp][Hp], and each padded axis is split into its own variables with
+ *   sizes in 2..16 (Lp, Tp, Hp are the smallest sizes ≥ L, T, H whose prime
+ *   factors are ≤ 13, split into as few factors as possible, the most
+ *   balanced split on a tie, largest factor first).  Because the grid is C
+ *   order, grid index = (l·Tp + t)·Hp + h, a layer is the slice that fixes
+ *   the layer variables, and a (layer, token) vector the slice that fixes
+ *   the layer and token variables.
+ * flat (the research code's layout): the L·T·H values flattened in order,
+ *   padded to d^k with the least padding for d in [min_dim, max_dim] (a tie
+ *   goes to the smaller d), or with a forced k; padding values are copies of
+ *   real values chosen by a seeded generator.
+ *
+ * Mappings, both ways: grid coordinates ↔ grid index ↔ (layer, token, hidden).
+ */
+#ifndef TC_TENSOR_LAYOUT_H
+#define TC_TENSOR_LAYOUT_H
+
+#include "util/util.h"
+
+#define TC_LAYOUT_MAX_VARS 24
+#define TC_LAYOUT_MAX_DIM 16
+/* Default d range of the flat layout.  The research code's documented
+ * examples fix it: 60 values → 4^3 (a tie with 8^2, so 2 is excluded and 8
+ * included) and 2,408,448 → 4^11 (so 12, whose 12^6 pads less, is excluded);
+ * 9 is the largest base its README names. */
+#define TC_LAYOUT_FLAT_MIN_DIM 3
+#define TC_LAYOUT_FLAT_MAX_DIM 9
+
+typedef enum tc_layout_kind { TC_LAYOUT_STRUCTURED, TC_LAYOUT_FLAT } tc_layout_kind;
+
+typedef struct tc_layout {
+    tc_layout_kind kind;
+    size_t n_layers, n_tokens, hidden;       /* the logical tensor [L][T][H] */
+    int m;                                   /* number of grid variables */
+    uint32_t shape[TC_LAYOUT_MAX_VARS];      /* grid shape n_0..n_{m−1} */
+    size_t grid_size;                        /* Π shape */
+    /* structured */
+    size_t padded[3];                        /* Lp, Tp, Hp */
+    int axis_vars[3];                        /* variables of each axis, in order */
+    /* flat */
+    uint32_t flat_d;                         /* base d (grid is d^k) */
+    uint64_t pad_seed;                       /* seed of the padding sampler */
+} tc_layout;
+
+/* The structured layout for [L][T][H] (each ≥ 1). */
+tc_status tc_layout_structured(tc_error *err, tc_layout *lay, size_t n_layers,
+                               size_t n_tokens, size_t hidden) TC_MUST_CHECK;
+/* The flat layout: d in [min_dim, max_dim] (2 ≤ min ≤ max ≤ 16) with the
+ * least padding, or force_k > 0 to fix the exponent (then the smallest d in
+ * range with d^k ≥ N). */
+tc_status tc_layout_flat(tc_error *err, tc_layout *lay, size_t n_layers, size_t n_tokens,
+                         size_t hidden, uint32_t min_dim, uint32_t max_dim, int force_k,
+                         uint64_t pad_seed) TC_MUST_CHECK;
+
+/* The least-padding flat shape rule alone: returns d and k for N values. */
+bool tc_layout_flat_shape(size_t n_values, uint32_t min_dim, uint32_t max_dim, int force_k,
+                          uint32_t *d, int *k);
+/* The smallest size ≥ n that splits into factors in 2..16, and the split
+ * (largest first).  Returns the number of factors (0 for n = 1). */
+int tc_layout_axis_split(size_t n, size_t *padded, uint32_t factors[TC_LAYOUT_MAX_VARS]);
+
+/* grid index ↔ coordinates (C order). */
+void tc_layout_index_to_coords(const tc_layout *lay, uint32_t *coords, size_t index);
+size_t tc_layout_coords_to_index(const tc_layout *lay, const uint32_t *coords);
+/* (layer, token, hidden) → grid index. */
+size_t tc_layout_ltoh_to_index(const tc_layout *lay, size_t layer, size_t token, size_t h);
+/* grid index → (layer, token, hidden); false for a padding position. */
+bool tc_layout_index_to_ltoh(const tc_layout *lay, size_t index, size_t *layer,
+                             size_t *token, size_t *h);
+
+/* Fills grid (grid_size) from values (L·T·H, C order [L][T][H]). */
+tc_status tc_layout_fill(tc_error *err, const tc_layout *lay, int64_t *grid,
+                         const int64_t *values) TC_MUST_CHECK;
+
+/* Number of leading variables that fix a layer / a (layer, token) pair in
+ * the structured layout, and the prefix coordinates for them. */
+int tc_layout_layer_prefix(const tc_layout *lay, size_t layer, uint32_t *coords);
+int tc_layout_token_prefix(const tc_layout *lay, size_t layer, size_t token, uint32_t *coords);
+
+#endif

@@ -1,0 +1,170 @@
+/* Exact fixed-point quantization (see quantize.h). */
+#include "tensor/quantize.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef unsigned __int128 u128;
+
+static u128 pow10_u64(int s) /* s in 0..19: 10^19 < 2^64 */
+{
+    uint64_t p = 1;
+    for (int i = 0; i < s; i++)
+        p *= 10;
+    return p;
+}
+
+/* round(n / 2^sh), half to even; n < 2^127. */
+static u128 shr_round_even(u128 n, int sh)
+{
+    if (sh <= 0)
+        return n;
+    if (sh >= 128)
+        return 0;           /* n < 2^127 ≤ 2^(sh−1): below one half */
+    u128 q = n >> sh;
+    u128 rem = n - (q << sh);
+    u128 half = (u128)1 << (sh - 1);
+    if (rem > half || (rem == half && (q & 1)))
+        q++;
+    return q;
+}
+
+/* round(n / d), half to even; d > 0. */
+static u128 div_round_even(u128 n, u128 d)
+{
+    u128 q = n / d, rem = n % d;
+    u128 twice = rem << 1;   /* rem < d < 2^127 */
+    if (twice > d || (twice == d && (q & 1)))
+        q++;
+    return q;
+}
+
+/* |x| = m·2^e, m < 2^53.  Computes round(m · 2^e · 10^s) (s = 0 for the
+ * binary rule, where e already includes k) and checks it against `limit`. */
+static bool scaled_round(uint64_t m, int e, int s, u128 limit, u128 *out)
+{
+    u128 r;
+    if (m == 0) {
+        *out = 0;
+        return true;
+    }
+    if (s >= 0) {
+        u128 n = (u128)m * pow10_u64(s);            /* < 2^53 · 2^64 = 2^117 */
+        if (e >= 0) {
+            if (e >= 64)                             /* ≥ 2^64 > limit */
+                return false;
+            if (n > (limit >> e))
+                return false;
+            r = n << e;
+        } else {
+            r = shr_round_even(n, -e);
+        }
+    } else {
+        u128 d = pow10_u64(-s);
+        if (e >= 0) {
+            if (e > 127 - 53)
+                return false;                         /* m·2^e/10^19 ≥ 2^55 */
+            r = div_round_even((u128)m << e, d);
+        } else if (-e >= 64) {
+            r = 0;                                    /* m / (d·2^64) < 2^−11 */
+        } else {
+            r = div_round_even(m, d << -e);
+        }
+    }
+    if (r > limit)
+        return false;
+    *out = r;
+    return true;
+}
+
+static bool quant_parts(const tc_quant_params *q, bool neg, uint64_t m, int e, int64_t *v)
+{
+    u128 limit = ((u128)1 << q->max_bits) - 1, r;
+    int s = 0;
+    if (q->rule == TC_QUANT_DECIMAL)
+        s = q->exponent;
+    else
+        e += q->exponent;
+    if (!scaled_round(m, e, s, limit, &r))
+        return false;
+    *v = neg ? -(int64_t)r : (int64_t)r;
+    return true;
+}
+
+bool tc_quant_value_f64(const tc_quant_params *q, double x, int64_t *v)
+{
+    if (!isfinite(x))
+        return false;
+    uint64_t bits;
+    memcpy(&bits, &x, 8);
+    bool neg = bits >> 63;
+    int be = (int)((bits >> 52) & 0x7ff);
+    uint64_t m = bits & ((1ULL << 52) - 1);
+    int e;
+    if (be == 0) {
+        e = -1074;                      /* subnormal (or zero): m·2^−1074 */
+    } else {
+        m |= 1ULL << 52;
+        e = be - 1075;
+    }
+    return quant_parts(q, neg, m, e, v);
+}
+
+bool tc_quant_value_f32(const tc_quant_params *q, float x, int64_t *v)
+{
+    return tc_quant_value_f64(q, (double)x, v);   /* exact widening */
+}
+
+tc_status tc_quant_decimal(tc_error *err, tc_quant_params *q, int scale_factor, int quantize)
+{
+    if (quantize < 0 || quantize > 100)
+        return tc_fail(err, TC_EARG, "quantize must be a percentage in 0..100, got %d", quantize);
+    if (scale_factor < -19 || scale_factor > 19)
+        return tc_fail(err, TC_EARG, "scale factor must be in -19..19, got %d", scale_factor);
+    /* floor(scale_factor · quantize / 100), exact in integers */
+    long prod = (long)scale_factor * quantize;
+    long fl = prod >= 0 ? prod / 100 : -((-prod + 99) / 100);
+    int s = scale_factor - (int)fl;
+    if (s < -19 || s > 19)
+        return tc_fail(err, TC_EARG, "decimal exponent %d is outside -19..19", s);
+    *q = (tc_quant_params){TC_QUANT_DECIMAL, scale_factor, quantize, s, 63};
+    return TC_OK;
+}
+
+tc_status tc_quant_binary(tc_error *err, tc_quant_params *q, int k)
+{
+    if (k < -1074 || k > 1074)
+        return tc_fail(err, TC_EARG, "binary scale must be in -1074..1074, got %d", k);
+    *q = (tc_quant_params){TC_QUANT_BINARY, 0, 0, k, 63};
+    return TC_OK;
+}
+
+tc_status tc_quantize_f32(tc_error *err, const tc_quant_params *q, int64_t *out,
+                          const float *x, size_t n_layers, size_t per_layer)
+{
+    if (q->max_bits < 1 || q->max_bits > 63)
+        return tc_fail(err, TC_EARG, "max_bits must be in 1..63, got %d", q->max_bits);
+    for (size_t l = 0; l < n_layers; l++) {
+        for (size_t i = 0; i < per_layer; i++) {
+            float xv = x[l * per_layer + i];
+            if (!tc_quant_value_f32(q, xv, &out[l * per_layer + i])) {
+                if (!isfinite(xv))
+                    return tc_fail(err, TC_EFORMAT, "layer %zu, position %zu: value %g is not finite",
+                                   l, i, (double)xv);
+                return tc_fail(err, TC_EFORMAT,
+                               "layer %zu, position %zu: value %.9g does not fit in %d-bit integers "
+                               "at this scale",
+                               l, i, (double)xv, q->max_bits + 1);
+            }
+        }
+    }
+    return TC_OK;
+}
+
+double tc_dequant_value(const tc_quant_params *q, int64_t v)
+{
+    if (q->rule == TC_QUANT_BINARY)
+        return ldexp((double)v, -q->exponent);
+    return (double)v / pow(10.0, q->exponent);
+}
