@@ -41,4 +41,14 @@ void cli_errorf(const char *verb, const char *fmt, ...)
 /* Prints the error's message (or its status name) and returns CLI_ERROR. */
 int cli_report(const char *verb, const tc_error *err, tc_status s);
 
+/* Parsing helpers: whole-string decimal integers (u64 also takes 0x…);
+ * false on anything else. */
+#include <stdbool.h>
+#include <stdint.h>
+bool cli_parse_i64(const char *s, int64_t *v);
+bool cli_parse_u64(const char *s, uint64_t *v);
+bool cli_parse_int(const char *s, int lo, int hi, int *v);
+/* "1,2,3" → out; returns the count, or −1 when malformed or more than max. */
+int cli_parse_u64_list(const char *s, uint64_t *out, int max);
+
 #endif

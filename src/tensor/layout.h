@@ -82,4 +82,11 @@ tc_status tc_layout_fill(tc_error *err, const tc_layout *lay, int64_t *grid,
 int tc_layout_layer_prefix(const tc_layout *lay, size_t layer, uint32_t *coords);
 int tc_layout_token_prefix(const tc_layout *lay, size_t layer, size_t token, uint32_t *coords);
 
+/* layout.json: the layout's parameters and derived shape (docs/formats.md).
+ * Reading re-derives the layout from its parameters and rejects a file whose
+ * recorded shape disagrees. */
+tc_status tc_layout_to_json(tc_error *err, const tc_layout *lay, char **json) TC_MUST_CHECK;
+tc_status tc_layout_write(tc_error *err, const tc_layout *lay, const char *path) TC_MUST_CHECK;
+tc_status tc_layout_read(tc_error *err, tc_layout *lay, const char *path) TC_MUST_CHECK;
+
 #endif

@@ -47,4 +47,13 @@ tc_status tc_quantize_f32(tc_error *err, const tc_quant_params *q, int64_t *out,
 /* The approximate real value of v under q (for reports and checks). */
 double tc_dequant_value(const tc_quant_params *q, int64_t v);
 
+/* quantization.json: rule, parameters, formula and how to reverse it. */
+tc_status tc_quant_write(tc_error *err, const tc_quant_params *q, const char *path) TC_MUST_CHECK;
+tc_status tc_quant_read(tc_error *err, tc_quant_params *q, const char *path) TC_MUST_CHECK;
+/* The same as a JSON object (jansson json_t *, new reference) for embedding
+ * in receipts. */
+void *tc_quant_to_json(const tc_quant_params *q);
+tc_status tc_quant_from_json(tc_error *err, tc_quant_params *q, const void *obj,
+                             const char *name) TC_MUST_CHECK;
+
 #endif
