@@ -1,9 +1,167 @@
-/* tensorcommit run — not implemented yet. */
+/* tensorcommit run: generate, capture, quantize, lay out, commit, open, verify. */
 #include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/run.h"
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: tensorcommit run --model DIR --prompt \"...\" --out RUNDIR\n"
+            "            [--max-new-tokens 30] [--temperature 0 --top-k 0 --top-p 1]\n"
+            "            [--srs srs.tcs] [--scale-factor 16 --quantize 50 | --binary-scale K]\n"
+            "            [--layout structured|flat] [--num-queries 10] [--seed 0]\n"
+            "            [--threads 2] [--deterministic]\n"
+            "\n"
+            "The prover's whole job: generates text with the model, records every layer's\n"
+            "hidden states, turns them into integers, lays them out as a grid, commits to\n"
+            "the grid, opens --num-queries random values and one layer slice, verifies the\n"
+            "proofs and checks every opened value against the grid.\n"
+            "\n"
+            "Without --srs a SEEDED reference string is made for the grid's shape (testing\n"
+            "only: anyone who knows the seed can forge proofs) and saved as RUNDIR/srs.tcs.\n"
+            "RUNDIR receives receipt.json, grid.npy, layout.json, quantization.json,\n"
+            "commitment.txt, proofs.json, results.json, vk.json, stats.json and the capture\n"
+            "(hidden_states.npy, tokens.npy, logits.npy).  Check it again later with\n"
+            "  tensorcommit verify --srs RUNDIR/srs.tcs --proof RUNDIR/proofs.json\n");
+}
+
+static void log_line(void *ctx, const char *line)
+{
+    double *t0 = ctx;
+    fprintf(stderr, "[%7.2fs] %s\n", tc_now() - *t0, line);
+}
 
 int cmd_run(int argc, char **argv)
 {
-    (void)argc;
-    cli_errorf(argv[0], "not implemented yet");
-    return CLI_ERROR;
+    static const struct option opts[] = {
+        {"model", required_argument, 0, 'm'},        {"prompt", required_argument, 0, 'p'},
+        {"out", required_argument, 0, 'o'},          {"max-new-tokens", required_argument, 0, 'n'},
+        {"temperature", required_argument, 0, 'T'},  {"top-k", required_argument, 0, 'K'},
+        {"top-p", required_argument, 0, 'P'},        {"srs", required_argument, 0, 'S'},
+        {"scale-factor", required_argument, 0, 's'}, {"quantize", required_argument, 0, 'q'},
+        {"binary-scale", required_argument, 0, 'b'}, {"layout", required_argument, 0, 'l'},
+        {"num-queries", required_argument, 0, 'Q'},  {"seed", required_argument, 0, 'e'},
+        {"threads", required_argument, 0, 't'},      {"deterministic", no_argument, 0, 'd'},
+        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
+    tc_run_opts o;
+    tc_run_opts_default(&o);
+    int scale = 16, quant = 50, bscale = 0, v;
+    bool binary = false, decimal_set = false;
+    int64_t i64;
+    uint64_t u64;
+    char *end;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'm': o.model_dir = optarg; break;
+        case 'p': o.prompt = optarg; break;
+        case 'o': o.out_dir = optarg; break;
+        case 'S': o.srs_path = optarg; break;
+        case 'd': o.deterministic = true; break;
+        case 'n':
+            if (!cli_parse_i64(optarg, &i64) || i64 < 0 || i64 > 1000000)
+                return cli_errorf(argv[0], "--max-new-tokens must be a non-negative integer"), CLI_USAGE;
+            o.max_new_tokens = (size_t)i64;
+            break;
+        case 'T':
+            o.temperature = strtof(optarg, &end);
+            if (*end != '\0' || !(o.temperature >= 0.0f) || o.temperature > 100.0f)
+                return cli_errorf(argv[0], "--temperature must be a number ≥ 0"), CLI_USAGE;
+            break;
+        case 'K':
+            if (!cli_parse_int(optarg, 0, 1 << 30, &o.top_k))
+                return cli_errorf(argv[0], "--top-k must be a non-negative integer"), CLI_USAGE;
+            break;
+        case 'P':
+            o.top_p = strtof(optarg, &end);
+            if (*end != '\0' || !(o.top_p > 0.0f && o.top_p <= 1.0f))
+                return cli_errorf(argv[0], "--top-p must be in (0, 1]"), CLI_USAGE;
+            break;
+        case 's':
+            decimal_set = true;
+            if (!cli_parse_int(optarg, -19, 19, &scale))
+                return cli_errorf(argv[0], "--scale-factor must be an integer in -19..19"), CLI_USAGE;
+            break;
+        case 'q':
+            decimal_set = true;
+            if (!cli_parse_int(optarg, 0, 100, &quant))
+                return cli_errorf(argv[0], "--quantize must be an integer in 0..100"), CLI_USAGE;
+            break;
+        case 'b':
+            binary = true;
+            if (!cli_parse_int(optarg, -1074, 1074, &bscale))
+                return cli_errorf(argv[0], "--binary-scale must be an integer"), CLI_USAGE;
+            break;
+        case 'l':
+            if (!strcmp(optarg, "structured"))
+                o.layout = TC_LAYOUT_STRUCTURED;
+            else if (!strcmp(optarg, "flat"))
+                o.layout = TC_LAYOUT_FLAT;
+            else
+                return cli_errorf(argv[0], "--layout must be structured or flat"), CLI_USAGE;
+            break;
+        case 'Q':
+            if (!cli_parse_i64(optarg, &i64) || i64 < 0 || i64 > 100000)
+                return cli_errorf(argv[0], "--num-queries must be in 0..100000"), CLI_USAGE;
+            o.num_queries = (size_t)i64;
+            break;
+        case 'e':
+            if (!cli_parse_u64(optarg, &u64))
+                return cli_errorf(argv[0], "--seed must be a non-negative integer"), CLI_USAGE;
+            o.seed = u64;
+            break;
+        case 't':
+            if (!cli_parse_int(optarg, 1, 256, &v))
+                return cli_errorf(argv[0], "--threads must be in 1..256"), CLI_USAGE;
+            o.n_threads = v;
+            break;
+        case 'h': help(stdout); return CLI_OK;
+        default: help(stderr); return CLI_USAGE;
+        }
+    }
+    if (o.model_dir == NULL || o.prompt == NULL || o.out_dir == NULL || optind != argc ||
+        (binary && decimal_set)) {
+        help(stderr);
+        return CLI_USAGE;
+    }
+    tc_error err = {0};
+    tc_status st = binary ? tc_quant_binary(&err, &o.quant, bscale)
+                          : tc_quant_decimal(&err, &o.quant, scale, quant);
+    if (st != TC_OK)
+        return cli_errorf(argv[0], "%s", err.msg), CLI_USAGE;
+
+    double t0 = tc_now();
+    o.log = log_line;
+    o.log_ctx = &t0;
+    tc_run_summary s;
+    st = tc_run(&err, &s, &o);
+    if (st != TC_OK)
+        return cli_report(argv[0], &err, st);
+
+    printf("run folder      %s\n", o.out_dir);
+    printf("tokens          %zu (%zu prompt + %zu generated)\n", s.n_tokens, s.n_prompt,
+           s.n_tokens - s.n_prompt);
+    printf("values          %zu hidden-state integers in a grid of %zu (%d variables)\n",
+           s.n_values, s.grid_size, s.grid_vars);
+    printf("commitment      %s\n", s.commitment_hex);
+    printf("srs id          %s%s\n", s.srs_id_hex, s.srs_seeded ? "  (seeded: testing only)" : "");
+    printf("\n%-12s %10s\n", "stage", "seconds");
+    const struct { const char *name; double t; } rows[] = {
+        {"generate", s.t_generate}, {"capture", s.t_capture}, {"quantize", s.t_quantize},
+        {"layout", s.t_layout},     {"setup", s.t_setup},     {"commit", s.t_commit},
+        {"open", s.t_open},         {"verify", s.t_verify}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        printf("%-12s %10.4f\n", rows[i].name, rows[i].t);
+    printf("\nopenings        %zu (%zu points + 1 layer slice)\n", s.n_openings, s.n_openings - 1);
+    printf("verified        %zu / %zu%s\n", s.n_verified, s.n_openings,
+           s.all_verified ? "" : "  <-- FAILED");
+    printf("match the grid  %zu / %zu%s\n", s.n_matched, s.n_openings,
+           s.all_matched ? "" : "  <-- FAILED");
+    return s.all_verified && s.all_matched ? CLI_OK : CLI_REJECTED;
 }

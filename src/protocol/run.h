@@ -1,0 +1,68 @@
+/*
+ * The prover's main job (DESIGN §5, `tensorcommit run`): generate, capture
+ * every layer's hidden states, quantize, lay out, commit, open a few random
+ * grid points and one layer slice, verify them, and cross-check every opened
+ * value against the grid.  Writes a run folder (docs/formats.md):
+ *   receipt.json     commitment, SRS id, model digest, tokens, prompt, text,
+ *                    layout, quantization, tool version
+ *   grid.npy         the committed integers (int64, grid shape)
+ *   layout.json      grid ↔ (layer, token, hidden)
+ *   quantization.json
+ *   commitment.txt   the commitment, 64 hex characters and a newline
+ *   proofs.json      the openings (tensorcommit verify reads it)
+ *   results.json     artefact sizes, stage timings, all_proofs_verified,
+ *                    all_ground_truth_matched
+ *   stats.json, hidden_states.npy, tokens.npy, logits.npy   (the capture)
+ *   srs.tcs, vk.json the SRS used (a seeded one unless --srs was given)
+ */
+#ifndef TC_PROTOCOL_RUN_H
+#define TC_PROTOCOL_RUN_H
+
+#include "tensor/layout.h"
+#include "tensor/quantize.h"
+#include "util/util.h"
+
+typedef struct tc_run_opts {
+    const char *model_dir;
+    const char *prompt;
+    size_t max_new_tokens;
+    float temperature;            /* 0: greedy */
+    int top_k;
+    float top_p;
+    const char *srs_path;         /* NULL: a seeded SRS for the grid's shape */
+    tc_quant_params quant;
+    tc_layout_kind layout;
+    size_t num_queries;           /* random grid points to open */
+    uint64_t seed;                /* sampling, flat padding, query points, seeded SRS */
+    int n_threads;
+    bool deterministic;
+    const char *out_dir;
+    /* progress and notes for a person (may be NULL): one line each */
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
+} tc_run_opts;
+
+typedef struct tc_run_summary {
+    size_t n_prompt, n_tokens;    /* prompt and total sequence length */
+    size_t n_values;              /* real values (L+1)·T·H */
+    size_t grid_size;
+    int grid_vars;
+    char commitment_hex[65];
+    char srs_id_hex[65];
+    bool srs_seeded;
+    size_t n_openings, n_verified, n_matched;
+    double t_generate, t_capture, t_quantize, t_layout, t_setup, t_commit, t_open, t_verify;
+    bool all_verified, all_matched;
+} tc_run_summary;
+
+void tc_run_opts_default(tc_run_opts *o);
+
+/* Runs everything; the run folder is complete only when this returns TC_OK
+ * (each file is written atomically; the folder is created if missing). */
+tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o) TC_MUST_CHECK;
+
+/* SHA-256 over the model's weight files (*.safetensors in name order, each
+ * as its bytes): the receipt's model digest. */
+tc_status tc_model_digest(tc_error *err, uint8_t out[32], const char *model_dir) TC_MUST_CHECK;
+
+#endif
