@@ -71,7 +71,7 @@ static inline void tc_mont_neg(uint64_t r[4], const uint64_t a[4], const uint64_
         r[i] = d[i] & mask;
 }
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__ELF__)   /* src/ec/asm/mont_adx.S */
 #define TC_HAVE_ADX_ASM 1
 extern int tc_cpu_adx_flag;   /* set once at load time; never written after */
 #endif

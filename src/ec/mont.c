@@ -1,8 +1,14 @@
-/* Generic Montgomery arithmetic over a modulus below 2^254 (portable C),
- * the BN254 moduli, CPU dispatch, and exponentiation-based helpers. */
+/* Generic Montgomery arithmetic over a modulus below 2^254: the portable C
+ * product and square, the BN254 moduli, the run-time choice of the
+ * MULX/ADCX/ADOX assembly (src/ec/asm/mont_adx.S), and exponentiation. */
 #include "ec/field.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#ifdef TC_HAVE_ADX_ASM
+#include <cpuid.h>
+#endif
 
 const tc_modulus tc_fp_modulus = {
     {0x3c208c16d87cfd47ULL, 0x97816a916871ca8dULL, 0xb85045b68181585dULL, 0x30644e72e131a029ULL},
@@ -19,12 +25,25 @@ const tc_modulus tc_fr_modulus = {
 };
 
 #ifdef TC_HAVE_ADX_ASM
+/* Written once, by the constructor below, before main() and before any
+ * thread exists; read-only afterwards. */
 int tc_cpu_adx_flag;
 
+/* CPUID leaf 7, subleaf 0, EBX: bit 8 BMI2 (MULX), bit 19 ADX (ADCX/ADOX).
+ * TC_NO_ASM=1 in the environment forces the portable code, so the whole
+ * suite can be run on the fallback path. */
 __attribute__((constructor)) static void detect_cpu(void)
 {
-    __builtin_cpu_init();
-    tc_cpu_adx_flag = 0; /* until the assembly exists */
+    unsigned eax, ebx, ecx, edx;
+    int ok = 0;
+    if (__get_cpuid_max(0, NULL) >= 7) {
+        __cpuid_count(7, 0, eax, ebx, ecx, edx);
+        ok = ((ebx >> 8) & 1) && ((ebx >> 19) & 1);
+    }
+    const char *off = getenv("TC_NO_ASM");
+    if (off != NULL && off[0] != '\0' && strcmp(off, "0") != 0)
+        ok = 0;
+    tc_cpu_adx_flag = ok;
 }
 #endif
 
@@ -35,6 +54,33 @@ bool tc_cpu_has_adx(void)
 #else
     return false;
 #endif
+}
+
+#ifndef TC_HAVE_ADX_ASM
+/* Other targets have no assembly; tc_cpu_has_adx() is false there, and these
+ * exist only so that code naming them (tests, benches) still links. */
+void tc_mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
+                     const uint64_t p[4], uint64_t n0)
+{
+    tc_modulus m = {{p[0], p[1], p[2], p[3]}, n0, {0}, {0}};
+    tc_mont_mul_c(r, a, b, &m);
+}
+
+void tc_mont_sqr_adx(uint64_t r[4], const uint64_t a[4], const uint64_t p[4], uint64_t n0)
+{
+    tc_modulus m = {{p[0], p[1], p[2], p[3]}, n0, {0}, {0}};
+    tc_mont_sqr_c(r, a, &m);
+}
+#endif
+
+/* r = (t0, t1, t2, t3) − p when that does not borrow, else t. */
+static inline void final_sub(uint64_t r[4], const uint64_t t[4], const uint64_t p[4])
+{
+    uint64_t d[4];
+    uint64_t borrow = tc_limbs_sub(d, t, p);
+    uint64_t mask = 0 - borrow;
+    for (int i = 0; i < 4; i++)
+        r[i] = (t[i] & mask) | (d[i] & ~mask);
 }
 
 /* Coarsely integrated operand scanning (CIOS), Koç–Acar–Kaliski 1996,
@@ -60,48 +106,103 @@ void tc_mont_mul_c(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
         c += (tc_u128)q * p[3] + t3; t2 = (uint64_t)c; c >>= 64;
         c += t4; t3 = (uint64_t)c; t4 = (uint64_t)(c >> 64);
     }
-    uint64_t t[4] = {t0, t1, t2, t3}, d[4];
-    uint64_t borrow = tc_limbs_sub(d, t, p);
-    uint64_t mask = 0 - borrow;
-    for (int i = 0; i < 4; i++)
-        r[i] = (t[i] & mask) | (d[i] & ~mask);
+    uint64_t t[4] = {t0, t1, t2, t3};
+    final_sub(r, t, p);
 }
 
+/* The square from 6 doubled cross products and 4 diagonal squares (10
+ * products instead of 16), then 4 Montgomery rounds on the low half and the
+ * high half added: (lo + M·p)/2^256 ≤ p and hi < p, so the sum is < 2p. */
 void tc_mont_sqr_c(uint64_t r[4], const uint64_t a[4], const tc_modulus *m)
 {
-    tc_mont_mul_c(r, a, a, m);
-}
-
-/* r = a^e (Montgomery in and out), left-to-right square and multiply. */
-static void mont_pow(uint64_t r[4], const uint64_t a[4], const uint64_t e[4],
-                     const tc_modulus *m)
-{
-    uint64_t acc[4], base[4];
-    memcpy(acc, m->one, sizeof acc);
-    memcpy(base, a, sizeof base);
-    for (int i = 255; i >= 0; i--) {
-        tc_mont_sqr(acc, acc, m);
-        if ((e[i / 64] >> (i % 64)) & 1)
-            tc_mont_mul(acc, acc, base, m);
+    const uint64_t *p = m->p;
+    uint64_t w[8];
+    tc_u128 c;
+    /* cross products a_i·a_j, i < j, into w[1..6] */
+    c = (tc_u128)a[0] * a[1]; w[1] = (uint64_t)c; c >>= 64;
+    c += (tc_u128)a[0] * a[2]; w[2] = (uint64_t)c; c >>= 64;
+    c += (tc_u128)a[0] * a[3]; w[3] = (uint64_t)c; w[4] = (uint64_t)(c >> 64);
+    c = (tc_u128)a[1] * a[2] + w[3]; w[3] = (uint64_t)c; c >>= 64;
+    c += (tc_u128)a[1] * a[3] + w[4]; w[4] = (uint64_t)c; w[5] = (uint64_t)(c >> 64);
+    c = (tc_u128)a[2] * a[3] + w[5]; w[5] = (uint64_t)c; w[6] = (uint64_t)(c >> 64);
+    /* double, then add the squares */
+    w[7] = w[6] >> 63;
+    w[6] = (w[6] << 1) | (w[5] >> 63);
+    w[5] = (w[5] << 1) | (w[4] >> 63);
+    w[4] = (w[4] << 1) | (w[3] >> 63);
+    w[3] = (w[3] << 1) | (w[2] >> 63);
+    w[2] = (w[2] << 1) | (w[1] >> 63);
+    w[1] <<= 1;
+    c = (tc_u128)a[0] * a[0]; w[0] = (uint64_t)c; c >>= 64;
+    c += w[1]; w[1] = (uint64_t)c; c >>= 64;
+    c += (tc_u128)a[1] * a[1] + w[2]; w[2] = (uint64_t)c; c >>= 64;
+    c += w[3]; w[3] = (uint64_t)c; c >>= 64;
+    c += (tc_u128)a[2] * a[2] + w[4]; w[4] = (uint64_t)c; c >>= 64;
+    c += w[5]; w[5] = (uint64_t)c; c >>= 64;
+    c += (tc_u128)a[3] * a[3] + w[6]; w[6] = (uint64_t)c; c >>= 64;
+    w[7] += (uint64_t)c;
+    /* reduce the low half: each round clears one word */
+    uint64_t t0 = w[0], t1 = w[1], t2 = w[2], t3 = w[3];
+    for (int i = 0; i < 4; i++) {
+        uint64_t q = t0 * m->n0;
+        c = (tc_u128)q * p[0] + t0; c >>= 64;
+        c += (tc_u128)q * p[1] + t1; t0 = (uint64_t)c; c >>= 64;
+        c += (tc_u128)q * p[2] + t2; t1 = (uint64_t)c; c >>= 64;
+        c += (tc_u128)q * p[3] + t3; t2 = (uint64_t)c; t3 = (uint64_t)(c >> 64);
     }
-    memcpy(r, acc, sizeof acc);
+    uint64_t lo[4] = {t0, t1, t2, t3}, t[4];
+    tc_limbs_add(t, lo, w + 4);
+    final_sub(r, t, p);
 }
 
-void tc_fp_pow(tc_fp *r, const tc_fp *a, const uint64_t e[4]) { mont_pow(r->l, a->l, e, &tc_fp_modulus); }
-void tc_fr_pow(tc_fr *r, const tc_fr *a, const uint64_t e[4]) { mont_pow(r->l, a->l, e, &tc_fr_modulus); }
-
-#ifdef TC_HAVE_ADX_ASM
-/* Placeholder until the MULX/ADCX/ADOX assembly lands in src/ec/asm/: the
- * dispatch flag stays off, and these forward to the portable code. */
-void tc_mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
-                     const uint64_t p[4], uint64_t n0)
+static int exp_bit(const uint64_t e[4], int i)
 {
-    tc_modulus m = {{p[0], p[1], p[2], p[3]}, n0, {0}, {0}};
-    tc_mont_mul_c(r, a, b, &m);
+    return (int)((e[i / 64] >> (i % 64)) & 1);
 }
 
-void tc_mont_sqr_adx(uint64_t r[4], const uint64_t a[4], const uint64_t p[4], uint64_t n0)
+/* Left-to-right sliding window of width 5 (Menezes, van Oorschot, Vanstone,
+ * Handbook of Applied Cryptography, Alg. 14.85): 16 odd powers, then about
+ * one product per 6 exponent bits.  Time depends on e, not on a. */
+void tc_mont_pow(uint64_t r[4], const uint64_t a[4], const uint64_t e[4], const tc_modulus *m)
 {
-    tc_mont_mul_adx(r, a, a, p, n0);
+    enum { W = 5 };
+    uint64_t tbl[1 << (W - 1)][4], a2[4], acc[4];
+    int top = 255;
+    while (top >= 0 && !exp_bit(e, top))
+        top--;
+    if (top < 0) {
+        memcpy(r, m->one, 32);
+        return;
+    }
+    memcpy(tbl[0], a, 32);                     /* tbl[k] = a^(2k+1) */
+    tc_mont_sqr(a2, a, m);
+    for (int k = 1; k < (1 << (W - 1)); k++)
+        tc_mont_mul(tbl[k], tbl[k - 1], a2, m);
+    bool started = false;
+    for (int i = top; i >= 0;) {
+        if (!exp_bit(e, i)) {
+            tc_mont_sqr(acc, acc, m);          /* started: the top bit is set */
+            i--;
+            continue;
+        }
+        int lo = i - (W - 1) < 0 ? 0 : i - (W - 1);
+        while (!exp_bit(e, lo))
+            lo++;
+        unsigned val = 0;
+        for (int k = i; k >= lo; k--)
+            val = (val << 1) | (unsigned)exp_bit(e, k);
+        if (started) {
+            for (int k = i; k >= lo; k--)
+                tc_mont_sqr(acc, acc, m);
+            tc_mont_mul(acc, acc, tbl[val >> 1], m);
+        } else {
+            memcpy(acc, tbl[val >> 1], 32);
+            started = true;
+        }
+        i = lo - 1;
+    }
+    memcpy(r, acc, 32);
 }
-#endif
+
+void tc_fp_pow(tc_fp *r, const tc_fp *a, const uint64_t e[4]) { tc_mont_pow(r->l, a->l, e, &tc_fp_modulus); }
+void tc_fr_pow(tc_fr *r, const tc_fr *a, const uint64_t e[4]) { tc_mont_pow(r->l, a->l, e, &tc_fr_modulus); }

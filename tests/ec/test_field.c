@@ -314,6 +314,364 @@ static void test_from_bytes_wide(void **s)
     assert_memory_equal(got, want, 32);
 }
 
+/* ------------------------------------------------ generic moduli and asm */
+
+/* Builds the Montgomery constants of an odd modulus p < 2^254 with the
+ * bigint reference only: n0 = −p⁻¹ mod 2^64 by Newton's iteration,
+ * R mod p = (2^128)² mod p, R² mod p = (R mod p)² mod p. */
+static void make_modulus(tc_modulus *m, const uint64_t p[4])
+{
+    memcpy(m->p, p, 32);
+    uint64_t inv = p[0];                      /* correct mod 2^3 */
+    for (int i = 0; i < 5; i++)
+        inv *= 2 - p[0] * inv;                /* doubles the correct bits */
+    assert_true(inv * p[0] == 1);
+    m->n0 = 0 - inv;
+    const uint64_t two128[4] = {0, 0, 1, 0};
+    tc_modmul_ref(m->one, two128, two128, p);
+    tc_modmul_ref(m->r2, m->one, m->one, p);
+}
+
+typedef struct named_modulus {
+    const char *name;
+    uint64_t p[4];
+    bool prime;
+} named_modulus;
+
+/* Odd moduli for the generic code: the BN254 fields, small primes whose
+ * values live in one or two limbs, and composites at the 2^254 limit that
+ * the multiplication (not the inversion) must handle. */
+static const named_modulus MODULI[] = {
+    {"bn254 p", {0x3c208c16d87cfd47ULL, 0x97816a916871ca8dULL, 0xb85045b68181585dULL, 0x30644e72e131a029ULL}, true},
+    {"bn254 r", {0x43e1f593f0000001ULL, 0x2833e84879b97091ULL, 0xb85045b68181585dULL, 0x30644e72e131a029ULL}, true},
+    {"2^61-1", {0x1fffffffffffffffULL, 0, 0, 0}, true},
+    {"2^64-59", {0xffffffffffffffc5ULL, 0, 0, 0}, true},
+    {"2^127-1", {UINT64_MAX, 0x7fffffffffffffffULL, 0, 0}, true},
+    {"2^254-1", {UINT64_MAX, UINT64_MAX, UINT64_MAX, 0x3fffffffffffffffULL}, false},
+    {"2^253+1", {1, 0, 0, 0x2000000000000000ULL}, false},
+    {"all-ones limbs", {UINT64_MAX, UINT64_MAX, UINT64_MAX, 0x0000000000000001ULL}, false},
+};
+#define N_MODULI (sizeof MODULI / sizeof MODULI[0])
+
+/* A value below m biased to the edges the carry chains care about. */
+static void edge_value(uint64_t v[4], const tc_modulus *m)
+{
+    const uint64_t one[4] = {1, 0, 0, 0};
+    uint64_t t[4];
+    memset(v, 0, 32);
+    switch (tc_prng_below(&rng, 12)) {
+    case 0: v[0] = tc_prng_below(&rng, 3); return;                 /* 0, 1, 2 */
+    case 1: tc_limbs_sub(v, m->p, one); return;                     /* m − 1 */
+    case 2: tc_limbs_sub(v, m->p, one); tc_limbs_sub(v, v, one); return;
+    case 3: memcpy(v, m->one, 32); return;                          /* R mod m */
+    case 4: memcpy(v, m->r2, 32); return;                           /* R² mod m */
+    case 5:                                                         /* (m ± 1)/2 */
+        memcpy(v, m->p, 32);
+        v[0] = (v[0] >> 1) | (v[1] << 63);
+        v[1] = (v[1] >> 1) | (v[2] << 63);
+        v[2] = (v[2] >> 1) | (v[3] << 63);
+        v[3] >>= 1;
+        if (tc_prng_below(&rng, 2))
+            tc_limbs_add(v, v, one);
+        return;
+    default:
+        break;
+    }
+    /* limbs drawn from {0, all ones, one bit, random}, reduced below m */
+    for (int i = 0; i < 4; i++) {
+        switch (tc_prng_below(&rng, 4)) {
+        case 0: t[i] = 0; break;
+        case 1: t[i] = UINT64_MAX; break;
+        case 2: t[i] = 1ULL << tc_prng_below(&rng, 64); break;
+        default: t[i] = tc_prng_next(&rng); break;
+        }
+    }
+    int top = 3;
+    while (top > 0 && m->p[top] == 0)
+        top--;
+    for (int i = top + 1; i < 4; i++)
+        t[i] = 0;
+    int bits = 64 - __builtin_clzll(m->p[top]);     /* bits of the top limb */
+    if (bits < 64)
+        t[top] &= (1ULL << bits) - 1;
+    while (tc_limbs_geq(t, m->p))
+        tc_limbs_sub(t, t, m->p);
+    memcpy(v, t, 32);
+}
+
+/* Montgomery product against the reference: a·b·R⁻¹ ≡ want (mod m) means
+ * want·R ≡ a·b. */
+static void check_mont_product(const tc_modulus *m, const uint64_t a[4], const uint64_t b[4],
+                               const uint64_t got[4])
+{
+    uint64_t lhs[4], rhs[4];
+    assert_false(tc_limbs_geq(got, m->p));        /* fully reduced */
+    tc_modmul_ref(lhs, got, m->one, m->p);
+    tc_modmul_ref(rhs, a, b, m->p);
+    assert_memory_equal(lhs, rhs, 32);
+}
+
+static void check_mul_impls(const tc_modulus *m, int iters)
+{
+    for (int it = 0; it < iters; it++) {
+        uint64_t a[4], b[4], rc[4], rs[4], t[4];
+        edge_value(a, m);
+        edge_value(b, m);
+        tc_mont_mul_c(rc, a, b, m);
+        check_mont_product(m, a, b, rc);
+        tc_mont_sqr_c(rs, a, m);
+        check_mont_product(m, a, a, rs);
+        if (!tc_cpu_has_adx())
+            continue;
+        tc_mont_mul_adx(t, a, b, m->p, m->n0);
+        assert_memory_equal(t, rc, 32);
+        tc_mont_sqr_adx(t, a, m->p, m->n0);
+        assert_memory_equal(t, rs, 32);
+        /* aliasing: r = a, r = b, a = b, r = a = b */
+        memcpy(t, a, 32);
+        tc_mont_mul_adx(t, t, b, m->p, m->n0);
+        assert_memory_equal(t, rc, 32);
+        memcpy(t, b, 32);
+        tc_mont_mul_adx(t, a, t, m->p, m->n0);
+        assert_memory_equal(t, rc, 32);
+        tc_mont_mul_adx(t, a, a, m->p, m->n0);
+        assert_memory_equal(t, rs, 32);
+        memcpy(t, a, 32);
+        tc_mont_mul_adx(t, t, t, m->p, m->n0);
+        assert_memory_equal(t, rs, 32);
+        memcpy(t, a, 32);
+        tc_mont_sqr_adx(t, t, m->p, m->n0);
+        assert_memory_equal(t, rs, 32);
+        /* the same aliasing through the portable code */
+        memcpy(t, a, 32);
+        tc_mont_mul_c(t, t, b, m);
+        assert_memory_equal(t, rc, 32);
+        memcpy(t, b, 32);
+        tc_mont_mul_c(t, a, t, m);
+        assert_memory_equal(t, rc, 32);
+        memcpy(t, a, 32);
+        tc_mont_sqr_c(t, t, m);
+        assert_memory_equal(t, rs, 32);
+    }
+}
+
+static void test_mul_generic_moduli(void **s)
+{
+    (void)s;
+    for (size_t k = 0; k < N_MODULI; k++) {
+        tc_modulus m;
+        make_modulus(&m, MODULI[k].p);
+        if (k < 2)   /* the constants we ship match the derived ones */
+            assert_memory_equal(&m, k == 0 ? &tc_fp_modulus : &tc_fr_modulus, sizeof m);
+        check_mul_impls(&m, 1500);
+    }
+}
+
+/* Every pair of the fixed edge values, exhaustively, on the BN254 fields. */
+static void test_mul_edge_pairs(void **s)
+{
+    (void)s;
+    for (int k = 0; k < 2; k++) {
+        const tc_modulus *m = k == 0 ? &tc_fp_modulus : &tc_fr_modulus;
+        const uint64_t one[4] = {1, 0, 0, 0};
+        uint64_t e[10][4] = {{0}};
+        e[1][0] = 1;
+        e[2][0] = 2;
+        tc_limbs_sub(e[3], m->p, one);                    /* p − 1 */
+        tc_limbs_sub(e[4], e[3], one);                    /* p − 2 */
+        memcpy(e[5], m->one, 32);
+        memcpy(e[6], m->r2, 32);
+        e[7][0] = e[7][1] = e[7][2] = UINT64_MAX;         /* 2^192 − 1 */
+        e[8][3] = m->p[3] - 1;                            /* top limb only */
+        e[8][0] = e[8][1] = e[8][2] = UINT64_MAX;
+        e[9][3] = 1ULL << 61;                             /* 2^253 */
+        for (int i = 0; i < 10; i++) {
+            for (int j = 0; j < 10; j++) {
+                uint64_t r[4], t[4];
+                tc_mont_mul_c(r, e[i], e[j], m);
+                check_mont_product(m, e[i], e[j], r);
+                tc_mont_mul(t, e[i], e[j], m);
+                assert_memory_equal(t, r, 32);
+                if (tc_cpu_has_adx()) {
+                    tc_mont_mul_adx(t, e[i], e[j], m->p, m->n0);
+                    assert_memory_equal(t, r, 32);
+                }
+            }
+            uint64_t r[4], t[4];
+            tc_mont_sqr_c(r, e[i], m);
+            check_mont_product(m, e[i], e[i], r);
+            tc_mont_sqr(t, e[i], m);
+            assert_memory_equal(t, r, 32);
+        }
+    }
+}
+
+/* Inversion against Fermat (x^(p−2) by the reference) and the Legendre
+ * symbol against Euler's criterion (x^((p−1)/2)), on every prime modulus. */
+static void test_inv_legendre_generic(void **s)
+{
+    (void)s;
+    const uint64_t one[4] = {1, 0, 0, 0}, two[4] = {2, 0, 0, 0};
+    for (size_t k = 0; k < N_MODULI; k++) {
+        if (!MODULI[k].prime)
+            continue;
+        tc_modulus m;
+        make_modulus(&m, MODULI[k].p);
+        uint64_t pm2[4], half[4];
+        tc_limbs_sub(pm2, m.p, two);
+        tc_limbs_sub(half, m.p, one);
+        half[0] = (half[0] >> 1) | (half[1] << 63);
+        half[1] = (half[1] >> 1) | (half[2] << 63);
+        half[2] = (half[2] >> 1) | (half[3] << 63);
+        half[3] >>= 1;
+        int seen[3] = {0, 0, 0};
+        for (int it = 0; it < 40; it++) {
+            uint64_t x[4], a[4], r[4], t[4], want[4];
+            edge_value(x, &m);
+            tc_mont_mul_c(a, x, m.r2, &m);            /* Montgomery form of x */
+            /* inverse: a⁻¹ in Montgomery form, 0 ↦ 0, in place too */
+            tc_mont_inv(r, a, &m);
+            tc_mont_mul_c(t, r, one, &m);             /* canonical x⁻¹ */
+            bool zero = (x[0] | x[1] | x[2] | x[3]) == 0;
+            if (zero) {
+                assert_true((r[0] | r[1] | r[2] | r[3]) == 0);
+            } else {
+                tc_modpow_ref(want, x, pm2, m.p);
+                assert_memory_equal(t, want, 32);
+            }
+            memcpy(t, a, 32);
+            tc_mont_inv(t, t, &m);
+            assert_memory_equal(t, r, 32);
+            /* Legendre symbol */
+            int leg = tc_mont_legendre(a, &m);
+            tc_modpow_ref(want, x, half, m.p);
+            int euler = zero ? 0 : memcmp(want, one, 32) == 0 ? 1 : -1;
+            assert_int_equal(leg, euler);
+            seen[leg + 1]++;
+            /* x² is a residue */
+            if (!zero) {
+                tc_mont_sqr_c(t, a, &m);
+                assert_int_equal(tc_mont_legendre(t, &m), 1);
+            }
+        }
+        assert_true(seen[0] > 0 && seen[2] > 0);      /* both kinds met */
+    }
+}
+
+/* Inversion and Legendre symbol on many more values than the reference can
+ * afford: a·a⁻¹ = 1, and (a/p)·(b/p) = (ab/p) with squares known to be 1. */
+static void test_inv_legendre_properties(void **s)
+{
+    (void)s;
+    for (int k = 0; k < 2; k++) {
+        const tc_modulus *m = k == 0 ? &tc_fp_modulus : &tc_fr_modulus;
+        for (int it = 0; it < 3000; it++) {
+            uint64_t x[4], y[4], a[4], b[4], r[4], t[4];
+            edge_value(x, m);
+            edge_value(y, m);
+            tc_mont_mul(a, x, m->r2, m);
+            tc_mont_mul(b, y, m->r2, m);
+            bool za = (x[0] | x[1] | x[2] | x[3]) == 0;
+            tc_mont_inv(r, a, m);
+            if (!za) {
+                tc_mont_mul(t, r, a, m);
+                assert_memory_equal(t, m->one, 32);
+                tc_mont_inv(t, r, m);                 /* (a⁻¹)⁻¹ = a */
+                assert_memory_equal(t, a, 32);
+            }
+            int la = tc_mont_legendre(a, m), lb = tc_mont_legendre(b, m);
+            tc_mont_mul(t, a, b, m);
+            assert_int_equal(tc_mont_legendre(t, m), la * lb);
+            tc_mont_neg(t, a, m->p);                  /* (−1/p): p ≡ 3 mod 4 for Fp */
+            if (k == 0)
+                assert_int_equal(tc_mont_legendre(t, m), -la);
+            else
+                assert_int_equal(tc_mont_legendre(t, m), la);   /* r ≡ 1 mod 4 */
+        }
+    }
+}
+
+/* Sliding-window exponentiation against the reference, small and full
+ * exponents, on the BN254 fields and a toy prime. */
+static void test_pow(void **s)
+{
+    (void)s;
+    tc_modulus toy;
+    make_modulus(&toy, MODULI[3].p);
+    const tc_modulus *ms[3] = {&tc_fp_modulus, &tc_fr_modulus, &toy};
+    const uint64_t one[4] = {1, 0, 0, 0};
+    for (int k = 0; k < 3; k++) {
+        const tc_modulus *m = ms[k];
+        for (int it = 0; it < 30; it++) {
+            uint64_t x[4], a[4], e[4], r[4], t[4], want[4];
+            edge_value(x, m);
+            for (int i = 0; i < 4; i++)
+                e[i] = tc_prng_next(&rng);
+            switch (it % 5) {
+            case 0: memset(e, 0, 32); e[0] = (uint64_t)it / 5; break;  /* 0, 1, 2, … */
+            case 1: e[1] = e[2] = e[3] = 0; break;
+            case 2: e[0] = UINT64_MAX; e[3] = UINT64_MAX; break;
+            default: break;
+            }
+            tc_mont_mul(a, x, m->r2, m);
+            tc_mont_pow(r, a, e, m);
+            tc_mont_mul(t, r, one, m);
+            tc_modpow_ref(want, x, e, m->p);
+            assert_memory_equal(t, want, 32);
+            tc_mont_pow(a, a, e, m);                  /* in place */
+            assert_memory_equal(a, r, 32);
+        }
+    }
+}
+
+/* Square roots of the edge values: a root exactly when Euler says so. */
+static void test_sqrt_edges(void **s)
+{
+    (void)s;
+    /* the shipped root of unity is 5^((r−1)/2^28), of order exactly 2^28 */
+    const tc_modulus *mr = &tc_fr_modulus;
+    uint64_t T[4], five[4] = {5, 0, 0, 0}, want[4], got[4], one[4] = {1, 0, 0, 0};
+    tc_limbs_sub(T, mr->p, one);
+    for (int i = 0; i < 28; i++) {
+        T[0] = (T[0] >> 1) | (T[1] << 63);
+        T[1] = (T[1] >> 1) | (T[2] << 63);
+        T[2] = (T[2] >> 1) | (T[3] << 63);
+        T[3] >>= 1;
+    }
+    assert_true(T[0] & 1);
+    tc_modpow_ref(want, five, T, mr->p);
+    tc_mont_mul_c(got, tc_fr_root_of_unity_mont, one, mr);
+    assert_memory_equal(got, want, 32);
+    uint64_t z[4];
+    memcpy(z, tc_fr_root_of_unity_mont, 32);
+    for (int i = 0; i < 27; i++)
+        tc_mont_sqr(z, z, mr);
+    tc_mont_neg(got, mr->one, mr->p);
+    assert_memory_equal(z, got, 32);             /* z^(2^27) = −1 */
+    for (int it = 0; it < 400; it++) {
+        tc_fp a, r, t;
+        uint64_t x[4];
+        edge_value(x, &tc_fp_modulus);
+        tc_mont_mul(a.l, x, tc_fp_modulus.r2, &tc_fp_modulus);
+        bool ok = tc_fp_sqrt(&r, &a);
+        assert_int_equal(ok, tc_fp_legendre(&a) >= 0);
+        if (ok) {
+            tc_fp_sqr(&t, &r);
+            assert_true(tc_fp_eq(&t, &a));
+            assert_false(tc_fp_is_lexlargest(&r));
+        }
+        tc_fr b, rb, tb;
+        edge_value(x, &tc_fr_modulus);
+        tc_mont_mul(b.l, x, tc_fr_modulus.r2, &tc_fr_modulus);
+        ok = tc_fr_sqrt(&rb, &b);
+        assert_int_equal(ok, tc_fr_legendre(&b) >= 0);
+        if (ok) {
+            tc_fr_sqr(&tb, &rb);
+            assert_true(tc_fr_eq(&tb, &b));
+        }
+    }
+}
+
 int main(void)
 {
     vectors = tu_load_json("vectors/bn254_basic.json");
@@ -326,6 +684,12 @@ int main(void)
         cmocka_unit_test(test_batch_inv),
         cmocka_unit_test(test_decimal_parse),
         cmocka_unit_test(test_from_bytes_wide),
+        cmocka_unit_test(test_mul_generic_moduli),
+        cmocka_unit_test(test_mul_edge_pairs),
+        cmocka_unit_test(test_inv_legendre_generic),
+        cmocka_unit_test(test_inv_legendre_properties),
+        cmocka_unit_test(test_pow),
+        cmocka_unit_test(test_sqrt_edges),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     json_decref(vectors);
