@@ -29,15 +29,23 @@ void tc_g1_from_affine(tc_g1 *r, const tc_g1_affine *a);
 void tc_g1_to_affine(tc_g1_affine *r, const tc_g1 *a);
 /* Normalises n points with one field inversion.  scratch: n tc_fp. */
 void tc_g1_batch_to_affine(tc_g1_affine *r, const tc_g1 *a, size_t n, tc_fp *scratch);
-void tc_g1_add(tc_g1 *r, const tc_g1 *a, const tc_g1 *b);              /* any inputs */
-void tc_g1_add_affine(tc_g1 *r, const tc_g1 *a, const tc_g1_affine *b); /* mixed, any inputs */
+/* Complete: any inputs, including infinity, equal and opposite points.
+ * Cost (EFD, a = 0): add 11M + 5S, mixed add 7M + 4S, double 2M + 5S. */
+void tc_g1_add(tc_g1 *r, const tc_g1 *a, const tc_g1 *b);
+void tc_g1_add_affine(tc_g1 *r, const tc_g1 *a, const tc_g1_affine *b);
 void tc_g1_dbl(tc_g1 *r, const tc_g1 *a);
 void tc_g1_neg(tc_g1 *r, const tc_g1 *a);
 void tc_g1_affine_neg(tc_g1_affine *r, const tc_g1_affine *a);
-/* k·P for a canonical Fr scalar (GLV); variable time. */
+/* k·P (GLV: two 128-bit halves, interleaved width-5 NAF over affine
+ * tables; about 128 doublings and 45 mixed additions); variable time. */
 void tc_g1_mul(tc_g1 *r, const tc_g1 *a, const tc_fr *k);
 /* k·P by plain double-and-add over the canonical bits: the test reference. */
 void tc_g1_mul_ref(tc_g1 *r, const tc_g1 *a, const tc_fr *k);
+bool tc_g1_affine_eq(const tc_g1_affine *a, const tc_g1_affine *b);
+/* φ(x, y) = (β·x, y), β a cube root of unity: on G1, φ(P) = [λ]P. */
+void tc_g1_endo(tc_g1_affine *r, const tc_g1_affine *a);
+/* k ≡ (−1)^neg0·mag0 + (−1)^neg1·mag1·λ (mod r), mag_i < 2^128 (GLV). */
+void tc_g1_decompose(uint64_t mag[2][4], bool neg[2], const tc_fr *k);
 
 /* ---- G2 ---- */
 void tc_g2_generator(tc_g2 *r);
@@ -46,15 +54,31 @@ void tc_g2_set_infinity(tc_g2 *r);
 bool tc_g2_is_infinity(const tc_g2 *a);
 bool tc_g2_eq(const tc_g2 *a, const tc_g2 *b);
 bool tc_g2_affine_is_on_curve(const tc_g2_affine *a);
+/* Q in the order-r subgroup, by [x+1]Q + ψ([x]Q) + ψ²([x]Q) = ψ³([2x]Q)
+ * (exactness argued in g2.c); about one 63-bit scalar multiplication.
+ * Precondition: Q on the twist.  _ref: ψ(Q) = [6x²]Q, for tests. */
 bool tc_g2_affine_in_subgroup(const tc_g2_affine *a);
+bool tc_g2_affine_in_subgroup_ref(const tc_g2_affine *a);
 void tc_g2_from_affine(tc_g2 *r, const tc_g2_affine *a);
 void tc_g2_to_affine(tc_g2_affine *r, const tc_g2 *a);
 void tc_g2_batch_to_affine(tc_g2_affine *r, const tc_g2 *a, size_t n, tc_fp2 *scratch);
+/* The same formulas as G1, over Fp2 (one implementation: curve_impl.h). */
 void tc_g2_add(tc_g2 *r, const tc_g2 *a, const tc_g2 *b);
 void tc_g2_add_affine(tc_g2 *r, const tc_g2 *a, const tc_g2_affine *b);
 void tc_g2_dbl(tc_g2 *r, const tc_g2 *a);
 void tc_g2_neg(tc_g2 *r, const tc_g2 *a);
-void tc_g2_mul(tc_g2 *r, const tc_g2 *a, const tc_fr *k);  /* GLS */
+/* k·Q for Q in G2 (GLS; wrong for points outside G2, use tc_g2_mul_ref
+ * there); variable time. */
+void tc_g2_mul(tc_g2 *r, const tc_g2 *a, const tc_fr *k);
 void tc_g2_mul_ref(tc_g2 *r, const tc_g2 *a, const tc_fr *k);
+bool tc_g2_affine_eq(const tc_g2_affine *a, const tc_g2_affine *b);
+void tc_g2_affine_neg(tc_g2_affine *r, const tc_g2_affine *a);
+/* ψ = untwist ∘ Frobenius ∘ twist: ψ(x, y) = (conj(x)·γx, conj(y)·γy) with
+ * γx = ξ^((p−1)/3), γy = ξ^((p−1)/2).  On G2, ψ(Q) = [6x²]Q = [p]Q. */
+void tc_g2_endo(tc_g2_affine *r, const tc_g2_affine *a);
+/* k ≡ Σ_i (−1)^neg_i·mag_i·(6x²)^i (mod r), mag_i < 2^66 (GLS, 4-dim). */
+void tc_g2_decompose(uint64_t mag[4][4], bool neg[4], const tc_fr *k);
+/* The twist coefficient b' = 3/(9 + u). */
+void tc_g2_twist_b(tc_fp2 *r);
 
 #endif
