@@ -1,9 +1,151 @@
-/* tensorcommit setup — not implemented yet. */
+/* tensorcommit setup: make a structured reference string for a grid shape
+ * (DESIGN §3.3).  Trapdoors come from the OS random source unless a seed or
+ * explicit trapdoors are given, which is for testing only. */
 #include "cli.h"
+
+#include "pst/pst.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: tensorcommit setup --shape N0,N1,.. [--seed HEX | --trapdoors T0,T1,..]\n"
+            "                          [--monomial] [--threads N] [--progress] --out srs.tcs\n"
+            "       tensorcommit setup --check srs.tcs [--threads N]\n"
+            "\n"
+            "Makes the SRS for a grid of the given shape (each N in 1..16, up to 24 axes):\n"
+            "Lagrange keys at every level, the verification key and, with --monomial,\n"
+            "the monomial key.  Prints the SRS id (SHA-256 of the file) on stdout.\n"
+            "\n"
+            "  --shape N0,N1,..     grid shape, e.g. 6,6,6,6,6,6,6,6\n"
+            "  --seed HEX           derive the trapdoors from a seed (testing only)\n"
+            "  --trapdoors T0,..    explicit decimal trapdoors (testing only)\n"
+            "  --monomial           also store the monomial key\n"
+            "  --threads N          threads (default: online CPUs)\n"
+            "  --progress           report progress on stderr\n"
+            "  --out FILE           the SRS file to write\n"
+            "  --check FILE         verify an existing SRS: digest, points, and with random\n"
+            "                       linear combinations and pairings that every key level\n"
+            "                       is the sum of the one below and that level 0 matches\n"
+            "                       the verification key (exit 0 sound, 1 not, 3 unreadable)\n"
+            "\n"
+            "Without --seed or --trapdoors the trapdoors come from the OS random source\n"
+            "and are wiped.  Anyone who knows the seed or the trapdoors can forge proofs.\n");
+}
+
+static void on_progress(void *ctx, const char *stage, double frac)
+{
+    (void)ctx;
+    fprintf(stderr, "setup: %s %3.0f%%\n", stage, 100.0 * frac);
+}
+
+static int check_srs(const char *verb, const char *path, int threads)
+{
+    tc_error err = {0};
+    tc_pst_srs srs;
+    tc_status st = tc_pst_srs_load(&err, &srs, path, threads);
+    if (st != TC_OK)
+        return cli_report(verb, &err, st);
+    bool ok = false;
+    st = tc_pst_srs_check(&err, &ok, &srs, threads);
+    char id[65], sh[128];
+    tc_hex_encode(id, srs.id, 32);
+    tc_pst_shape_str(sh, sizeof sh, &srs.shape);
+    if (st == TC_OK) {
+        if (ok)
+            printf("ok: %s shape %s origin %s%s\n", id, sh, tc_pst_origin_name(srs.origin),
+                   srs.mk ? " (with monomial key)" : "");
+        else
+            printf("rejected: %s: %s\n", path, err.msg);
+    }
+    tc_pst_srs_free(&srs);
+    if (st != TC_OK)
+        return cli_report(verb, &err, st);
+    return ok ? CLI_OK : CLI_REJECTED;
+}
 
 int cmd_setup(int argc, char **argv)
 {
-    (void)argc;
-    cli_errorf(argv[0], "not implemented yet");
-    return CLI_ERROR;
+    static const struct option opts[] = {
+        {"shape", required_argument, 0, 's'},   {"seed", required_argument, 0, 'S'},
+        {"trapdoors", required_argument, 0, 't'}, {"monomial", no_argument, 0, 'M'},
+        {"threads", required_argument, 0, 'j'}, {"progress", no_argument, 0, 'p'},
+        {"out", required_argument, 0, 'o'},     {"help", no_argument, 0, 'h'},
+        {"check", required_argument, 0, 'c'},   {0, 0, 0, 0}};
+    const char *shape_s = NULL, *seed_s = NULL, *trap_s = NULL, *out = NULL, *check = NULL;
+    bool monomial = false, prog = false;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = cpus > 0 && cpus < 256 ? (int)cpus : 1, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': shape_s = optarg; break;
+        case 'S': seed_s = optarg; break;
+        case 't': trap_s = optarg; break;
+        case 'M': monomial = true; break;
+        case 'p': prog = true; break;
+        case 'o': out = optarg; break;
+        case 'c': check = optarg; break;
+        case 'j':
+            if (!cli_parse_int(optarg, 1, 256, &threads))
+                return cli_errorf(argv[0], "--threads must be in 1..256"), CLI_USAGE;
+            break;
+        case 'h': help(stdout); return CLI_OK;
+        default: help(stderr); return CLI_USAGE;
+        }
+    }
+    if (check != NULL) {
+        if (shape_s || seed_s || trap_s || out || monomial || optind != argc) {
+            help(stderr);
+            return CLI_USAGE;
+        }
+        return check_srs(argv[0], check, threads);
+    }
+    if (shape_s == NULL || out == NULL || optind != argc || (seed_s && trap_s)) {
+        help(stderr);
+        return CLI_USAGE;
+    }
+    tc_pst_shape shape;
+    if (!tc_pst_shape_parse(&shape, shape_s))
+        return cli_errorf(argv[0], "--shape must be 1..24 sizes in 1..16, e.g. 6,6,6"), CLI_USAGE;
+    tc_pst_setup_opts o = {threads, monomial, prog ? on_progress : NULL, NULL};
+    tc_error err = {0};
+    tc_pst_srs srs;
+    tc_status st;
+    if (seed_s != NULL) {
+        uint8_t seed[TC_PST_MAX_SEED];
+        size_t len = strlen(seed_s) / 2;
+        if (strlen(seed_s) % 2 || len == 0 || len > sizeof seed || !tc_hex_decode(seed, len, seed_s))
+            return cli_errorf(argv[0], "--seed must be 2..%d hex characters", 2 * TC_PST_MAX_SEED),
+                   CLI_USAGE;
+        fprintf(stderr, "tensorcommit setup: WARNING: an SRS made from a seed is for testing "
+                        "only; anyone who knows the seed can forge proofs\n");
+        st = tc_pst_setup_seeded(&err, &srs, &shape, seed, len, &o);
+    } else if (trap_s != NULL) {
+        tc_fr t[TC_PST_MAX_VARS];
+        int n;
+        if (!tc_pst_parse_fr_list(t, &n, TC_PST_MAX_VARS, trap_s) || n != shape.m)
+            return cli_errorf(argv[0], "--trapdoors needs %d decimal values below r", shape.m),
+                   CLI_USAGE;
+        fprintf(stderr, "tensorcommit setup: WARNING: an SRS made from explicit trapdoors is for "
+                        "testing only; anyone who knows them can forge proofs\n");
+        st = tc_pst_setup(&err, &srs, &shape, t, TC_PST_ORIGIN_EXPLICIT, &o);
+        memset(t, 0, sizeof t);
+    } else {
+        st = tc_pst_setup_random(&err, &srs, &shape, &o);
+    }
+    if (st != TC_OK)
+        return cli_report(argv[0], &err, st);
+    st = tc_pst_srs_write(&err, out, &srs);
+    if (st == TC_OK) {
+        char id[65];
+        tc_hex_encode(id, srs.id, 32);
+        printf("%s\n", id);
+    }
+    tc_pst_srs_free(&srs);
+    return st == TC_OK ? CLI_OK : cli_report(argv[0], &err, st);
 }

@@ -1,9 +1,78 @@
-/* tensorcommit vk — not implemented yet. */
+/* tensorcommit vk: the verification key of an SRS as JSON, optionally with
+ * the Lagrange keys of some levels so that slice openings can be verified
+ * without the SRS. */
 #include "cli.h"
+
+#include "pst/pst.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: tensorcommit vk --srs srs.tcs [--slice-levels J1,J2,..] --out vk.json\n"
+            "\n"
+            "Writes the verification key ([1]1, [1]2, [t_i]2, the shape and the SRS id).\n"
+            "With --slice-levels it also embeds the Lagrange keys of those levels (level j\n"
+            "has prod(shape[j:]) points), which `verify --vk` needs for slice openings\n"
+            "that fix j leading coordinates.\n");
+}
 
 int cmd_vk(int argc, char **argv)
 {
-    (void)argc;
-    cli_errorf(argv[0], "not implemented yet");
-    return CLI_ERROR;
+    static const struct option opts[] = {
+        {"srs", required_argument, 0, 's'}, {"slice-levels", required_argument, 0, 'l'},
+        {"out", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *srs_path = NULL, *out = NULL, *levels_s = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': srs_path = optarg; break;
+        case 'l': levels_s = optarg; break;
+        case 'o': out = optarg; break;
+        case 'h': help(stdout); return CLI_OK;
+        default: help(stderr); return CLI_USAGE;
+        }
+    }
+    if (srs_path == NULL || out == NULL || optind != argc) {
+        help(stderr);
+        return CLI_USAGE;
+    }
+    uint64_t lv[TC_PST_MAX_VARS];
+    int levels[TC_PST_MAX_VARS], n_levels = 0;
+    if (levels_s != NULL) {
+        n_levels = cli_parse_u64_list(levels_s, lv, TC_PST_MAX_VARS);
+        if (n_levels < 1)
+            return cli_errorf(argv[0], "--slice-levels must be a list like 1,2"), CLI_USAGE;
+        for (int i = 0; i < n_levels; i++) {
+            if (lv[i] < 1 || lv[i] > TC_PST_MAX_VARS)
+                return cli_errorf(argv[0], "--slice-levels entries must be in 1..%d",
+                                  TC_PST_MAX_VARS), CLI_USAGE;
+            levels[i] = (int)lv[i];
+        }
+    }
+    tc_error err = {0};
+    tc_pst_srs srs;
+    tc_status st = tc_pst_srs_load(&err, &srs, srs_path, 2);
+    if (st != TC_OK)
+        return cli_report(argv[0], &err, st);
+    for (int i = 0; i < n_levels; i++)
+        if (levels[i] > srs.shape.m) {
+            cli_errorf(argv[0], "%s: slice level %d outside 1..%d for this SRS", srs_path,
+                       levels[i], srs.shape.m);
+            tc_pst_srs_free(&srs);
+            return CLI_ERROR;
+        }
+    char *json = NULL;
+    st = tc_pst_vk_encode(&err, &json, &srs, levels, n_levels);
+    if (st == TC_OK)
+        st = tc_write_file_atomic(&err, out, json, strlen(json));
+    free(json);
+    tc_pst_srs_free(&srs);
+    return st == TC_OK ? CLI_OK : cli_report(argv[0], &err, st);
 }
