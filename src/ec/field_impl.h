@@ -6,28 +6,51 @@
 
 typedef unsigned __int128 tc_u128;
 
+/* Straight-line carry chains: on x86-64 the carry intrinsics compile to
+ * add/adc and sub/sbb; elsewhere the same chain in unsigned __int128. */
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define TC_ADC(c, a, b, out) _addcarry_u64((c), (a), (b), (unsigned long long *)(out))
+#define TC_SBB(c, a, b, out) _subborrow_u64((c), (a), (b), (unsigned long long *)(out))
+#else
+static inline unsigned char tc_adc_(unsigned char c, uint64_t a, uint64_t b, uint64_t *out)
+{
+    tc_u128 t = (tc_u128)a + b + c;
+    *out = (uint64_t)t;
+    return (unsigned char)(t >> 64);
+}
+static inline unsigned char tc_sbb_(unsigned char c, uint64_t a, uint64_t b, uint64_t *out)
+{
+    tc_u128 t = (tc_u128)a - b - c;
+    *out = (uint64_t)t;
+    return (unsigned char)((t >> 64) & 1);
+}
+#define TC_ADC(c, a, b, out) tc_adc_((c), (a), (b), (out))
+#define TC_SBB(c, a, b, out) tc_sbb_((c), (a), (b), (out))
+#endif
+
 /* r = a − b over 256 bits; returns the borrow (0 or 1). */
 static inline uint64_t tc_limbs_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 {
-    uint64_t borrow = 0;
-    for (int i = 0; i < 4; i++) {
-        tc_u128 d = (tc_u128)a[i] - b[i] - borrow;
-        r[i] = (uint64_t)d;
-        borrow = (uint64_t)(d >> 64) & 1;   /* wrapped: high half all ones */
-    }
-    return borrow;
+    uint64_t d0, d1, d2, d3;
+    unsigned char c = TC_SBB(0, a[0], b[0], &d0);
+    c = TC_SBB(c, a[1], b[1], &d1);
+    c = TC_SBB(c, a[2], b[2], &d2);
+    c = TC_SBB(c, a[3], b[3], &d3);
+    r[0] = d0, r[1] = d1, r[2] = d2, r[3] = d3;
+    return c;
 }
 
 /* r = a + b over 256 bits; returns the carry. */
 static inline uint64_t tc_limbs_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 {
-    tc_u128 acc = 0;
-    for (int i = 0; i < 4; i++) {
-        acc += (tc_u128)a[i] + b[i];
-        r[i] = (uint64_t)acc;
-        acc >>= 64;
-    }
-    return (uint64_t)acc;
+    uint64_t s0, s1, s2, s3;
+    unsigned char c = TC_ADC(0, a[0], b[0], &s0);
+    c = TC_ADC(c, a[1], b[1], &s1);
+    c = TC_ADC(c, a[2], b[2], &s2);
+    c = TC_ADC(c, a[3], b[3], &s3);
+    r[0] = s0, r[1] = s1, r[2] = s2, r[3] = s3;
+    return c;
 }
 
 /* a ≥ b as 256-bit integers. */
@@ -42,33 +65,48 @@ static inline bool tc_limbs_geq(const uint64_t a[4], const uint64_t b[4])
 static inline void tc_mont_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                const uint64_t p[4])
 {
-    uint64_t s[4], d[4];
-    tc_limbs_add(s, a, b);                 /* < 2p < 2^255: no carry */
-    uint64_t borrow = tc_limbs_sub(d, s, p);
-    uint64_t mask = 0 - borrow;            /* all ones: keep s */
-    for (int i = 0; i < 4; i++)
-        r[i] = (s[i] & mask) | (d[i] & ~mask);
+    uint64_t s0, s1, s2, s3, t0, t1, t2, t3;
+    unsigned char c = TC_ADC(0, a[0], b[0], &s0);
+    c = TC_ADC(c, a[1], b[1], &s1);
+    c = TC_ADC(c, a[2], b[2], &s2);
+    (void)TC_ADC(c, a[3], b[3], &s3);           /* < 2p < 2^255: no carry out */
+    c = TC_SBB(0, s0, p[0], &t0);
+    c = TC_SBB(c, s1, p[1], &t1);
+    c = TC_SBB(c, s2, p[2], &t2);
+    c = TC_SBB(c, s3, p[3], &t3);
+    uint64_t keep = 0 - (uint64_t)c;            /* borrow: s < p, keep s */
+    r[0] = (s0 & keep) | (t0 & ~keep);
+    r[1] = (s1 & keep) | (t1 & ~keep);
+    r[2] = (s2 & keep) | (t2 & ~keep);
+    r[3] = (s3 & keep) | (t3 & ~keep);
 }
 
 static inline void tc_mont_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                const uint64_t p[4])
 {
-    uint64_t d[4], q[4];
-    uint64_t borrow = tc_limbs_sub(d, a, b);
-    uint64_t mask = 0 - borrow;
-    for (int i = 0; i < 4; i++)
-        q[i] = p[i] & mask;
-    tc_limbs_add(r, d, q);
+    uint64_t d0, d1, d2, d3, q0, q1, q2, q3;
+    unsigned char c = TC_SBB(0, a[0], b[0], &d0);
+    c = TC_SBB(c, a[1], b[1], &d1);
+    c = TC_SBB(c, a[2], b[2], &d2);
+    c = TC_SBB(c, a[3], b[3], &d3);
+    uint64_t m = 0 - (uint64_t)c;               /* borrow: add p back */
+    c = TC_ADC(0, d0, p[0] & m, &q0);
+    c = TC_ADC(c, d1, p[1] & m, &q1);
+    c = TC_ADC(c, d2, p[2] & m, &q2);
+    (void)TC_ADC(c, d3, p[3] & m, &q3);
+    r[0] = q0, r[1] = q1, r[2] = q2, r[3] = q3;
 }
 
 static inline void tc_mont_neg(uint64_t r[4], const uint64_t a[4], const uint64_t p[4])
 {
     uint64_t nz = a[0] | a[1] | a[2] | a[3];
-    uint64_t mask = 0 - (uint64_t)(nz != 0);
-    uint64_t d[4];
-    tc_limbs_sub(d, p, a);
-    for (int i = 0; i < 4; i++)
-        r[i] = d[i] & mask;
+    uint64_t m = 0 - (uint64_t)(nz != 0);
+    uint64_t d0, d1, d2, d3;
+    unsigned char c = TC_SBB(0, p[0], a[0], &d0);
+    c = TC_SBB(c, p[1], a[1], &d1);
+    c = TC_SBB(c, p[2], a[2], &d2);
+    (void)TC_SBB(c, p[3], a[3], &d3);
+    r[0] = d0 & m, r[1] = d1 & m, r[2] = d2 & m, r[3] = d3 & m;
 }
 
 #if defined(__x86_64__) && defined(__ELF__)   /* src/ec/asm/mont_adx.S */
