@@ -71,10 +71,14 @@ static void dp_free(dp *d)
 
 static tc_status dp_alloc(tc_error *err, dp *d)
 {
-    size_t cells, n1 = d->L + 1, nm;
+    size_t cells, n1 = d->L + 1, nm, bytes;
     if (!tc_mul_size(&cells, (size_t)1 << d->M, n1) || !tc_mul_size(&nm, d->M, n1) ||
-        n1 > UINT32_MAX)
-        return tc_fail(err, TC_ENOMEM, "MV-BCS table too large (M=%zu, L=%zu)", d->M, d->L);
+        !tc_mul_size(&bytes, cells, sizeof(double) + sizeof(uint32_t) + 1) ||
+        n1 > UINT32_MAX || bytes > TC_MVBCS_MAX_TABLE_BYTES)
+        return tc_fail(err, TC_EUNSUPPORTED,
+                       "MV-BCS table for %zu verifiers and %zu units exceeds %llu MiB; use "
+                       "fewer verifiers or coarser units",
+                       d->M, d->L, (unsigned long long)(TC_MVBCS_MAX_TABLE_BYTES >> 20));
     d->V = malloc(n1 * sizeof *d->V);
     d->lo = malloc(nm * sizeof *d->lo);
     d->G = malloc(cells * sizeof *d->G);

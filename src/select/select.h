@@ -87,11 +87,30 @@ double tc_esd_log_alpha_norm(const double *evals, size_t n, double alpha);
 
 /* ----------------------------------------------------- eigenvalues (§3) */
 
-/* Eigenvalues of WᵀW for a (rows, cols) row-major matrix: the squared
- * singular values (LAPACK dgesdd, double), ascending, with the numerical-rank
- * filter σ <= σ_max·max(rows,cols)·2⁻⁵² → 0.  evals receives min(rows, cols)
- * values.  w is overwritten (used as LAPACK's work matrix).
- * Cost O(rows·cols·min(rows,cols)). */
+typedef enum tc_eig_method {
+    TC_EIG_SVD,   /* dgesdd singular values squared (default, §3 as written) */
+    TC_EIG_GRAM   /* dsyrk Gram matrix on the smaller side + dsyevd: ~3x faster */
+} tc_eig_method;
+
+const char *tc_eig_method_name(tc_eig_method m);
+bool tc_eig_method_parse(tc_eig_method *m, const char *name);
+
+/* Eigenvalues of WᵀW for a (rows, cols) row-major matrix, ascending;
+ * evals receives min(rows, cols) values.  w is overwritten.
+ * Cost O(rows·cols·min(rows,cols)).
+ *
+ * TC_EIG_SVD: the squared singular values (LAPACK dgesdd, double), with the
+ * numerical-rank filter σ <= σ_max·max(rows,cols)·2⁻⁵² → 0 (§3 step 3).
+ * TC_EIG_GRAM: G = WᵀW or WWᵀ (whichever is smaller, BLAS dsyrk) and its
+ * eigenvalues (LAPACK dsyevd).  Its absolute error is about
+ * eps·λ_max·max(rows,cols), so the rank filter works at that level:
+ * λ <= λ_max·max(rows,cols)·2⁻⁵² → 0 (negative rounding noise included).
+ * The two agree to ~1e-13·λ_max; they differ only on matrices whose
+ * eigenvalues go below ~1e-13·λ_max, which trained weights do not have. */
+tc_status tc_esd_eigenvalues_with(tc_error *err, double *evals, double *w /* (rows, cols) */,
+                                  size_t rows, size_t cols, tc_eig_method method) TC_MUST_CHECK;
+
+/* tc_esd_eigenvalues_with(..., TC_EIG_SVD). */
 tc_status tc_esd_eigenvalues(tc_error *err, double *evals, double *w /* (rows, cols) */,
                              size_t rows, size_t cols) TC_MUST_CHECK;
 
@@ -121,6 +140,8 @@ tc_status tc_select_map(tc_error *err, double *ratios, double *significance,
 /* ------------------------------------------------------------- MV-BCS (§7) */
 
 #define TC_MVBCS_MAX_VERIFIERS 16
+/* Largest DP table the solver allocates (G, choices): 13 bytes per cell. */
+#define TC_MVBCS_MAX_TABLE_BYTES ((size_t)4 << 30)
 
 /* One verifier's interval, 0-based inclusive; {-1, -1} when empty. */
 typedef struct tc_mvbcs_range {
@@ -132,7 +153,8 @@ typedef struct tc_mvbcs_range {
  * numbers >= 0; costs: L integers > 0; budgets: M integers >= 0.  At most 16
  * verifiers whose budget reaches the cheapest unit (the rest are always
  * empty).  Writes *optimum = G[full][L] and M ranges.  Time O(2^M·M·L),
- * memory about 13·2^M·L bytes. */
+ * memory about 13·2^M·L bytes (TC_EUNSUPPORTED above
+ * TC_MVBCS_MAX_TABLE_BYTES). */
 tc_status tc_mvbcs_solve(tc_error *err, double *optimum, tc_mvbcs_range *assignment,
                          const double *values, const uint64_t *costs, size_t L,
                          const uint64_t *budgets, size_t M) TC_MUST_CHECK;
@@ -151,6 +173,28 @@ tc_status tc_mvbcs_solve_ref(tc_error *err, double *optimum, tc_mvbcs_range *ass
 tc_status tc_mvbcs_check(tc_error *err, double *value, const tc_mvbcs_range *assignment,
                          const double *values, const uint64_t *costs, size_t L,
                          const uint64_t *budgets, size_t M) TC_MUST_CHECK;
+
+/* An MV-BCS instance file: an object with "values" (numbers >= 0), "costs"
+ * (integers > 0, as many), "budgets" (integers >= 0; integral reals such as
+ * 1e15 accepted); "L"/"M" are checked when present.  A file with "cases"
+ * (the vectors' layout) needs case_id to pick one by "id"; one with
+ * "matrices" (stories260K_fits.json) picks by "name". */
+typedef struct tc_mvbcs_instance {
+    size_t L, M;
+    double *values;     /* (L) */
+    uint64_t *costs;    /* (L) */
+    uint64_t *budgets;  /* (M) */
+} tc_mvbcs_instance;
+
+tc_status tc_mvbcs_instance_read(tc_error *err, tc_mvbcs_instance *inst, const char *path,
+                                 const char *case_id) TC_MUST_CHECK;
+void tc_mvbcs_instance_free(tc_mvbcs_instance *inst);
+
+/* An eigenvalue file for `fit`: a JSON array of numbers, or an object with
+ * "eigenvalues", or a file with "cases" and case_id as above.  Values must
+ * be finite and >= 0.  *evals is malloc'ed (*n may be 0). */
+tc_status tc_select_eigenvalues_read(tc_error *err, double **evals, size_t *n,
+                                     const char *path, const char *case_id) TC_MUST_CHECK;
 
 /* ---------------------------------------------------- scores (§2, §8.1) */
 
@@ -200,6 +244,7 @@ typedef struct tc_select_options {
     tc_select_metric metric;
     tc_select_map_params map;      /* num_blocks is set by the model */
     size_t n_threads;              /* >= 1 */
+    tc_eig_method eig;             /* TC_EIG_SVD (default) or TC_EIG_GRAM */
     tc_select_progress_fn progress; /* may be NULL */
     void *progress_ctx;
 } tc_select_options;
@@ -224,6 +269,10 @@ tc_status tc_select_scores_from_model(tc_error *err, tc_select_scores *s,
 /* Recomputes ratios, significance and blocks from the layers' metric
  * values (used by scores_compute; exposed for tests). */
 tc_status tc_select_scores_finish(tc_error *err, tc_select_scores *s) TC_MUST_CHECK;
+
+/* Block aggregation (§6): cost = Σ num_parameters, value = Σ significance
+ * in layer order, averages over layers_per_block.  Replaces s->blocks. */
+tc_status tc_select_scores_blocks(tc_error *err, tc_select_scores *s) TC_MUST_CHECK;
 
 /* The scores JSON (§8.1), serialised; *json is malloc'ed, NUL-terminated. */
 tc_status tc_select_scores_to_json(tc_error *err, char **json,
