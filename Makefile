@@ -42,13 +42,14 @@ build: deps
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	./$(BUILD)/tensorcommit selftest
+	./$(BUILD)/tensorcommit run --model models/stories260K --prompt "Once upon a time" \
+	    --max-new-tokens 30 --out out/run
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 bench: build
-	./$(BUILD)/bench/bench_all --write BENCHMARKS.md
+	bench/run_all.sh $(BUILD) BENCHMARKS.md
 
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTC_FUZZ=ON >/dev/null

@@ -41,6 +41,9 @@ void cli_errorf(const char *verb, const char *fmt, ...)
 /* Prints the error's message (or its status name) and returns CLI_ERROR. */
 int cli_report(const char *verb, const tc_error *err, tc_status s);
 
+/* tensorcommit verify --run (cmd_verify_run.c). */
+int cli_verify_run(int argc, char **argv);
+
 /* Parsing helpers: whole-string decimal integers (u64 also takes 0x…);
  * false on anything else. */
 #include <stdbool.h>

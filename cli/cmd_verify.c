@@ -17,11 +17,17 @@ static void help(FILE *f)
     fprintf(f,
             "usage: tensorcommit verify (--vk vk.json | --srs srs.tcs) --proof proof.json\n"
             "                           [--commitment HEX]\n"
+            "       tensorcommit verify --run RUNDIR [--srs srs.tcs] [--model DIR | --skip-model]\n"
+            "                           [--tolerance X] [--threads N]\n"
             "\n"
             "Verifies every opening and slice in proof.json.  Point openings need only the\n"
             "verification key; a slice fixing J leading coordinates also needs level J of\n"
             "the Lagrange key, from the SRS or embedded by `tensorcommit vk --slice-levels`.\n"
             "--commitment requires the proof's commitment to be this one.\n"
+            "\n"
+            "--run re-checks a folder written by `tensorcommit run`: every artefact against\n"
+            "the receipt, the grid against the commitment, every proof, and (with the\n"
+            "model) the prompt, the text and the hidden states by re-execution.\n"
             "\n"
             "exit status: 0 all valid, 1 any rejected, 2 usage error, 3 unreadable input\n");
 }
@@ -132,9 +138,13 @@ int cmd_verify(int argc, char **argv)
     static const struct option opts[] = {
         {"vk", required_argument, 0, 'v'},         {"srs", required_argument, 0, 's'},
         {"proof", required_argument, 0, 'p'},      {"commitment", required_argument, 0, 'c'},
-        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
+        {"run", required_argument, 0, 'r'},        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     const char *vk_path = NULL, *srs_path = NULL, *proof = NULL, *want_c = NULL;
     int c;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--run") || !strncmp(argv[i], "--run=", 6))
+            return cli_verify_run(argc, argv);
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {

@@ -1,0 +1,65 @@
+/* tensorcommit verify --run RUNDIR: re-check a run folder (protocol/check.h). */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "protocol/check.h"
+
+static void print_line(void *ctx, bool ok, const char *line)
+{
+    (void)ctx;
+    printf("%s  %s\n", ok ? "ok  " : "FAIL", line);
+}
+
+int cli_verify_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"run", required_argument, 0, 'r'},      {"srs", required_argument, 0, 's'},
+        {"model", required_argument, 0, 'm'},    {"skip-model", no_argument, 0, 'k'},
+        {"tolerance", required_argument, 0, 'T'}, {"threads", required_argument, 0, 't'},
+        {0, 0, 0, 0}};
+    tc_check_opts o = {0};
+    o.tolerance = -1;
+    o.n_threads = 2;
+    int c;
+    char *end;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': o.run_dir = optarg; break;
+        case 's': o.srs_path = optarg; break;
+        case 'm': o.model_dir = optarg; break;
+        case 'k': o.skip_model = true; break;
+        case 'T':
+            o.tolerance = strtod(optarg, &end);
+            if (*end != '\0' || !(o.tolerance >= 0))
+                return cli_errorf(argv[0], "--tolerance must be a number ≥ 0"), CLI_USAGE;
+            break;
+        case 't':
+            if (!cli_parse_int(optarg, 1, 256, &o.n_threads))
+                return cli_errorf(argv[0], "--threads must be in 1..256"), CLI_USAGE;
+            break;
+        default:
+            cli_errorf(argv[0], "see tensorcommit verify --help");
+            return CLI_USAGE;
+        }
+    }
+    if (o.run_dir == NULL || optind != argc || (o.skip_model && o.model_dir != NULL))
+        return cli_errorf(argv[0], "usage: tensorcommit verify --run RUNDIR [--srs F] "
+                                   "[--model DIR | --skip-model] [--tolerance X]"), CLI_USAGE;
+    o.report = print_line;
+    tc_error err = {0};
+    tc_check_result res;
+    tc_status st = tc_run_check(&err, &res, &o);
+    if (st != TC_OK)
+        return cli_report(argv[0], &err, st);
+    if (res.n_failed == 0) {
+        printf("valid: %zu checks passed%s\n", res.n_checks,
+               res.model_checked ? "" : " (model not re-executed)");
+        return CLI_OK;
+    }
+    printf("rejected: %zu of %zu checks failed\n", res.n_failed, res.n_checks);
+    return CLI_REJECTED;
+}
