@@ -1,9 +1,223 @@
-/* tensorcommit capture — not implemented yet. */
+/* tensorcommit capture: generate, then record every layer's hidden states
+ * and the logits in one forward pass over the whole sequence. */
 #include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/engine.h"
+#include "model/textio.h"
+#include "util/util.h"
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: tensorcommit capture --model DIR (--prompt TEXT | --tokens 1,2,3) --out OUT\n"
+            "                            [--max-new-tokens N] [--temperature T] [--top-k K]\n"
+            "                            [--top-p P] [--seed S] [--deterministic] [--threads N]\n"
+            "\n"
+            "Generates (greedy unless --temperature > 0) after the prompt, then runs one\n"
+            "forward pass over prompt + generated tokens and writes to the folder OUT:\n"
+            "  hidden_states.npy  float32 [L+1, seq, hidden]: embeddings, each block's\n"
+            "                     output, the last one after the final norm (HF\n"
+            "                     output_hidden_states)\n"
+            "  tokens.npy         int64 [seq]\n"
+            "  logits.npy         float32 [seq, vocab], every position\n"
+            "  stats.json         model, prompt, generated text, per layer name, shape, min,\n"
+            "                     max, mean, dtype, precision bits\n"
+            "Each file is written under a temporary name and renamed.\n"
+            "\n"
+            "  --max-new-tokens N  new tokens (default 32 with --prompt, 0 with --tokens:\n"
+            "                      token input with 0 needs no tokenizer and no generation)\n"
+            "  --deterministic     fixed-order kernels: the same bytes for any thread count\n"
+            "                      and x86-64 machine (same build)\n"
+            "  --threads N         threads (default 1)\n"
+            "The sampling options and stop tokens are those of `tensorcommit generate`.\n");
+}
+
+typedef struct cap_args {
+    const char *model, *prompt, *tokens, *out;
+    int max_new, top_k, threads;
+    float temperature, top_p;
+    uint64_t seed;
+    bool deterministic;
+} cap_args;
+
+static bool parse_float(const char *s, float lo, float hi, float *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*s == '\0' || *end != '\0' || !(v >= lo && v <= hi))
+        return false;
+    *out = (float)v;
+    return true;
+}
+
+static int parse(int argc, char **argv, cap_args *a)
+{
+    static const struct option opts[] = {
+        {"model", required_argument, 0, 'm'},        {"prompt", required_argument, 0, 'p'},
+        {"tokens", required_argument, 0, 'T'},       {"max-new-tokens", required_argument, 0, 'n'},
+        {"temperature", required_argument, 0, 't'},  {"top-k", required_argument, 0, 'k'},
+        {"top-p", required_argument, 0, 'P'},        {"seed", required_argument, 0, 's'},
+        {"deterministic", no_argument, 0, 'd'},      {"threads", required_argument, 0, 'j'},
+        {"out", required_argument, 0, 'o'},          {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'm': a->model = optarg; break;
+        case 'p': a->prompt = optarg; break;
+        case 'T': a->tokens = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'd': a->deterministic = true; break;
+        case 'n':
+            if (!cli_parse_int(optarg, 0, 1 << 20, &a->max_new))
+                return cli_errorf(argv[0], "--max-new-tokens must be an integer >= 0"), CLI_USAGE;
+            break;
+        case 'k':
+            if (!cli_parse_int(optarg, 0, 1 << 30, &a->top_k))
+                return cli_errorf(argv[0], "--top-k must be an integer >= 0"), CLI_USAGE;
+            break;
+        case 'j':
+            if (!cli_parse_int(optarg, 1, 256, &a->threads))
+                return cli_errorf(argv[0], "--threads must be in 1..256"), CLI_USAGE;
+            break;
+        case 't':
+            if (!parse_float(optarg, 0.0f, 100.0f, &a->temperature))
+                return cli_errorf(argv[0], "--temperature must be a number in 0..100"), CLI_USAGE;
+            break;
+        case 'P':
+            if (!parse_float(optarg, 1e-6f, 1.0f, &a->top_p))
+                return cli_errorf(argv[0], "--top-p must be a number in (0, 1]"), CLI_USAGE;
+            break;
+        case 's':
+            if (!cli_parse_u64(optarg, &a->seed))
+                return cli_errorf(argv[0], "--seed must be an unsigned integer"), CLI_USAGE;
+            break;
+        case 'h': help(stdout); return -1;
+        default: help(stderr); return CLI_USAGE;
+        }
+    }
+    if (a->model == NULL || a->out == NULL || (a->prompt == NULL) == (a->tokens == NULL) ||
+        optind != argc) {
+        help(stderr);
+        return CLI_USAGE;
+    }
+    if (a->max_new < 0)
+        a->max_new = a->prompt != NULL ? 32 : 0;
+    return CLI_OK;
+}
 
 int cmd_capture(int argc, char **argv)
 {
-    (void)argc;
-    cli_errorf(argv[0], "not implemented yet");
-    return CLI_ERROR;
+    cap_args a = {NULL, NULL, NULL, NULL, -1, 0, 1, 0.0f, 1.0f, 0, false};
+    int rc = parse(argc, argv, &a);
+    if (rc != CLI_OK)
+        return rc < 0 ? CLI_OK : rc;
+    tc_error err = {0};
+    tc_model *m = NULL;
+    tc_tok *tok = NULL;
+    tc_session *s = NULL;
+    int32_t *ids = NULL, *seq = NULL;
+    float *hidden = NULL, *logits = NULL;
+    char *text = NULL;
+    size_t n_prompt = 0, n_seq = 0;
+    tc_status st;
+    rc = CLI_ERROR;
+    if ((st = tc_model_load(&err, &m, a.model)) != TC_OK)
+        goto fail;
+    const tc_model_config *cfg = tc_model_cfg(m);
+    if (a.prompt != NULL || a.max_new > 0) {
+        if ((st = tc_engine_tokenizer(&err, &tok, a.model)) != TC_OK)
+            goto fail;
+    }
+    if (a.prompt != NULL) {
+        if (tok == NULL) {
+            cli_errorf(argv[0], "%s: no tokenizer.json; use --tokens", a.model);
+            goto out;
+        }
+        if ((st = tc_engine_encode(&err, m, tok, a.prompt, 0, &ids, &n_prompt)) != TC_OK)
+            goto fail;
+    } else {
+        uint64_t *v = malloc((1 << 16) * sizeof *v);
+        int n = v ? cli_parse_u64_list(a.tokens, v, 1 << 16) : -1;
+        ids = n > 0 ? malloc((size_t)n * sizeof *ids) : NULL;
+        for (int i = 0; ids != NULL && i < n; i++) {
+            if (v[i] >= (uint64_t)cfg->vocab) {
+                cli_errorf(argv[0], "--tokens: id %llu is outside the vocabulary (%d)",
+                           (unsigned long long)v[i], cfg->vocab);
+                free(v);
+                rc = CLI_USAGE;
+                goto out;
+            }
+            ids[i] = (int32_t)v[i];
+        }
+        free(v);
+        if (ids == NULL) {
+            cli_errorf(argv[0], "--tokens must be a comma-separated list of ids");
+            rc = CLI_USAGE;
+            goto out;
+        }
+        n_prompt = (size_t)n;
+    }
+    tc_engine_opts eo = {a.threads, a.deterministic, n_prompt + (size_t)a.max_new};
+    if ((st = tc_session_new(&err, &s, m, &eo)) != TC_OK)
+        goto fail;
+    if (n_prompt > tc_session_capacity(s)) {
+        cli_errorf(argv[0], "the prompt has %zu tokens; the model's context is %zu", n_prompt,
+                   tc_session_capacity(s));
+        goto out;
+    }
+    seq = malloc((n_prompt + (size_t)a.max_new + 1) * sizeof *seq);
+    if (seq == NULL) {
+        st = tc_fail(&err, TC_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (a.max_new > 0) {
+        int32_t stop[TC_MAX_STOP_IDS + 1];
+        size_t n_stop = tc_model_default_stop(m, stop);
+        tc_sampler smp = {a.temperature, a.top_k, a.top_p, a.seed};
+        if ((st = tc_generate(&err, s, ids, n_prompt, (size_t)a.max_new, &smp, stop, n_stop, seq,
+                              &n_seq, NULL, NULL)) != TC_OK)
+            goto fail;
+    } else {
+        memcpy(seq, ids, n_prompt * sizeof *seq);
+        n_seq = n_prompt;
+    }
+    size_t L = (size_t)cfg->n_layers, dim = (size_t)cfg->dim, V = (size_t)cfg->vocab;
+    hidden = malloc((L + 1) * n_seq * dim * sizeof *hidden);
+    logits = malloc(n_seq * V * sizeof *logits);
+    if (hidden == NULL || logits == NULL) {
+        st = tc_fail(&err, TC_ENOMEM, "out of memory for %zu positions", n_seq);
+        goto fail;
+    }
+    if ((st = tc_capture(&err, s, seq, n_seq, hidden, NULL, logits)) != TC_OK)
+        goto fail;
+    if (tok != NULL &&
+        (st = tc_engine_decode(&err, tok, seq + n_prompt, n_seq - n_prompt, &text)) != TC_OK)
+        goto fail;
+    tc_capture_out co = {a.model, a.prompt, text, seq, n_seq, n_prompt, hidden, logits,
+                         a.deterministic};
+    if ((st = tc_capture_write(&err, a.out, m, &co)) != TC_OK)
+        goto fail;
+    fprintf(stderr, "%s: %zu tokens (%zu prompt), %zu layers x %zu hidden\n", a.out, n_seq,
+            n_prompt, L + 1, dim);
+    rc = CLI_OK;
+    goto out;
+fail:
+    rc = cli_report(argv[0], &err, st);
+out:
+    free(text);
+    free(hidden);
+    free(logits);
+    free(seq);
+    free(ids);
+    tc_session_free(s);
+    tc_tok_free(tok);
+    tc_model_free(m);
+    return rc;
 }

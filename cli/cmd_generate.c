@@ -1,9 +1,218 @@
-/* tensorcommit generate — not implemented yet. */
+/* tensorcommit generate: text generation with a Hugging Face causal LM. */
 #include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/engine.h"
+#include "model/textio.h"
+#include "util/util.h"
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: tensorcommit generate --model DIR (--prompt TEXT | --tokens 1,2,3)\n"
+            "                             [--max-new-tokens N] [--temperature T] [--top-k K]\n"
+            "                             [--top-p P] [--seed S] [--deterministic] [--threads N]\n"
+            "\n"
+            "Generates a continuation with the model in DIR (config.json, model.safetensors\n"
+            "or a sharded index, tokenizer.json for --prompt; llama, mistral, qwen2, gpt2).\n"
+            "The prompt is encoded with the tokenizer's special tokens (BOS for llama).\n"
+            "Prints the prompt and the continuation on stdout, speeds on stderr.\n"
+            "\n"
+            "  --max-new-tokens N  at most N new tokens (default 256; also bounded by the\n"
+            "                      model's context)\n"
+            "  --temperature T     0 (default) = greedy argmax; > 0 samples softmax(logits/T)\n"
+            "  --top-k K           sample among the K most likely tokens (0 = all)\n"
+            "  --top-p P           sample among the smallest set with mass >= P (1 = all)\n"
+            "  --seed S            sampling seed (default 0): same seed, same text\n"
+            "  --deterministic     fixed-order kernels: identical results for any thread\n"
+            "                      count and x86-64 machine (same build); slower\n"
+            "  --threads N         threads (default 1)\n"
+            "Generation stops after an end token: every eos id of config.json and\n"
+            "generation_config.json, plus BOS for llama models whose BOS differs from\n"
+            "EOS (story models such as stories260K end a text by emitting BOS).\n");
+}
+
+typedef struct gen_args {
+    const char *model, *prompt, *tokens;
+    int max_new, top_k, threads;
+    float temperature, top_p;
+    uint64_t seed;
+    bool deterministic;
+} gen_args;
+
+static bool parse_float(const char *s, float lo, float hi, float *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*s == '\0' || *end != '\0' || !(v >= lo && v <= hi))
+        return false;
+    *out = (float)v;
+    return true;
+}
+
+static int parse(int argc, char **argv, gen_args *a)
+{
+    static const struct option opts[] = {
+        {"model", required_argument, 0, 'm'},        {"prompt", required_argument, 0, 'p'},
+        {"tokens", required_argument, 0, 'T'},       {"max-new-tokens", required_argument, 0, 'n'},
+        {"temperature", required_argument, 0, 't'},  {"top-k", required_argument, 0, 'k'},
+        {"top-p", required_argument, 0, 'P'},        {"seed", required_argument, 0, 's'},
+        {"deterministic", no_argument, 0, 'd'},      {"threads", required_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'm': a->model = optarg; break;
+        case 'p': a->prompt = optarg; break;
+        case 'T': a->tokens = optarg; break;
+        case 'd': a->deterministic = true; break;
+        case 'n':
+            if (!cli_parse_int(optarg, 0, 1 << 20, &a->max_new))
+                return cli_errorf(argv[0], "--max-new-tokens must be an integer >= 0"), CLI_USAGE;
+            break;
+        case 'k':
+            if (!cli_parse_int(optarg, 0, 1 << 30, &a->top_k))
+                return cli_errorf(argv[0], "--top-k must be an integer >= 0"), CLI_USAGE;
+            break;
+        case 'j':
+            if (!cli_parse_int(optarg, 1, 256, &a->threads))
+                return cli_errorf(argv[0], "--threads must be in 1..256"), CLI_USAGE;
+            break;
+        case 't':
+            if (!parse_float(optarg, 0.0f, 100.0f, &a->temperature))
+                return cli_errorf(argv[0], "--temperature must be a number in 0..100"), CLI_USAGE;
+            break;
+        case 'P':
+            if (!parse_float(optarg, 1e-6f, 1.0f, &a->top_p))
+                return cli_errorf(argv[0], "--top-p must be a number in (0, 1]"), CLI_USAGE;
+            break;
+        case 's':
+            if (!cli_parse_u64(optarg, &a->seed))
+                return cli_errorf(argv[0], "--seed must be an unsigned integer"), CLI_USAGE;
+            break;
+        case 'h': help(stdout); return -1;
+        default: help(stderr); return CLI_USAGE;
+        }
+    }
+    if (a->model == NULL || (a->prompt == NULL) == (a->tokens == NULL) || optind != argc) {
+        help(stderr);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+typedef struct timing {
+    double t0, first;
+    size_t n;
+} timing;
+
+static bool on_token(void *ctx, int32_t tok)
+{
+    timing *t = ctx;
+    (void)tok;
+    if (t->n++ == 0)
+        t->first = tc_now();
+    return true;
+}
 
 int cmd_generate(int argc, char **argv)
 {
-    (void)argc;
-    cli_errorf(argv[0], "not implemented yet");
-    return CLI_ERROR;
+    gen_args a = {NULL, NULL, NULL, 256, 0, 1, 0.0f, 1.0f, 0, false};
+    int rc = parse(argc, argv, &a);
+    if (rc != CLI_OK)
+        return rc < 0 ? CLI_OK : rc;
+    tc_error err = {0};
+    tc_model *m = NULL;
+    tc_tok *tok = NULL;
+    tc_session *s = NULL;
+    int32_t *ids = NULL, *out = NULL;
+    char *text = NULL;
+    size_t n_prompt = 0, n_out = 0;
+    tc_status st;
+    rc = CLI_ERROR;
+    if ((st = tc_model_load(&err, &m, a.model)) != TC_OK ||
+        (st = tc_engine_tokenizer(&err, &tok, a.model)) != TC_OK)
+        goto fail;
+    const tc_model_config *cfg = tc_model_cfg(m);
+    if (a.prompt != NULL) {
+        if (tok == NULL) {
+            cli_errorf(argv[0], "%s: no tokenizer.json; use --tokens", a.model);
+            goto out;
+        }
+        if ((st = tc_engine_encode(&err, m, tok, a.prompt, 0, &ids, &n_prompt)) != TC_OK)
+            goto fail;
+    } else {
+        uint64_t *v = malloc((1 << 16) * sizeof *v);
+        int n = v ? cli_parse_u64_list(a.tokens, v, 1 << 16) : -1;
+        ids = n > 0 ? malloc((size_t)n * sizeof *ids) : NULL;
+        for (int i = 0; ids != NULL && i < n; i++) {
+            if (v[i] >= (uint64_t)cfg->vocab) {
+                cli_errorf(argv[0], "--tokens: id %llu is outside the vocabulary (%d)",
+                           (unsigned long long)v[i], cfg->vocab);
+                free(v);
+                rc = CLI_USAGE;
+                goto out;
+            }
+            ids[i] = (int32_t)v[i];
+        }
+        free(v);
+        if (ids == NULL) {
+            cli_errorf(argv[0], "--tokens must be a comma-separated list of ids");
+            rc = CLI_USAGE;
+            goto out;
+        }
+        n_prompt = (size_t)n;
+    }
+    tc_engine_opts eo = {a.threads, a.deterministic, n_prompt + (size_t)a.max_new};
+    if ((st = tc_session_new(&err, &s, m, &eo)) != TC_OK)
+        goto fail;
+    if (n_prompt > tc_session_capacity(s)) {
+        cli_errorf(argv[0], "the prompt has %zu tokens; the model's context is %zu", n_prompt,
+                   tc_session_capacity(s));
+        goto out;
+    }
+    out = malloc((n_prompt + (size_t)a.max_new + 1) * sizeof *out);
+    if (out == NULL) {
+        st = tc_fail(&err, TC_ENOMEM, "out of memory");
+        goto fail;
+    }
+    int32_t stop[TC_MAX_STOP_IDS + 1];
+    size_t n_stop = tc_model_default_stop(m, stop);
+    tc_sampler smp = {a.temperature, a.top_k, a.top_p, a.seed};
+    timing tm = {tc_now(), 0, 0};
+    if ((st = tc_generate(&err, s, ids, n_prompt, (size_t)a.max_new, &smp, stop, n_stop, out,
+                          &n_out, on_token, &tm)) != TC_OK)
+        goto fail;
+    double t1 = tc_now();
+    if (tok != NULL) {
+        if ((st = tc_engine_decode(&err, tok, out, n_out, &text)) != TC_OK)
+            goto fail;
+        printf("%s\n", text);
+    } else {
+        for (size_t i = 0; i < n_out; i++)
+            printf(i ? ",%d" : "%d", out[i]);
+        printf("\n");
+    }
+    size_t n_new = n_out - n_prompt;
+    fprintf(stderr, "%zu prompt + %zu new tokens; prefill %.1f tok/s, decode %.1f tok/s (%d thread%s%s)\n",
+            n_prompt, n_new, tm.n ? (double)n_prompt / (tm.first - tm.t0) : 0.0,
+            n_new > 1 ? (double)(n_new - 1) / (t1 - tm.first) : 0.0, a.threads,
+            a.threads == 1 ? "" : "s", a.deterministic ? ", deterministic" : "");
+    rc = CLI_OK;
+    goto out;
+fail:
+    rc = cli_report(argv[0], &err, st);
+out:
+    free(text);
+    free(out);
+    free(ids);
+    tc_session_free(s);
+    tc_tok_free(tok);
+    tc_model_free(m);
+    return rc;
 }

@@ -1,0 +1,269 @@
+/* config.json / generation_config.json -> tc_model_config. */
+#include "model/config.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *tc_arch_name(tc_arch a)
+{
+    switch (a) {
+    case TC_ARCH_LLAMA: return "llama";
+    case TC_ARCH_QWEN2: return "qwen2";
+    case TC_ARCH_GPT2: return "gpt2";
+    }
+    return "?";
+}
+
+typedef struct reader {
+    tc_error *err;
+    const char *path;
+    json_t *root;
+} reader;
+
+/* A positive integer field; `required` false returns def when absent/null. */
+static tc_status get_int(const reader *r, int *out, const char *key, bool required, int def)
+{
+    json_t *v = json_object_get(r->root, key);
+    if (v == NULL || json_is_null(v)) {
+        if (required)
+            return tc_fail(r->err, TC_EFORMAT, "%s: missing required field \"%s\"", r->path, key);
+        *out = def;
+        return TC_OK;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) <= 0 || json_integer_value(v) > (1 << 30))
+        return tc_fail(r->err, TC_EFORMAT, "%s: \"%s\" must be a positive integer", r->path, key);
+    *out = (int)json_integer_value(v);
+    return TC_OK;
+}
+
+static tc_status get_float(const reader *r, float *out, const char *key, bool required,
+                           float def)
+{
+    json_t *v = json_object_get(r->root, key);
+    if (v == NULL || json_is_null(v)) {
+        if (required)
+            return tc_fail(r->err, TC_EFORMAT, "%s: missing required field \"%s\"", r->path, key);
+        *out = def;
+        return TC_OK;
+    }
+    if (!json_is_number(v) || !(json_number_value(v) > 0) || !isfinite(json_number_value(v)))
+        return tc_fail(r->err, TC_EFORMAT, "%s: \"%s\" must be a positive number", r->path, key);
+    *out = (float)json_number_value(v);
+    return TC_OK;
+}
+
+static tc_status get_bool(const reader *r, bool *out, const char *key, bool def)
+{
+    json_t *v = json_object_get(r->root, key);
+    if (v == NULL || json_is_null(v)) {
+        *out = def;
+        return TC_OK;
+    }
+    if (!json_is_boolean(v))
+        return tc_fail(r->err, TC_EFORMAT, "%s: \"%s\" must be true or false", r->path, key);
+    *out = json_is_true(v);
+    return TC_OK;
+}
+
+/* bos: an int or null; eos: an int, a list of ints, or null.  Ids outside
+ * the vocabulary are rejected. */
+static tc_status get_special(const reader *r, tc_model_config *c, bool override)
+{
+    json_t *b = json_object_get(r->root, "bos_token_id");
+    if (json_is_integer(b)) {
+        if (json_integer_value(b) < 0 || json_integer_value(b) >= c->vocab)
+            return tc_fail(r->err, TC_EFORMAT, "%s: bos_token_id outside the vocabulary", r->path);
+        c->bos_id = (int)json_integer_value(b);
+    } else if (b != NULL && !json_is_null(b)) {
+        return tc_fail(r->err, TC_EFORMAT, "%s: bos_token_id must be an integer", r->path);
+    }
+    json_t *e = json_object_get(r->root, "eos_token_id");
+    if (e == NULL || json_is_null(e))
+        return TC_OK;
+    if (override)
+        c->n_eos = 0;
+    size_t n = json_is_array(e) ? json_array_size(e) : 1;
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_is_array(e) ? json_array_get(e, i) : e;
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) >= c->vocab)
+            return tc_fail(r->err, TC_EFORMAT, "%s: eos_token_id must be ids in the vocabulary",
+                           r->path);
+        int id = (int)json_integer_value(v);
+        bool dup = false;
+        for (int k = 0; k < c->n_eos; k++)
+            dup |= c->eos_ids[k] == id;
+        if (dup)
+            continue;
+        if (c->n_eos == TC_MAX_STOP_IDS)
+            return tc_fail(r->err, TC_EUNSUPPORTED, "%s: more than %d eos ids", r->path,
+                           TC_MAX_STOP_IDS);
+        c->eos_ids[c->n_eos++] = id;
+    }
+    return TC_OK;
+}
+
+static tc_status load_llama_like(const reader *r, tc_model_config *c)
+{
+    tc_status s;
+    if ((s = get_int(r, &c->dim, "hidden_size", true, 0)) ||
+        (s = get_int(r, &c->ffn, "intermediate_size", true, 0)) ||
+        (s = get_int(r, &c->n_layers, "num_hidden_layers", true, 0)) ||
+        (s = get_int(r, &c->n_heads, "num_attention_heads", true, 0)) ||
+        (s = get_int(r, &c->vocab, "vocab_size", true, 0)) ||
+        (s = get_int(r, &c->n_kv_heads, "num_key_value_heads", false, c->n_heads)) ||
+        (s = get_int(r, &c->head_dim, "head_dim", false, c->dim / c->n_heads)) ||
+        (s = get_int(r, &c->max_pos, "max_position_embeddings", false, 2048)) ||
+        (s = get_float(r, &c->rope_theta, "rope_theta", false, 10000.0f)) ||
+        (s = get_float(r, &c->norm_eps, "rms_norm_eps", false, 1e-6f)) ||
+        (s = get_bool(r, &c->tie_embeddings, "tie_word_embeddings", false)))
+        return s;
+    if (c->arch == TC_ARCH_QWEN2) {
+        c->qkv_bias = true;
+    } else {
+        bool ab = false;
+        if ((s = get_bool(r, &ab, "attention_bias", false)) ||
+            (s = get_bool(r, &c->mlp_bias, "mlp_bias", false)))
+            return s;
+        c->qkv_bias = c->o_bias = ab;
+    }
+    if (c->arch == TC_ARCH_QWEN2) {
+        bool sw = false;
+        if ((s = get_bool(r, &sw, "use_sliding_window", false)))
+            return s;
+        if (sw)
+            return tc_fail(r->err, TC_EUNSUPPORTED, "%s: use_sliding_window is not supported",
+                           r->path);
+    } else if ((s = get_int(r, &c->sliding_window, "sliding_window", false, 0))) {
+        return s;
+    }
+    json_t *rs = json_object_get(r->root, "rope_scaling");
+    if (rs != NULL && !json_is_null(rs))
+        return tc_fail(r->err, TC_EUNSUPPORTED, "%s: rope_scaling is not supported", r->path);
+    json_t *act = json_object_get(r->root, "hidden_act");
+    if (act != NULL && !json_is_null(act) &&
+        (!json_is_string(act) || strcmp(json_string_value(act), "silu") != 0))
+        return tc_fail(r->err, TC_EUNSUPPORTED, "%s: hidden_act %s is not supported (silu only)",
+                       r->path, json_is_string(act) ? json_string_value(act) : "?");
+    c->act = TC_ACT_SILU;
+    return TC_OK;
+}
+
+static tc_status load_gpt2(const reader *r, tc_model_config *c)
+{
+    tc_status s;
+    if ((s = get_int(r, &c->dim, "n_embd", true, 0)) ||
+        (s = get_int(r, &c->n_layers, "n_layer", true, 0)) ||
+        (s = get_int(r, &c->n_heads, "n_head", true, 0)) ||
+        (s = get_int(r, &c->vocab, "vocab_size", true, 0)) ||
+        (s = get_int(r, &c->max_pos, "n_positions", true, 0)) ||
+        (s = get_int(r, &c->ffn, "n_inner", false, 4 * c->dim)) ||
+        (s = get_float(r, &c->norm_eps, "layer_norm_epsilon", false, 1e-5f)) ||
+        (s = get_bool(r, &c->tie_embeddings, "tie_word_embeddings", true)))
+        return s;
+    c->n_kv_heads = c->n_heads;
+    c->head_dim = c->dim / c->n_heads;
+    c->qkv_bias = c->o_bias = c->mlp_bias = true;
+    bool flag = false;
+    if ((s = get_bool(r, &flag, "scale_attn_by_inverse_layer_idx", false)) != TC_OK)
+        return s;
+    if (flag)
+        return tc_fail(r->err, TC_EUNSUPPORTED, "%s: scale_attn_by_inverse_layer_idx", r->path);
+    if ((s = get_bool(r, &flag, "scale_attn_weights", true)) != TC_OK)
+        return s;
+    if (!flag)
+        return tc_fail(r->err, TC_EUNSUPPORTED, "%s: scale_attn_weights false", r->path);
+    json_t *act = json_object_get(r->root, "activation_function");
+    const char *a = json_is_string(act) ? json_string_value(act) : "gelu_new";
+    if (!strcmp(a, "gelu_new") || !strcmp(a, "gelu_pytorch_tanh"))
+        c->act = TC_ACT_GELU_NEW;
+    else
+        return tc_fail(r->err, TC_EUNSUPPORTED, "%s: activation_function %s is not supported",
+                       r->path, a);
+    return TC_OK;
+}
+
+static tc_status check(const reader *r, tc_model_config *c)
+{
+    if (c->dim % c->n_heads != 0 && c->arch == TC_ARCH_GPT2)
+        return tc_fail(r->err, TC_EFORMAT, "%s: n_embd is not a multiple of n_head", r->path);
+    if (c->n_heads % c->n_kv_heads != 0)
+        return tc_fail(r->err, TC_EFORMAT,
+                       "%s: num_attention_heads %d is not a multiple of num_key_value_heads %d",
+                       r->path, c->n_heads, c->n_kv_heads);
+    if (c->head_dim <= 0 || (c->arch != TC_ARCH_GPT2 && c->head_dim % 2 != 0))
+        return tc_fail(r->err, TC_EFORMAT, "%s: head_dim %d must be positive and even", r->path,
+                       c->head_dim);
+    return TC_OK;
+}
+
+static tc_status open_json(tc_error *err, json_t **root, const char *path)
+{
+    json_error_t je;
+    *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (*root == NULL)
+        return tc_fail(err, access(path, R_OK) ? TC_EIO : TC_EFORMAT,
+                       "%s: %s (line %d)", path, je.text, je.line);
+    if (!json_is_object(*root)) {
+        json_decref(*root);
+        *root = NULL;
+        return tc_fail(err, TC_EFORMAT, "%s: not a JSON object", path);
+    }
+    return TC_OK;
+}
+
+tc_status tc_model_config_load(tc_error *err, tc_model_config *cfg, const char *dir)
+{
+    char path[4096], gpath[4096];
+    tc_model_config c;
+    memset(&c, 0, sizeof c);
+    c.bos_id = -1;
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    snprintf(gpath, sizeof gpath, "%s/generation_config.json", dir);
+    reader r = {err, path, NULL};
+    tc_status s = open_json(err, &r.root, path);
+    if (s != TC_OK)
+        return s;
+    json_t *mt = json_object_get(r.root, "model_type");
+    if (!json_is_string(mt)) {
+        s = tc_fail(err, TC_EFORMAT, "%s: missing required field \"model_type\"", path);
+        goto out;
+    }
+    const char *t = json_string_value(mt);
+    snprintf(c.model_type, sizeof c.model_type, "%s", t);
+    if (!strcmp(t, "llama") || !strcmp(t, "mistral")) {
+        c.arch = TC_ARCH_LLAMA;
+        s = load_llama_like(&r, &c);
+    } else if (!strcmp(t, "qwen2")) {
+        c.arch = TC_ARCH_QWEN2;
+        s = load_llama_like(&r, &c);
+    } else if (!strcmp(t, "gpt2")) {
+        c.arch = TC_ARCH_GPT2;
+        s = load_gpt2(&r, &c);
+    } else {
+        s = tc_fail(err, TC_EUNSUPPORTED,
+                    "%s: model_type \"%s\" is not supported (llama, mistral, qwen2, gpt2)", path,
+                    t);
+    }
+    if (s == TC_OK)
+        s = check(&r, &c);
+    if (s == TC_OK)
+        s = get_special(&r, &c, false);
+    if (s != TC_OK)
+        goto out;
+    json_decref(r.root);
+    r.root = NULL;
+    if (access(gpath, F_OK) == 0) {
+        r.path = gpath;
+        if ((s = open_json(err, &r.root, gpath)) != TC_OK)
+            goto out;
+        if ((s = get_special(&r, &c, true)) != TC_OK)
+            goto out;
+    }
+    *cfg = c;
+out:
+    json_decref(r.root);
+    return s;
+}

@@ -1,0 +1,49 @@
+/* Model configuration: config.json (+ generation_config.json) of a Hugging
+ * Face model folder, reduced to what the engine needs. */
+#ifndef TC_MODEL_CONFIG_H
+#define TC_MODEL_CONFIG_H
+
+#include "util/util.h"
+
+#define TC_MAX_STOP_IDS 16
+
+typedef enum tc_arch { TC_ARCH_LLAMA, TC_ARCH_QWEN2, TC_ARCH_GPT2 } tc_arch;
+typedef enum tc_act { TC_ACT_SILU, TC_ACT_GELU_NEW, TC_ACT_GELU } tc_act;
+
+/* Invariants after tc_model_config_load: every size > 0, n_heads is a
+ * multiple of n_kv_heads, head_dim is even (RoPE), eos ids in [0, vocab). */
+typedef struct tc_model_config {
+    tc_arch arch;
+    char model_type[32];   /* as written in config.json ("llama", "mistral", ...) */
+    int dim;               /* hidden_size / n_embd */
+    int n_layers;
+    int n_heads;
+    int n_kv_heads;        /* == n_heads without GQA; 1 for MQA */
+    int head_dim;          /* head_dim, else dim / n_heads */
+    int ffn;               /* intermediate_size / n_inner (4 * dim when null) */
+    int vocab;
+    int max_pos;           /* max_position_embeddings / n_positions */
+    int sliding_window;    /* mistral: attention window (0 = none); sessions
+                              hold at most this many positions, where sliding
+                              and full attention agree */
+    float rope_theta;      /* RoPE base (llama, qwen2) */
+    float norm_eps;        /* rms_norm_eps / layer_norm_epsilon */
+    bool tie_embeddings;   /* lm_head shares the token embedding */
+    bool qkv_bias;         /* q/k/v projections have biases (qwen2, gpt2) */
+    bool mlp_bias;         /* llama "mlp_bias" */
+    bool o_bias;           /* llama "attention_bias" also biases o_proj */
+    tc_act act;
+    int bos_id;            /* -1 when absent */
+    int eos_ids[TC_MAX_STOP_IDS];
+    int n_eos;             /* from config.json and generation_config.json */
+} tc_model_config;
+
+/* Reads `dir`/config.json and, when present, `dir`/generation_config.json
+ * (its bos/eos override; eos may be an int or a list).  A missing required
+ * field is TC_EFORMAT naming config.json and the field; an unknown
+ * model_type, rope_scaling or activation is TC_EUNSUPPORTED. */
+tc_status tc_model_config_load(tc_error *err, tc_model_config *cfg, const char *dir) TC_MUST_CHECK;
+
+const char *tc_arch_name(tc_arch a);
+
+#endif
