@@ -54,4 +54,18 @@ bool cli_parse_int(const char *s, int lo, int hi, int *v);
 /* "1,2,3" → out; returns the count, or −1 when malformed or more than max. */
 int cli_parse_u64_list(const char *s, uint64_t *out, int max);
 
+
+/* The quantization options shared by quantize and run:
+ * --scale-factor (code 's'), --quantize ('q'), --binary-scale ('b'). */
+#include "tensor/quantize.h"
+typedef struct cli_quant { int scale, quant, bscale; bool binary, decimal_set; } cli_quant;
+void cli_quant_init(cli_quant *q);                 /* decimal 16, 50 */
+/* Takes one option's value; false (after a message) when it is invalid. */
+bool cli_quant_option(cli_quant *q, int code, const char *arg, const char *verb);
+/* The parameters the options give; false (after a message) on a conflict. */
+bool cli_quant_params(const cli_quant *q, tc_quant_params *out, const char *verb);
+
+/* "dir/of/path/<name>" for a file beside `path` (malloc'd; NULL on OOM). */
+char *cli_sibling_path(const char *path, const char *name);
+
 #endif

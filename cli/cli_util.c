@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 bool cli_parse_i64(const char *s, int64_t *v)
@@ -61,4 +62,66 @@ int cli_parse_u64_list(const char *s, uint64_t *out, int max)
             return n;
         p = comma + 1;
     }
+}
+
+void cli_quant_init(cli_quant *q)
+{
+    q->scale = 16;
+    q->quant = 50;
+    q->bscale = 0;
+    q->binary = q->decimal_set = false;
+}
+
+bool cli_quant_option(cli_quant *q, int code, const char *arg, const char *verb)
+{
+    switch (code) {
+    case 's':
+        q->decimal_set = true;
+        if (cli_parse_int(arg, -19, 19, &q->scale))
+            return true;
+        cli_errorf(verb, "--scale-factor must be an integer in -19..19");
+        return false;
+    case 'q':
+        q->decimal_set = true;
+        if (cli_parse_int(arg, 0, 100, &q->quant))
+            return true;
+        cli_errorf(verb, "--quantize must be an integer in 0..100");
+        return false;
+    default: /* 'b' */
+        q->binary = true;
+        if (cli_parse_int(arg, -1074, 1074, &q->bscale))
+            return true;
+        cli_errorf(verb, "--binary-scale must be an integer in -1074..1074");
+        return false;
+    }
+}
+
+bool cli_quant_params(const cli_quant *q, tc_quant_params *out, const char *verb)
+{
+    tc_error err = {0};
+    if (q->binary && q->decimal_set) {
+        cli_errorf(verb, "--binary-scale excludes --scale-factor and --quantize");
+        return false;
+    }
+    tc_status st = q->binary ? tc_quant_binary(&err, out, q->bscale)
+                             : tc_quant_decimal(&err, out, q->scale, q->quant);
+    if (st != TC_OK) {
+        cli_errorf(verb, "%s", err.msg);
+        return false;
+    }
+    return true;
+}
+
+char *cli_sibling_path(const char *path, const char *name)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) : 1;
+    const char *dir = slash ? path : ".";
+    if (slash == path)
+        dir_len = 1;                       /* "/x" → "/" */
+    size_t n = dir_len + 1 + strlen(name) + 1;
+    char *out = malloc(n);
+    if (out != NULL)
+        snprintf(out, n, "%.*s/%s", (int)dir_len, dir, name);
+    return out;
 }

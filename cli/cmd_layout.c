@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,17 +102,10 @@ int cmd_layout(int argc, char **argv)
     if ((st = tc_layout_fill(&err, &lay, grid, x.data)) != TC_OK)
         goto fail;
     if (meta == NULL) {
-        char *dup = strdup(out);
-        size_t n = strlen(out) + 32;
-        meta_buf = malloc(n);
-        if (dup == NULL || meta_buf == NULL) {
-            free(dup);
+        if ((meta = meta_buf = cli_sibling_path(out, "layout.json")) == NULL) {
             st = tc_fail(&err, TC_ENOMEM, "out of memory");
             goto fail;
         }
-        snprintf(meta_buf, n, "%s/layout.json", dirname(dup));
-        free(dup);
-        meta = meta_buf;
     }
     int64_t shape[TC_LAYOUT_MAX_VARS];
     for (int i = 0; i < lay.m; i++)

@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +34,9 @@ int cmd_quantize(int argc, char **argv)
         {"meta", required_argument, 0, 'M'},         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *in = NULL, *out = NULL, *meta = NULL;
-    int scale = 16, quant = 50, bscale = 0, max_bits = 63;
-    bool binary = false, decimal_set = false;
+    int max_bits = 63;
+    cli_quant qo;
+    cli_quant_init(&qo);
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -45,19 +45,10 @@ int cmd_quantize(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'M': meta = optarg; break;
         case 's':
-            decimal_set = true;
-            if (!cli_parse_int(optarg, -19, 19, &scale))
-                return cli_errorf(argv[0], "--scale-factor must be an integer in -19..19"), CLI_USAGE;
-            break;
         case 'q':
-            decimal_set = true;
-            if (!cli_parse_int(optarg, 0, 100, &quant))
-                return cli_errorf(argv[0], "--quantize must be an integer in 0..100"), CLI_USAGE;
-            break;
         case 'b':
-            binary = true;
-            if (!cli_parse_int(optarg, -1074, 1074, &bscale))
-                return cli_errorf(argv[0], "--binary-scale must be an integer"), CLI_USAGE;
+            if (!cli_quant_option(&qo, c, optarg, argv[0]))
+                return CLI_USAGE;
             break;
         case 'm':
             if (!cli_parse_int(optarg, 1, 63, &max_bits))
@@ -67,15 +58,15 @@ int cmd_quantize(int argc, char **argv)
         default: help(stderr); return CLI_USAGE;
         }
     }
-    if (in == NULL || out == NULL || optind != argc || (binary && decimal_set)) {
+    if (in == NULL || out == NULL || optind != argc) {
         help(stderr);
         return CLI_USAGE;
     }
     tc_error err = {0};
     tc_quant_params q;
-    tc_status st = binary ? tc_quant_binary(&err, &q, bscale) : tc_quant_decimal(&err, &q, scale, quant);
-    if (st != TC_OK)
-        return cli_errorf(argv[0], "%s", err.msg), CLI_USAGE;
+    tc_status st;
+    if (!cli_quant_params(&qo, &q, argv[0]))
+        return CLI_USAGE;
     q.max_bits = max_bits;
 
     tc_npy x = {0};
@@ -99,17 +90,10 @@ int cmd_quantize(int argc, char **argv)
         goto out;
     }
     if (meta == NULL) {
-        char *dup = strdup(out);
-        size_t n = strlen(dup) + 32;
-        meta_buf = malloc(n);
-        if (dup == NULL || meta_buf == NULL) {
-            free(dup);
+        if ((meta = meta_buf = cli_sibling_path(out, "quantization.json")) == NULL) {
             st = tc_fail(&err, TC_ENOMEM, "out of memory");
             goto fail;
         }
-        snprintf(meta_buf, n, "%s/quantization.json", dirname(dup));
-        free(dup);
-        meta = meta_buf;
     }
     if ((st = tc_npy_write(&err, out, TC_NPY_I64, v, x.ndim, x.shape)) != TC_OK ||
         (st = tc_quant_write(&err, &q, meta)) != TC_OK)

@@ -50,8 +50,9 @@ int cmd_run(int argc, char **argv)
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     tc_run_opts o;
     tc_run_opts_default(&o);
-    int scale = 16, quant = 50, bscale = 0, v;
-    bool binary = false, decimal_set = false;
+    int v;
+    cli_quant qo;
+    cli_quant_init(&qo);
     int64_t i64;
     uint64_t u64;
     char *end;
@@ -84,19 +85,10 @@ int cmd_run(int argc, char **argv)
                 return cli_errorf(argv[0], "--top-p must be in (0, 1]"), CLI_USAGE;
             break;
         case 's':
-            decimal_set = true;
-            if (!cli_parse_int(optarg, -19, 19, &scale))
-                return cli_errorf(argv[0], "--scale-factor must be an integer in -19..19"), CLI_USAGE;
-            break;
         case 'q':
-            decimal_set = true;
-            if (!cli_parse_int(optarg, 0, 100, &quant))
-                return cli_errorf(argv[0], "--quantize must be an integer in 0..100"), CLI_USAGE;
-            break;
         case 'b':
-            binary = true;
-            if (!cli_parse_int(optarg, -1074, 1074, &bscale))
-                return cli_errorf(argv[0], "--binary-scale must be an integer"), CLI_USAGE;
+            if (!cli_quant_option(&qo, c, optarg, argv[0]))
+                return CLI_USAGE;
             break;
         case 'l':
             if (!strcmp(optarg, "structured"))
@@ -125,16 +117,14 @@ int cmd_run(int argc, char **argv)
         default: help(stderr); return CLI_USAGE;
         }
     }
-    if (o.model_dir == NULL || o.prompt == NULL || o.out_dir == NULL || optind != argc ||
-        (binary && decimal_set)) {
+    if (o.model_dir == NULL || o.prompt == NULL || o.out_dir == NULL || optind != argc) {
         help(stderr);
         return CLI_USAGE;
     }
+    if (!cli_quant_params(&qo, &o.quant, argv[0]))
+        return CLI_USAGE;
     tc_error err = {0};
-    tc_status st = binary ? tc_quant_binary(&err, &o.quant, bscale)
-                          : tc_quant_decimal(&err, &o.quant, scale, quant);
-    if (st != TC_OK)
-        return cli_errorf(argv[0], "%s", err.msg), CLI_USAGE;
+    tc_status st;
 
     double t0 = tc_now();
     o.log = log_line;
