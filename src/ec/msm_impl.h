@@ -7,48 +7,9 @@
 
 #include "ec/msm.h"
 
-/* Fp addition and subtraction for the hot loops: the same results as
- * tc_fp_add/tc_fp_sub (reduced in, reduced out), written with carry
- * intrinsics so the compiler emits straight adc/sbb chains; and a
- * branch-free conditional negation (bucket signs are random, a branch on
- * them mispredicts half the time). */
-#if defined(__x86_64__)
-#include <immintrin.h>
-static inline void msm_fp_sub(tc_fp *r, const tc_fp *a, const tc_fp *b)
-{
-    const uint64_t *p = tc_fp_modulus.p;
-    unsigned long long d0, d1, d2, d3, q0, q1, q2, q3;
-    unsigned char br = _subborrow_u64(0, a->l[0], b->l[0], &d0);
-    br = _subborrow_u64(br, a->l[1], b->l[1], &d1);
-    br = _subborrow_u64(br, a->l[2], b->l[2], &d2);
-    br = _subborrow_u64(br, a->l[3], b->l[3], &d3);
-    uint64_t m = 0 - (uint64_t)br;
-    unsigned char c = _addcarry_u64(0, d0, p[0] & m, &q0);
-    c = _addcarry_u64(c, d1, p[1] & m, &q1);
-    c = _addcarry_u64(c, d2, p[2] & m, &q2);
-    (void)_addcarry_u64(c, d3, p[3] & m, &q3);
-    r->l[0] = q0; r->l[1] = q1; r->l[2] = q2; r->l[3] = q3;
-}
-static inline void msm_fp_add(tc_fp *r, const tc_fp *a, const tc_fp *b)
-{
-    const uint64_t *p = tc_fp_modulus.p;
-    unsigned long long s0, s1, s2, s3, t0, t1, t2, t3;
-    unsigned char c = _addcarry_u64(0, a->l[0], b->l[0], &s0);
-    c = _addcarry_u64(c, a->l[1], b->l[1], &s1);
-    c = _addcarry_u64(c, a->l[2], b->l[2], &s2);
-    (void)_addcarry_u64(c, a->l[3], b->l[3], &s3);     /* < 2p < 2^255 */
-    unsigned char br = _subborrow_u64(0, s0, p[0], &t0);
-    br = _subborrow_u64(br, s1, p[1], &t1);
-    br = _subborrow_u64(br, s2, p[2], &t2);
-    br = _subborrow_u64(br, s3, p[3], &t3);
-    uint64_t m = 0 - (uint64_t)br;                   /* all ones: keep s */
-    r->l[0] = (s0 & m) | (t0 & ~m); r->l[1] = (s1 & m) | (t1 & ~m);
-    r->l[2] = (s2 & m) | (t2 & ~m); r->l[3] = (s3 & m) | (t3 & ~m);
-}
-#else
+/* Fp addition and subtraction for the hot loops: the field's own routines. */
 static inline void msm_fp_sub(tc_fp *r, const tc_fp *a, const tc_fp *b) { tc_fp_sub(r, a, b); }
 static inline void msm_fp_add(tc_fp *r, const tc_fp *a, const tc_fp *b) { tc_fp_add(r, a, b); }
-#endif
 
 static inline bool msm_fp_is_zero(const tc_fp *a)
 {
