@@ -143,11 +143,16 @@ int cmd_run(int argc, char **argv)
     printf("srs id          %s%s\n", s.srs_id_hex, s.srs_seeded ? "  (seeded: testing only)" : "");
     printf("\n%-12s %10s\n", "stage", "seconds");
     const struct { const char *name; double t; } rows[] = {
-        {"generate", s.t_generate}, {"capture", s.t_capture}, {"quantize", s.t_quantize},
-        {"layout", s.t_layout},     {"setup", s.t_setup},     {"commit", s.t_commit},
-        {"open", s.t_open},         {"verify", s.t_verify}};
+        {"load model", s.t_load}, {"generate", s.t_generate}, {"capture", s.t_capture},
+        {"quantize", s.t_quantize}, {"layout", s.t_layout},   {"setup", s.t_setup},
+        {"commit", s.t_commit},     {"open", s.t_open},       {"verify", s.t_verify},
+        {"write files", s.t_write}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         printf("%-12s %10.4f\n", rows[i].name, rows[i].t);
+    double over = s.t_capture + s.t_quantize + s.t_layout + s.t_commit;
+    if (s.t_generate > 0)
+        printf("\ncapture + quantize + layout + commit = %.1f%% of the generation time\n",
+               100.0 * over / s.t_generate);
     printf("\nopenings        %zu (%zu points + 1 layer slice)\n", s.n_openings, s.n_openings - 1);
     printf("verified        %zu / %zu%s\n", s.n_verified, s.n_openings,
            s.all_verified ? "" : "  <-- FAILED");

@@ -122,6 +122,7 @@ typedef struct run_state {
     const tc_run_opts *o;
     tc_error *err;
     json_t *artefacts;                   /* name → bytes */
+    double t_write;                      /* seconds spent writing files */
 } run_state;
 
 static void path_in(char *out, size_t cap, const char *dir, const char *name)
@@ -136,6 +137,12 @@ static void note_size(run_state *rs, const char *name)
     path_in(path, sizeof path, rs->o->out_dir, name);
     if (stat(path, &st) == 0)
         json_object_set_new(rs->artefacts, name, json_integer((json_int_t)st.st_size));
+}
+
+/* Seconds since t0, less the file writing done meanwhile (since w0). */
+static double stage_seconds(const run_state *rs, double t0, double w0)
+{
+    return tc_now() - t0 - (rs->t_write - w0);
 }
 
 static tc_status write_json_file(run_state *rs, const char *name, json_t *obj)
@@ -205,9 +212,9 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     tc_pst_opening *openings = NULL;
     tc_pst_slice slice;
     json_t *receipt = NULL, *results = NULL, *timing = NULL;
-    run_state rs = {o, err, json_object()};
+    run_state rs = {o, err, json_object(), 0.0};
     tc_status st;
-    double t0;
+    double t0, w0, tw;
     memset(&srs, 0, sizeof srs);
     memset(&slice, 0, sizeof slice);
     memset(sum, 0, sizeof *sum);
@@ -219,6 +226,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
 
     /* ---- generate */
     t0 = tc_now();
+    w0 = rs.t_write;
     if ((st = tc_model_load(err, &model, o->model_dir)) != TC_OK ||
         (st = tc_engine_tokenizer(err, &tok, o->model_dir)) != TC_OK)
         goto out;
@@ -235,6 +243,8 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     tc_engine_opts eo = {o->n_threads, o->deterministic, cap};
     if ((st = tc_session_new(err, &sess, model, &eo)) != TC_OK)
         goto out;
+    sum->t_load = tc_now() - t0;
+    t0 = tc_now();
     seq = malloc(cap * sizeof *seq);
     if (seq == NULL) {
         st = tc_fail(err, TC_ENOMEM, "out of memory");
@@ -250,12 +260,13 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         goto out;
     if ((st = tc_engine_decode(err, tok, seq + n_prompt, T - n_prompt, &text)) != TC_OK)
         goto out;
-    sum->t_generate = tc_now() - t0;
+    sum->t_generate = stage_seconds(&rs, t0, w0);
     sum->n_prompt = n_prompt;
     sum->n_tokens = T;
 
     /* ---- capture */
     t0 = tc_now();
+    w0 = rs.t_write;
     size_t L1 = (size_t)cfg->n_layers + 1, H = (size_t)cfg->dim, V = (size_t)cfg->vocab;
     size_t n_values = L1 * T * H;
     hidden = malloc(n_values * sizeof *hidden);
@@ -268,17 +279,21 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         goto out;
     tc_capture_out co = {o->model_dir, o->prompt, text, seq, T, n_prompt, hidden, logits,
                          o->deterministic};
-    if ((st = tc_capture_write(err, o->out_dir, model, &co)) != TC_OK)
+    tw = tc_now();
+    st = tc_capture_write(err, o->out_dir, model, &co);
+    rs.t_write += tc_now() - tw;
+    if (st != TC_OK)
         goto out;
     note_size(&rs, "hidden_states.npy");
     note_size(&rs, "tokens.npy");
     note_size(&rs, "logits.npy");
     note_size(&rs, "stats.json");
-    sum->t_capture = tc_now() - t0;
+    sum->t_capture = stage_seconds(&rs, t0, w0);
     sum->n_values = n_values;
 
     /* ---- quantize */
     t0 = tc_now();
+    w0 = rs.t_write;
     qvals = malloc(n_values * sizeof *qvals);
     if (qvals == NULL) {
         st = tc_fail(err, TC_ENOMEM, "out of memory");
@@ -288,13 +303,17 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         goto out;
     char path[4096];
     path_in(path, sizeof path, o->out_dir, "quantization.json");
-    if ((st = tc_quant_write(err, &o->quant, path)) != TC_OK)
+    tw = tc_now();
+    st = tc_quant_write(err, &o->quant, path);
+    rs.t_write += tc_now() - tw;
+    if (st != TC_OK)
         goto out;
     note_size(&rs, "quantization.json");
-    sum->t_quantize = tc_now() - t0;
+    sum->t_quantize = stage_seconds(&rs, t0, w0);
 
     /* ---- layout */
     t0 = tc_now();
+    w0 = rs.t_write;
     tc_layout lay;
     if (o->layout == TC_LAYOUT_FLAT)
         st = tc_layout_flat(err, &lay, L1, T, H, TC_LAYOUT_FLAT_MIN_DIM, TC_LAYOUT_FLAT_MAX_DIM, 0,
@@ -314,19 +333,26 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     for (int i = 0; i < lay.m; i++)
         gshape[i] = lay.shape[i];
     path_in(path, sizeof path, o->out_dir, "grid.npy");
-    if ((st = tc_npy_write(err, path, TC_NPY_I64, grid, lay.m, gshape)) != TC_OK)
+    tw = tc_now();
+    st = tc_npy_write(err, path, TC_NPY_I64, grid, lay.m, gshape);
+    rs.t_write += tc_now() - tw;
+    if (st != TC_OK)
         goto out;
     note_size(&rs, "grid.npy");
     path_in(path, sizeof path, o->out_dir, "layout.json");
-    if ((st = tc_layout_write(err, &lay, path)) != TC_OK)
+    tw = tc_now();
+    st = tc_layout_write(err, &lay, path);
+    rs.t_write += tc_now() - tw;
+    if (st != TC_OK)
         goto out;
     note_size(&rs, "layout.json");
-    sum->t_layout = tc_now() - t0;
+    sum->t_layout = stage_seconds(&rs, t0, w0);
     sum->grid_size = lay.grid_size;
     sum->grid_vars = lay.m;
 
     /* ---- SRS */
     t0 = tc_now();
+    w0 = rs.t_write;
     tc_pst_shape shape = {.m = lay.m};
     for (int i = 0; i < lay.m; i++)
         shape.n[i] = lay.shape[i];
@@ -350,16 +376,20 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         if ((st = tc_pst_setup_seeded(err, &srs, &shape, seed, sizeof seed, &so)) != TC_OK)
             goto out;
         path_in(path, sizeof path, o->out_dir, "srs.tcs");
-        if ((st = tc_pst_srs_write(err, path, &srs)) != TC_OK)
+        tw = tc_now();
+        st = tc_pst_srs_write(err, path, &srs);
+        rs.t_write += tc_now() - tw;
+        if (st != TC_OK)
             goto out;
         note_size(&rs, "srs.tcs");
         sum->srs_seeded = true;
     }
     hex32(sum->srs_id_hex, srs.id);
-    sum->t_setup = tc_now() - t0;
+    sum->t_setup = stage_seconds(&rs, t0, w0);
 
     /* ---- commit */
     t0 = tc_now();
+    w0 = rs.t_write;
     tc_g1 cj;
     tc_g1_affine c;
     if ((st = tc_pst_commit_i64(err, &cj, &srs, grid, lay.grid_size, o->n_threads)) != TC_OK)
@@ -368,12 +398,16 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     tc_pst_point_hex(sum->commitment_hex, &c);
     char line[80];
     snprintf(line, sizeof line, "%s\n", sum->commitment_hex);
-    if ((st = write_text_file(&rs, "commitment.txt", line)) != TC_OK)
+    tw = tc_now();
+    st = write_text_file(&rs, "commitment.txt", line);
+    rs.t_write += tc_now() - tw;
+    if (st != TC_OK)
         goto out;
-    sum->t_commit = tc_now() - t0;
+    sum->t_commit = stage_seconds(&rs, t0, w0);
 
     /* ---- open */
     t0 = tc_now();
+    w0 = rs.t_write;
     size_t k = o->num_queries;
     tc_prng g;
     prng_for(&g, o->seed, 1);
@@ -421,17 +455,20 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         goto out;
     }
     path_in(path, sizeof path, o->out_dir, "proofs.json");
+    tw = tc_now();
     st = tc_write_file_atomic(err, path, proof_json, strlen(proof_json));
+    rs.t_write += tc_now() - tw;
     if (st != TC_OK) {
         free(qidx);
         goto out;
     }
     note_size(&rs, "proofs.json");
-    sum->t_open = tc_now() - t0;
+    sum->t_open = stage_seconds(&rs, t0, w0);
     sum->n_openings = k + 1;
 
     /* ---- verify, and check every opened value against the grid */
     t0 = tc_now();
+    w0 = rs.t_write;
     if ((st = tc_pst_vk_prepare(err, &srs.vk)) != TC_OK) {
         free(qidx);
         goto out;
@@ -465,7 +502,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     sum->n_matched += smatch;
     sum->all_verified = sum->n_verified == sum->n_openings;
     sum->all_matched = sum->n_matched == sum->n_openings;
-    sum->t_verify = tc_now() - t0;
+    sum->t_verify = stage_seconds(&rs, t0, w0);
 
     /* vk.json with the slice level, so the layer slice verifies from it alone */
     if ((st = tc_pst_vk_encode(err, &vk_json, &srs, &j, 1)) != TC_OK)
@@ -517,6 +554,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     /* ---- results */
     results = json_object();
     timing = json_object();
+    json_object_set_new(timing, "load", json_real(sum->t_load));
     json_object_set_new(timing, "generate", json_real(sum->t_generate));
     json_object_set_new(timing, "capture", json_real(sum->t_capture));
     json_object_set_new(timing, "quantize", json_real(sum->t_quantize));
@@ -525,7 +563,13 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     json_object_set_new(timing, "commit", json_real(sum->t_commit));
     json_object_set_new(timing, "open", json_real(sum->t_open));
     json_object_set_new(timing, "verify", json_real(sum->t_verify));
+    json_object_set_new(timing, "write_files", json_real(rs.t_write));
+    sum->t_write = rs.t_write;
     json_object_set_new(results, "seconds", timing);
+    /* what committing adds to generating: capture + quantize + layout + commit */
+    double overhead = sum->t_capture + sum->t_quantize + sum->t_layout + sum->t_commit;
+    json_object_set_new(results, "commit_overhead_vs_generate",
+                        json_real(sum->t_generate > 0 ? overhead / sum->t_generate : 0));
     json_object_set_new(results, "n_values", json_integer((json_int_t)n_values));
     json_object_set_new(results, "grid_size", json_integer((json_int_t)lay.grid_size));
     json_object_set_new(results, "n_openings", json_integer((json_int_t)sum->n_openings));

@@ -51,7 +51,9 @@ typedef struct tc_run_summary {
     char srs_id_hex[65];
     bool srs_seeded;
     size_t n_openings, n_verified, n_matched;
-    double t_generate, t_capture, t_quantize, t_layout, t_setup, t_commit, t_open, t_verify;
+    /* seconds per stage, file writing excluded (it is t_write) */
+    double t_load, t_generate, t_capture, t_quantize, t_layout, t_setup, t_commit, t_open, t_verify;
+    double t_write;
     bool all_verified, all_matched;
 } tc_run_summary;
 
