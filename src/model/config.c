@@ -49,9 +49,12 @@ static tc_status get_float(const reader *r, float *out, const char *key, bool re
         *out = def;
         return TC_OK;
     }
-    if (!json_is_number(v) || !(json_number_value(v) > 0) || !isfinite(json_number_value(v)))
-        return tc_fail(r->err, TC_EFORMAT, "%s: \"%s\" must be a positive number", r->path, key);
-    *out = (float)json_number_value(v);
+    /* checked after the conversion: 1e300 or 1e-60 are not usable floats */
+    float f = json_is_number(v) ? (float)json_number_value(v) : 0.0f;
+    if (!(f > 0) || !isfinite(f))
+        return tc_fail(r->err, TC_EFORMAT, "%s: \"%s\" must be a positive number within float range",
+                       r->path, key);
+    *out = f;
     return TC_OK;
 }
 
@@ -159,10 +162,13 @@ static tc_status load_gpt2(const reader *r, tc_model_config *c)
         (s = get_int(r, &c->n_heads, "n_head", true, 0)) ||
         (s = get_int(r, &c->vocab, "vocab_size", true, 0)) ||
         (s = get_int(r, &c->max_pos, "n_positions", true, 0)) ||
-        (s = get_int(r, &c->ffn, "n_inner", false, 4 * c->dim)) ||
+        (s = get_int(r, &c->ffn, "n_inner", false, c->dim <= (1 << 30) / 4 ? 4 * c->dim : -1)) ||
         (s = get_float(r, &c->norm_eps, "layer_norm_epsilon", false, 1e-5f)) ||
         (s = get_bool(r, &c->tie_embeddings, "tie_word_embeddings", true)))
         return s;
+    if (c->ffn <= 0 || c->ffn > (1 << 30))   /* the 4·n_embd default must fit too */
+        return tc_fail(r->err, TC_EFORMAT, "%s: n_inner (4 * n_embd by default) is too large",
+                       r->path);
     c->n_kv_heads = c->n_heads;
     c->head_dim = c->dim / c->n_heads;
     c->qkv_bias = c->o_bias = c->mlp_bias = true;

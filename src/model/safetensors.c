@@ -502,7 +502,7 @@ static tc_status open_index(tc_error *err, tc_weights *w, const char *dir, const
         const char *fn = json_string_value(val);
         const char *p = t ? tc_weights_file_of(w, t) : NULL;
         size_t pl = p ? strlen(p) : 0, fl = strlen(fn);
-        if (t == NULL || pl <= fl || strcmp(p + pl - fl, fn) != 0) {
+        if (t == NULL || pl <= fl || p[pl - fl - 1] != '/' || strcmp(p + pl - fl, fn) != 0) {
             s = tc_fail(err, TC_EFORMAT, "%s: tensor '%s' is not in shard %s", ipath, key, fn);
             goto out;
         }

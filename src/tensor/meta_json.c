@@ -2,6 +2,7 @@
 #include "tensor/layout.h"
 #include "tensor/quantize.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,10 +135,17 @@ tc_status tc_layout_read(tc_error *err, tc_layout *lay, const char *path)
         size_t d, k;
         const char *seed = json_string_value(json_object_get(o, "pad_seed"));
         char *end = NULL;
-        unsigned long long sv = seed ? strtoull(seed, &end, 10) : 0;
-        if (!get_size(o, "d", &d) || !get_size(o, "k", &k) || seed == NULL || *seed == '\0' ||
-            *end != '\0' || d < 2 || d > TC_LAYOUT_MAX_DIM || k < 1 || k > TC_LAYOUT_MAX_VARS) {
-            st = tc_fail(err, TC_EFORMAT, "%s: flat layout needs d in 2..16, k in 1..24 and pad_seed",
+        unsigned long long sv = 0;
+        bool seed_ok = seed != NULL && seed[0] >= '0' && seed[0] <= '9';   /* digits only */
+        if (seed_ok) {
+            errno = 0;
+            sv = strtoull(seed, &end, 10);
+            seed_ok = errno == 0 && *end == '\0';
+        }
+        if (!get_size(o, "d", &d) || !get_size(o, "k", &k) || !seed_ok || d < 2 ||
+            d > TC_LAYOUT_MAX_DIM || k < 1 || k > TC_LAYOUT_MAX_VARS) {
+            st = tc_fail(err, TC_EFORMAT,
+                         "%s: flat layout needs d in 2..16, k in 1..24 and pad_seed (decimal digits)",
                          path);
             goto out;
         }
@@ -202,13 +210,17 @@ tc_status tc_quant_from_json(tc_error *err, tc_quant_params *q, const void *obj,
         return tc_fail(err, TC_EFORMAT, "%s: quantization has no rule", name);
     if (!strcmp(rule, "decimal")) {
         json_t *sf = json_object_get(o, "scale_factor"), *qz = json_object_get(o, "quantize");
-        if (!json_is_integer(sf) || !json_is_integer(qz))
-            return tc_fail(err, TC_EFORMAT, "%s: decimal rule needs scale_factor and quantize", name);
+        if (!json_is_integer(sf) || !json_is_integer(qz) || json_integer_value(sf) < -19 ||
+            json_integer_value(sf) > 19 || json_integer_value(qz) < 0 || json_integer_value(qz) > 100)
+            return tc_fail(err, TC_EFORMAT,
+                           "%s: decimal rule needs integer scale_factor in -19..19 and quantize in 0..100",
+                           name);
         st = tc_quant_decimal(err, q, (int)json_integer_value(sf), (int)json_integer_value(qz));
     } else if (!strcmp(rule, "binary")) {
         json_t *k = json_object_get(o, "exponent");
-        if (!json_is_integer(k))
-            return tc_fail(err, TC_EFORMAT, "%s: binary rule needs exponent", name);
+        if (!json_is_integer(k) || json_integer_value(k) < -1074 || json_integer_value(k) > 1074)
+            return tc_fail(err, TC_EFORMAT, "%s: binary rule needs an integer exponent in -1074..1074",
+                           name);
         st = tc_quant_binary(err, q, (int)json_integer_value(k));
     } else {
         return tc_fail(err, TC_EFORMAT, "%s: unknown quantization rule '%s'", name, rule);
