@@ -41,12 +41,41 @@ run() {
   } >> "$tmp.body"
 }
 
+# a random model with stories110M proportions for the engine, the pipeline
+# and the scores (about 440 MB, made once per build folder)
+big="$build/rand110m"
+if [ ! -f "$big/model.safetensors" ]; then
+  echo "bench: making $big" >&2
+  "$build/tools/make_random_model" --out "$big" >&2
+fi
+# the pipeline reads its prompt with a tokenizer; any 512-id tokenizer fits
+cp models/stories260K/tokenizer.json "$big/"
+
 run bench_ec
 run bench_msm
+run bench_msm --min-log 20 --max-log 20 --reps 3
 run bench_pst
-run bench_engine
+run bench_engine models/stories260K "$big"
 run bench_tokenizer
-run bench_select
+run bench_select --model "$big"
+
+# the main job, stage by stage: 64 new tokens on both models
+pipeline() {
+  local name=$1 model=$2
+  local out="$build/bench-run-$name"
+  echo "bench: tensorcommit run on $name" >&2
+  {
+    echo "### tensorcommit run, $name, 64 new tokens, 2 threads"
+    echo
+    echo '```text'
+    "$build/tensorcommit" run --model "$model" --prompt "Once upon a time" \
+        --max-new-tokens 64 --threads 2 --out "$out" 2>&1 || echo "(run exited with status $?)"
+    echo '```'
+    echo
+  } >> "$tmp.body"
+}
+pipeline stories260K models/stories260K
+pipeline rand110m "$big"
 
 if [ -f "$out" ] && grep -qF "$marker" "$out"; then
   sed "/$(printf '%s' "$marker" | sed 's/[][\/.*`^$]/\\&/g')/q" "$out" > "$tmp"
