@@ -122,8 +122,9 @@ static void update_fg(s62 *f, s62 *g, int len, const trans62 *t)
 }
 
 /* The same update split in two for the inversion: fg_begin produces the new
- * low limbs at once (all the next batch of divsteps reads), and fg_step
- * finishes one more limb per call from inside that batch. */
+ * low limbs at once (all the next batch of divsteps reads, handed over in
+ * registers), and fg_step finishes one more limb per call from inside that
+ * batch. */
 typedef struct fg_update {
     trans62 t;
     __int128 cf, cg;      /* running carries */
@@ -149,17 +150,33 @@ static inline void fg_step(fg_update *j)
     j->k = i + 1;
 }
 
-static void fg_begin(fg_update *j, s62 *f, s62 *g, int len, const trans62 *t)
+static void fg_begin(fg_update *j, s62 *f, s62 *g, int len, const trans62 *t,
+                     int64_t *nf, int64_t *ng)
 {
     int64_t f0 = f->v[0], g0 = g->v[0];
+    __int128 cf = ((__int128)t->u * f0 + (__int128)t->v * g0) >> 62;
+    __int128 cg = ((__int128)t->q * f0 + (__int128)t->r * g0) >> 62;
+    if (len > 1) {
+        int64_t f1 = f->v[1], g1 = g->v[1];
+        cf += (__int128)t->u * f1 + (__int128)t->v * g1;
+        cg += (__int128)t->q * f1 + (__int128)t->r * g1;
+        *nf = (int64_t)((uint64_t)cf & M62);
+        *ng = (int64_t)((uint64_t)cg & M62);
+        cf >>= 62;
+        cg >>= 62;
+    } else {
+        *nf = (int64_t)cf;                   /* the whole (signed) value */
+        *ng = (int64_t)cg;
+    }
+    f->v[0] = *nf;
+    g->v[0] = *ng;
     j->t = *t;
-    j->cf = ((__int128)t->u * f0 + (__int128)t->v * g0) >> 62;
-    j->cg = ((__int128)t->q * f0 + (__int128)t->r * g0) >> 62;
-    j->k = 1;
+    j->cf = cf;
+    j->cg = cg;
+    j->k = 2;
     j->len = len;
     j->f = f;
     j->g = g;
-    fg_step(j);           /* new limb 0 */
 }
 
 static void fg_finish(fg_update *j)
@@ -233,30 +250,48 @@ static void de_finish(de_update *j)
         de_step(j);
 }
 
+/* Scheduling hints for the divsteps loop, which is one dependency chain
+ * through g (about 17 cycles a pass, some 150 passes an inversion), so what
+ * the compiler puts on it matters.  KEEP_WHOLE(x): x is computed as written,
+ * here a mask ready early that would otherwise be split back into two ANDs
+ * on the chain.  AFTER(x, y): x is taken as available only once y is, which
+ * issues the multiplication that produces y (on the chain) ahead of those
+ * with x that are off it.  Neither emits an instruction. */
+#if defined(__GNUC__)
+#define KEEP_WHOLE(x) __asm__("" : "+r"(x))
+#define AFTER(x, y) __asm__("" : "+r"(x) : "r"(y))
+#else
+#define KEEP_WHOLE(x) ((void)0)
+#define AFTER(x, y) ((void)0)
+#endif
+
 /* 62 divsteps on the low words of f and g (f odd; their low 62 bits must be
  * exact); returns the new η and the matrix scaled by 2^62.  After 62 − i
  * steps the low i bits of g are still exact, and every decision reads at
  * most i of them.  A swap follows almost every run of shifts, hence the
  * hint.  w = −g·f⁻¹ mod 2^k, k ≤ 6, with f⁻¹ = f·(2 − f²) mod 64 (f² ≡ 1
- * mod 8, one Newton step).  Each loop pass also advances the pending f, g
- * and d, e updates of the previous batch by one limb; both are complete on
- * return. */
+ * mod 8, one Newton step); in the rare case η ≥ 6 (a long run of even g
+ * before), the full min(η + 1, i) steps are done at once with f⁻¹ mod 2^64,
+ * which saves a pass and a mispredicted branch.  Each loop pass first
+ * advances the pending f, g and d, e updates of the previous batch by one
+ * limb (placed ahead of the chain's work, so that they issue early and
+ * leave the registers to the chain); both are complete on return. */
 static int64_t divsteps_62_var(int64_t eta, uint64_t f, uint64_t g, trans62 *t,
                                fg_update *pending_fg, de_update *pending)
 {
     uint64_t u = 1, v = 0, q = 0, r = 1;
     int i = 62;
     for (;;) {
+        if (pending_fg->k <= pending_fg->len)
+            fg_step(pending_fg);             /* off the dependency chain */
+        if (pending->k < 5)
+            de_step(pending);
         int zeros = __builtin_ctzll(g | (UINT64_MAX << i));
         g >>= zeros;
         u <<= zeros;
         v <<= zeros;
         eta -= zeros;
         i -= zeros;
-        if (pending_fg->k <= pending_fg->len)
-            fg_step(pending_fg);             /* off the dependency chain */
-        if (pending->k < 5)
-            de_step(pending);
         if (i == 0)
             break;
         /* g is odd */
@@ -269,10 +304,24 @@ static int64_t divsteps_62_var(int64_t eta, uint64_t f, uint64_t g, trans62 *t,
         }
         /* the next min(η + 1, i, 6) steps add w·f for the w that clears
          * that many low bits of g */
-        int k = eta > 5 ? 5 : (int)eta;
-        uint64_t mask = (((uint64_t)2 << k) - 1) & ~(UINT64_MAX << i);
-        uint64_t w = (g * f * (f * f - 2)) & mask;
+        uint64_t w;
+        if (__builtin_expect(eta < 6, 1)) {
+            uint64_t mask = (((uint64_t)2 << eta) - 1) & ~(UINT64_MAX << i);
+            KEEP_WHOLE(mask);
+            w = (g * f * (f * f - 2)) & mask;
+        } else {
+            /* rare long run without a swap: clear min(η + 1, i, 48) bits
+             * at once with f⁻¹ mod 2^48 (Newton: 6, 12, 24, 48 bits) */
+            uint64_t finv = f * (2 - f * f);
+            finv *= 2 - f * finv;
+            finv *= 2 - f * finv;
+            finv *= 2 - f * finv;
+            int lim = eta + 1 < i ? (int)eta + 1 : i;
+            lim = lim < 48 ? lim : 48;
+            w = (0 - g * finv) & ~(UINT64_MAX << lim);
+        }
         g += w * f;
+        AFTER(w, g);
         q += w * u;
         r += w * v;
     }
@@ -296,22 +345,17 @@ static void inv_safegcd(uint64_t r[4], const uint64_t x[4], const uint64_t c[4],
     s62_from_limbs(&e, c);
     f = p;
     uint64_t pinv62 = (0 - m->n0) & M62;               /* p⁻¹ mod 2^62 */
-    int64_t eta = -1;
+    int64_t eta = -1, f0 = f.v[0], g0 = g.v[0];
     int len = 5;
     de_update pending = {.k = 5};
     fg_update pending_fg = {.k = 1, .len = 0};
-    /* Each batch finishes the previous batch's updates of f, g and d, e, so
-     * the test for g = 0 comes one batch late: that batch, run on g ≡ 0
-     * mod 2^62, exits at once, and its matrix is dropped. */
+    /* Each batch of divsteps finishes the previous batch's updates of f, g
+     * and d, e along the way.  g = 0 shows first in its low limb; only then
+     * (near the end, or with probability 2^−62) is g finished early to check
+     * the rest. */
     for (;;) {
         trans62 t;
-        eta = divsteps_62_var(eta, (uint64_t)f.v[0], (uint64_t)g.v[0], &t, &pending_fg,
-                              &pending);
-        int64_t any = g.v[0];
-        for (int i = 1; i < len; i++)
-            any |= g.v[i];
-        if (any == 0)
-            break;
+        eta = divsteps_62_var(eta, (uint64_t)f0, (uint64_t)g0, &t, &pending_fg, &pending);
         /* drop the top limb while both tops are only sign extension */
         int64_t fn = f.v[len - 1], gn = g.v[len - 1];
         if (len > 1 && (fn == 0 || fn == -1) && (gn == 0 || gn == -1)) {
@@ -319,8 +363,16 @@ static void inv_safegcd(uint64_t r[4], const uint64_t x[4], const uint64_t c[4],
             g.v[len - 2] += (int64_t)((uint64_t)gn << 62);
             len--;
         }
-        fg_begin(&pending_fg, &f, &g, len, &t);
+        fg_begin(&pending_fg, &f, &g, len, &t, &f0, &g0);
         de_begin(&pending, &d, &e, &t, &p, pinv62);
+        if (g0 == 0) {
+            fg_finish(&pending_fg);
+            int64_t any = 0;
+            for (int i = 0; i < len; i++)
+                any |= g.v[i];
+            if (any == 0)
+                break;
+        }
     }
     de_finish(&pending);
     /* f = ±1 */
@@ -390,8 +442,10 @@ static int64_t posdivsteps_62_var(int64_t eta, uint64_t f, uint64_t g, trans62 *
         }
         int k = eta > 5 ? 5 : (int)eta;
         uint64_t mask = (((uint64_t)2 << k) - 1) & ~(UINT64_MAX << i);
+        KEEP_WHOLE(mask);
         uint64_t w = (g * f * (f * f - 2)) & mask;
         g += w * f;
+        AFTER(w, g);
         q += w * u;
         r += w * v;
     }

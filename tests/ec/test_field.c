@@ -591,6 +591,65 @@ static void test_inv_legendre_properties(void **s)
     }
 }
 
+/* a·a⁻¹ = 1 for one nonzero Montgomery element a < m->p (zero is skipped). */
+static void check_inv_one(const tc_modulus *m, const uint64_t a[4])
+{
+    uint64_t r[4], t[4];
+    if ((a[0] | a[1] | a[2] | a[3]) == 0)
+        return;
+    tc_mont_inv(r, a, m);
+    tc_mont_mul(t, r, a, m);
+    assert_memory_equal(t, m->one, 32);
+}
+
+/* a, p − a (for a ≠ 0), and the Montgomery form of a (a taken as an integer). */
+static void check_inv_family(const tc_modulus *m, const uint64_t a[4])
+{
+    uint64_t t[4];
+    check_inv_one(m, a);
+    tc_mont_neg(t, a, m->p);
+    check_inv_one(m, t);
+    tc_mont_mul(t, a, m->r2, m);
+    check_inv_one(m, t);
+    tc_mont_neg(t, t, m->p);
+    check_inv_one(m, t);
+}
+
+/* Inputs with long runs of equal bits drive the variable-time divsteps
+ * through their rare branches (long runs of even g, the short top limb, an
+ * early zero low limb): ±k for small k and ±(2^j + d), both as the raw
+ * inversion input and as the field element, in Fp and Fr. */
+static void test_inv_structured(void **s)
+{
+    (void)s;
+    for (int k = 0; k < 2; k++) {
+        const tc_modulus *m = k == 0 ? &tc_fp_modulus : &tc_fr_modulus;
+        for (uint64_t v = 1; v <= 3000; v++) {
+            uint64_t a[4] = {v, 0, 0, 0};
+            check_inv_family(m, a);
+        }
+        for (int j = 0; j < 254; j++) {
+            for (int d = -16; d <= 16; d++) {
+                uint64_t a[4] = {0, 0, 0, 0}, b[4] = {(uint64_t)(d < 0 ? -d : d), 0, 0, 0};
+                a[j / 64] = (uint64_t)1 << (j % 64);          /* 2^j < p */
+                if (d < 0)
+                    tc_mont_sub(a, a, b, m->p);               /* mod p */
+                else
+                    tc_mont_add(a, a, b, m->p);
+                check_inv_family(m, a);
+            }
+        }
+    }
+    /* the public Fr entry points on ±k, r − k included */
+    for (int64_t v = -300; v <= 300; v++) {
+        tc_fr a, b, c;
+        tc_fr_from_i64(&a, v);
+        tc_fr_inv(&b, &a);
+        tc_fr_mul(&c, &a, &b);
+        assert_true(v == 0 ? tc_fr_is_zero(&b) : tc_fr_is_one(&c));
+    }
+}
+
 /* Sliding-window exponentiation against the reference, small and full
  * exponents, on the BN254 fields and a toy prime. */
 static void test_pow(void **s)
@@ -688,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_mul_edge_pairs),
         cmocka_unit_test(test_inv_legendre_generic),
         cmocka_unit_test(test_inv_legendre_properties),
+        cmocka_unit_test(test_inv_structured),
         cmocka_unit_test(test_pow),
         cmocka_unit_test(test_sqrt_edges),
     };
