@@ -41,6 +41,14 @@ void cli_errorf(const char *verb, const char *fmt, ...)
 /* Prints the error's message (or its status name) and returns CLI_ERROR. */
 int cli_report(const char *verb, const tc_error *err, tc_status s);
 
+/* The prompt as ids: `prompt` through the tokenizer (tok may be NULL: an
+ * error then) or the comma-separated `tokens`.  Prints its own message;
+ * returns CLI_OK, CLI_USAGE or CLI_ERROR.  *ids is malloc'd. */
+typedef struct tc_model tc_model;
+typedef struct tc_tok tc_tok;
+int cli_prompt_ids(const char *verb, const tc_model *m, const tc_tok *tok, const char *model_dir,
+                   const char *prompt, const char *tokens, int32_t **ids, size_t *n_ids);
+
 /* tensorcommit verify --run (cmd_verify_run.c). */
 int cli_verify_run(int argc, char **argv);
 

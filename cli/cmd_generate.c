@@ -138,36 +138,10 @@ int cmd_generate(int argc, char **argv)
     if ((st = tc_model_load(&err, &m, a.model)) != TC_OK ||
         (st = tc_engine_tokenizer(&err, &tok, a.model)) != TC_OK)
         goto fail;
-    const tc_model_config *cfg = tc_model_cfg(m);
-    if (a.prompt != NULL) {
-        if (tok == NULL) {
-            cli_errorf(argv[0], "%s: no tokenizer.json; use --tokens", a.model);
-            goto out;
-        }
-        if ((st = tc_engine_encode(&err, m, tok, a.prompt, 0, &ids, &n_prompt)) != TC_OK)
-            goto fail;
-    } else {
-        uint64_t *v = malloc((1 << 16) * sizeof *v);
-        int n = v ? cli_parse_u64_list(a.tokens, v, 1 << 16) : -1;
-        ids = n > 0 ? malloc((size_t)n * sizeof *ids) : NULL;
-        for (int i = 0; ids != NULL && i < n; i++) {
-            if (v[i] >= (uint64_t)cfg->vocab) {
-                cli_errorf(argv[0], "--tokens: id %llu is outside the vocabulary (%d)",
-                           (unsigned long long)v[i], cfg->vocab);
-                free(v);
-                rc = CLI_USAGE;
-                goto out;
-            }
-            ids[i] = (int32_t)v[i];
-        }
-        free(v);
-        if (ids == NULL) {
-            cli_errorf(argv[0], "--tokens must be a comma-separated list of ids");
-            rc = CLI_USAGE;
-            goto out;
-        }
-        n_prompt = (size_t)n;
-    }
+    if ((rc = cli_prompt_ids(argv[0], m, tok, a.model, a.prompt, a.tokens, &ids, &n_prompt)) !=
+        CLI_OK)
+        goto out;
+    rc = CLI_ERROR;
     tc_engine_opts eo = {a.threads, a.deterministic, n_prompt + (size_t)a.max_new};
     if ((st = tc_session_new(&err, &s, m, &eo)) != TC_OK)
         goto fail;
