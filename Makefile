@@ -39,7 +39,7 @@ deps:
 
 build: deps
 	cmake -S . -B $(BUILD) $(CMFLAGS) >/dev/null
-	cmake --build $(BUILD) -j $(JOBS)
+	MAKEFLAGS=--no-print-directory cmake --build $(BUILD) -j $(JOBS)
 
 run: build
 	./$(BUILD)/tensorcommit run --model models/stories260K --prompt "Once upon a time" \

@@ -118,6 +118,27 @@ out:
 
 /* ------------------------------------------------------------- helpers */
 
+/* mkdir -p: creates the folder and any missing parents. */
+static bool make_dirs(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf)
+        return errno = ENAMETOOLONG, false;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return false;
+        buf[i] = c;
+    }
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? true : (errno = ENOTDIR, false);
+}
+
 typedef struct run_state {
     const tc_run_opts *o;
     tc_error *err;
@@ -219,7 +240,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     memset(&slice, 0, sizeof slice);
     memset(sum, 0, sizeof *sum);
 
-    if (mkdir(o->out_dir, 0755) != 0 && errno != EEXIST) {
+    if (!make_dirs(o->out_dir)) {
         st = tc_fail(err, TC_EIO, "%s: cannot create folder: %s", o->out_dir, strerror(errno));
         goto out;
     }

@@ -137,7 +137,7 @@ try:
     check(r.returncode == 3 and len(r.stderr.strip().splitlines()) == 1, "missing model: exit 3, one line")
 
     # the flat layout end to end
-    flat = os.path.join(work, "flat")
+    flat = os.path.join(work, "nested", "dirs", "flat")   # parents are created
     r = tc("run", "--model", model, "--prompt", "Once upon a time", "--max-new-tokens", "10",
            "--layout", "flat", "--num-queries", "3", "--out", flat)
     check(r.returncode == 0, f"flat run exits 0 ({r.stderr})")
