@@ -134,6 +134,8 @@ int cmd_run(int argc, char **argv)
     if (st != TC_OK)
         return cli_report(argv[0], &err, st);
 
+    printf("prompt          %s\n", o.prompt);
+    printf("text            %s\n", s.text);
     printf("run folder      %s\n", o.out_dir);
     printf("tokens          %zu (%zu prompt + %zu generated)\n", s.n_tokens, s.n_prompt,
            s.n_tokens - s.n_prompt);

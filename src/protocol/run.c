@@ -281,6 +281,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         goto out;
     if ((st = tc_engine_decode(err, tok, seq + n_prompt, T - n_prompt, &text)) != TC_OK)
         goto out;
+    snprintf(sum->text, sizeof sum->text, "%s", text);
     sum->t_generate = stage_seconds(&rs, t0, w0);
     sum->n_prompt = n_prompt;
     sum->n_tokens = T;

@@ -48,6 +48,7 @@ typedef struct tc_run_summary {
     size_t grid_size;
     int grid_vars;
     char commitment_hex[65];
+    char text[512];               /* the generated text (cut at 511 bytes) */
     char srs_id_hex[65];
     bool srs_seeded;
     size_t n_openings, n_verified, n_matched;
