@@ -210,6 +210,12 @@ int cmd_verify(int argc, char **argv)
             goto out;
         }
     }
+    /* Slice keys embedded in vk.json are trusted as given: nothing in the
+     * file ties them to [t_i]₂, so a prover who ships vk.json could forge
+     * slices.  Say so; an SRS (checked with `setup --check`) is the remedy. */
+    if (v.srs == NULL && pf.n_slice > 0)
+        fprintf(stderr, "tensorcommit verify: warning: the slice keys come from %s and are trusted "
+                        "as given; take vk.json from a trusted source, or pass --srs\n", vk_path);
     if (want_c != NULL && strcasecmp(want_c, pf.commitment_hex) != 0 &&
         pf.commitment_fault[0] == '\0')
         snprintf(pf.commitment_fault, sizeof pf.commitment_fault,

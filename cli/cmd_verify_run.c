@@ -56,8 +56,10 @@ int cli_verify_run(int argc, char **argv)
     if (st != TC_OK)
         return cli_report(argv[0], &err, st);
     if (res.n_failed == 0) {
-        printf("valid: %zu checks passed%s\n", res.n_checks,
-               res.model_checked ? "" : " (model not re-executed)");
+        printf("valid: %zu checks passed%s%s\n", res.n_checks,
+               res.model_checked ? "" : " (model not re-executed)",
+               res.srs_from_run ? " (SRS from the run folder: binding only if you trust it; "
+                                  "pass --srs)" : "");
         return CLI_OK;
     }
     printf("rejected: %zu of %zu checks failed\n", res.n_failed, res.n_checks);

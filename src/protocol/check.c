@@ -365,7 +365,14 @@ tc_status tc_run_check(tc_error *err, tc_check_result *res, const tc_check_opts 
     char idhex[65];
     tc_hex_encode(idhex, srs.id, 32);
     same = !strcmp(idhex, r.srs_id);
-    report(&c, same, "%s: SRS id %s the receipt's", srs_path, same ? "is" : "is NOT");
+    res->srs_from_run = o->srs_path == NULL;
+    /* The id only ties the SRS to the receipt; an SRS taken from the folder
+     * is the prover's own, so say where it came from and its stated origin
+     * (a seeded SRS lets anyone with the seed forge openings). */
+    report(&c, same, "%s: SRS id %s the receipt's (%s, origin %s)", srs_path,
+           same ? "is" : "is NOT",
+           o->srs_path != NULL ? "given by the verifier" : "from the run folder: trusted as is",
+           tc_pst_origin_name(srs.origin));
     tc_pst_shape shape = {.m = lay.m};
     for (int i = 0; i < lay.m; i++)
         shape.n[i] = lay.shape[i];

@@ -38,6 +38,8 @@ typedef struct tc_check_result {
     size_t n_checks, n_failed;
     double max_diff;            /* re-execution: largest difference (units of x) */
     bool model_checked;
+    bool srs_from_run;          /* the SRS was the run folder's own (no --srs):
+                                   binding only as far as it is trusted */
 } tc_check_result;
 
 /* Status: whether the folder could be read at all (TC_EIO/TC_EFORMAT with

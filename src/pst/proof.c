@@ -291,6 +291,11 @@ tc_status tc_pst_proof_decode(tc_error *err, tc_pst_proof_file *pf, const char *
     }
     pf->n_open = json_array_size(ops);
     pf->n_slice = json_array_size(sls);
+    if (pf->n_open + pf->n_slice == 0) {
+        /* nothing to verify must not read as "all valid" */
+        st = tc_fail(err, TC_EFORMAT, "%s: holds no openings and no slices", name);
+        goto out;
+    }
     pf->open = calloc(pf->n_open + 1, sizeof *pf->open);
     pf->open_fault = calloc(pf->n_open + 1, sizeof *pf->open_fault);
     pf->slice = calloc(pf->n_slice + 1, sizeof *pf->slice);

@@ -309,7 +309,8 @@ tc_status tc_pst_proof_encode(tc_error *err, char **json, const tc_pst_shape *sh
                               size_t n_open, const tc_pst_slice *slice,
                               size_t n_slice) TC_MUST_CHECK;
 /* Parses proof.json.  Unreadable JSON, a missing or mistyped field, a
- * coordinate or value that is not a decimal below r, or a bad shape are
+ * coordinate or value that is not a decimal below r, a bad shape, or a
+ * file with no openings and no slices are
  * TC_EFORMAT (err names `name`).  A point that does not decode or a proof
  * of the wrong length is recorded as that item's fault: the verifier
  * rejects it with the reason. */

@@ -1,0 +1,596 @@
+/* The PST verifier against hostile input: point encodings that must not
+ * decode (non-canonical aliases, off-curve, bad flags, wrong length),
+ * infinity proof points, field elements ≥ r, proofs and slices of the
+ * wrong size, batches built so that two bad openings would cancel under
+ * equal weights, and slice keys that the verifier has to trust. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ec/encoding.h"
+#include "pst/pst.h"
+
+/* r and r − 1 in decimal (DESIGN §3.1) */
+#define R_DEC "21888242871839275222246405745257275088548364400416034343698204186575808495617"
+#define R1_DEC "21888242871839275222246405745257275088548364400416034343698204186575808495616"
+
+typedef struct fixture {
+    tc_pst_shape s;
+    size_t count;
+    int64_t vals[24];           /* (2, 3, 4), all non-zero */
+    tc_pst_srs srs;
+    tc_g1_affine c;
+} fixture;
+
+static void fixture_init(fixture *f)
+{
+    tc_error err;
+    memset(f, 0, sizeof *f);
+    f->s.m = 3;
+    f->s.n[0] = 2, f->s.n[1] = 3, f->s.n[2] = 4;
+    f->count = 24;
+    for (size_t k = 0; k < f->count; k++)
+        f->vals[k] = (int64_t)(k * 7919 % 1000) - 500 + (k % 2 ? 1 : 3);
+    tc_pst_setup_opts o = {1, false, NULL, NULL};
+    static const uint8_t seed[] = "adversarial";
+    assert_int_equal(tc_pst_setup_seeded(&err, &f->srs, &f->s, seed, sizeof seed, &o), TC_OK);
+    tc_g1 c;
+    assert_int_equal(tc_pst_commit_i64(&err, &c, &f->srs, f->vals, f->count, 1), TC_OK);
+    tc_g1_to_affine(&f->c, &c);
+}
+
+/* An opening at a point off the grid (coordinates 5, 6, 7). */
+static void open_off_grid(fixture *f, tc_pst_opening *o, uint64_t shift)
+{
+    tc_error err;
+    tc_fr z[3];
+    for (int i = 0; i < 3; i++)
+        tc_fr_from_u64(&z[i], 5 + (uint64_t)i + shift);
+    assert_int_equal(tc_pst_open(&err, o, &f->srs, f->vals, f->count, z, 1, 1), TC_OK);
+}
+
+static bool verify(const fixture *f, const tc_g1_affine *c, const tc_pst_opening *o)
+{
+    tc_error err;
+    bool ok = true;
+    assert_int_equal(tc_pst_verify(&err, &ok, &f->srs.vk, c, o), TC_OK);
+    return ok;
+}
+
+static void hex_of(char out[65], const uint8_t b[32])
+{
+    tc_hex_encode(out, b, 32);
+}
+
+/* p as 32 little-endian bytes, plus `add` (small, no overflow past 2^254). */
+static void p_plus(uint8_t b[32], uint64_t add)
+{
+    uint64_t v[4];
+    memcpy(v, tc_fp_modulus.p, sizeof v);
+    v[0] += add;   /* p's low limb is far from 2^64 */
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 8; k++)
+            b[8 * i + k] = (uint8_t)(v[i] >> (8 * k));
+}
+
+/* ------------------------------------------------------------ encodings */
+
+static void test_point_decoding(void **state)
+{
+    (void)state;
+    tc_g1_affine p, g;
+    char why[TC_PST_FAULT_LEN], hex[80];
+    uint8_t b[32];
+    tc_g1_affine_generator(&g);
+    tc_g1_to_bytes(b, &g);
+    hex_of(hex, b);
+    assert_true(tc_pst_point_from_hex(&p, hex, why));
+    assert_true(tc_g1_affine_eq(&p, &g));
+    /* wrong lengths, non-hex */
+    hex[62] = '\0';
+    assert_false(tc_pst_point_from_hex(&p, hex, why));
+    hex_of(hex, b);
+    strcat(hex, "00");
+    assert_false(tc_pst_point_from_hex(&p, hex, why));
+    hex_of(hex, b);
+    hex[5] = 'g';
+    assert_false(tc_pst_point_from_hex(&p, hex, why));
+    assert_false(tc_pst_point_from_hex(&p, "", why));
+    /* x = p + 1 ≡ 1: the generator's x, non-canonical, with either sign */
+    for (int sign = 0; sign < 2; sign++) {
+        p_plus(b, 1);
+        b[31] |= sign ? TC_FLAG_Y_LARGEST : 0;
+        hex_of(hex, b);
+        assert_false(tc_pst_point_from_hex(&p, hex, why));
+        assert_int_equal(tc_g1_decode(&p, b), TC_POINT_NONCANONICAL);
+    }
+    /* x = p exactly */
+    p_plus(b, 0);
+    assert_int_equal(tc_g1_decode(&p, b), TC_POINT_NONCANONICAL);
+    /* all-zero bytes, both flags, infinity with other bits set */
+    memset(b, 0, 32);
+    assert_int_equal(tc_g1_decode(&p, b), TC_POINT_ALL_ZERO);
+    b[31] = TC_FLAG_INFINITY | TC_FLAG_Y_LARGEST;
+    assert_int_not_equal(tc_g1_decode(&p, b), TC_POINT_OK);
+    b[31] = TC_FLAG_INFINITY;
+    b[0] = 1;
+    assert_int_not_equal(tc_g1_decode(&p, b), TC_POINT_OK);
+    /* the canonical infinity decodes, and only to infinity */
+    b[0] = 0;
+    assert_int_equal(tc_g1_decode(&p, b), TC_POINT_OK);
+    assert_true(p.infinity);
+    /* small x: either a curve point (then it is on the curve) or rejected */
+    int off = 0;
+    for (uint64_t x = 1; x < 32; x++) {
+        memset(b, 0, 32);
+        b[0] = (uint8_t)x;
+        tc_point_fault fl = tc_g1_decode(&p, b);
+        if (fl == TC_POINT_OK)
+            assert_true(tc_g1_affine_is_on_curve(&p));
+        else
+            assert_int_equal(fl, TC_POINT_NOT_ON_CURVE), off++;
+    }
+    assert_true(off > 0);
+}
+
+/* G2 points with x = (k, 0): on the twist or not, essentially none is in
+ * the order-r subgroup (the cofactor is about 2^254), and vk.json refuses
+ * such a point as [t_i]₂. */
+static void test_g2_subgroup(void **state)
+{
+    (void)state;
+    int outside = 0;
+    uint8_t b[TC_G2_BYTES];
+    tc_g2_affine q;
+    for (int k = 1; k < 40; k++) {
+        memset(b, 0, sizeof b);
+        b[0] = (uint8_t)k;
+        tc_point_fault fl = tc_g2_decode(&q, b);
+        assert_true(fl == TC_POINT_NOT_ON_CURVE || fl == TC_POINT_NOT_IN_SUBGROUP);
+        outside += fl == TC_POINT_NOT_IN_SUBGROUP;
+    }
+    assert_true(outside > 0);
+    /* into vk.json as tau_g2[0] */
+    fixture f;
+    fixture_init(&f);
+    tc_error err;
+    char *json = NULL;
+    assert_int_equal(tc_pst_vk_encode(&err, &json, &f.srs, NULL, 0), TC_OK);
+    json_error_t je;
+    json_t *root = json_loads(json, 0, &je);
+    free(json);
+    for (int k = 1; k < 40; k++) {
+        memset(b, 0, sizeof b);
+        b[0] = (uint8_t)k;
+        if (tc_g2_decode(&q, b) != TC_POINT_NOT_IN_SUBGROUP)
+            continue;
+        char hex[2 * TC_G2_BYTES + 1];
+        tc_hex_encode(hex, b, sizeof b);
+        json_array_set_new(json_object_get(root, "tau_g2"), 0, json_string(hex));
+        break;
+    }
+    json = json_dumps(root, 0);
+    json_decref(root);
+    tc_pst_vk_file vf;
+    assert_int_equal(tc_pst_vk_decode(&err, &vf, json, strlen(json), "vk.json"), TC_EFORMAT);
+    assert_non_null(strstr(err.msg, "tau_g2[0]"));
+    free(json);
+    tc_pst_srs_free(&f.srs);
+}
+
+/* Infinity is a valid encoding, so it must be the equation that rejects it. */
+static void test_infinity_points(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    tc_pst_opening o, bad;
+    open_off_grid(&f, &o, 0);
+    assert_true(verify(&f, &f.c, &o));
+    tc_g1 inf;
+    tc_g1_set_infinity(&inf);
+    tc_g1_affine infa;
+    tc_g1_to_affine(&infa, &inf);
+    assert_true(infa.infinity);
+    for (int i = 0; i < 3; i++) {
+        bad = o;
+        bad.pi[i] = infa;
+        assert_false(verify(&f, &f.c, &bad));
+    }
+    /* all proof points infinity, with the true value and with others */
+    bad = o;
+    for (int i = 0; i < 3; i++)
+        bad.pi[i] = infa;
+    assert_false(verify(&f, &f.c, &bad));
+    tc_fr_from_u64(&bad.y, 0);
+    assert_false(verify(&f, &f.c, &bad));
+    /* the commitment at infinity */
+    assert_false(verify(&f, &infa, &o));
+    /* (C, y, π) = (O, 0, O…O) is the honest opening of the zero tensor,
+     * which commits to O: accepted, and any other value is not */
+    assert_true(verify(&f, &infa, &bad));
+    tc_fr_from_u64(&bad.y, 1);
+    assert_false(verify(&f, &infa, &bad));
+    /* through proof.json: infinity decodes without a fault, then fails */
+    char *json = NULL;
+    tc_error err;
+    tc_pst_proof_file pf;
+    bad = o;
+    bad.pi[1] = infa;
+    assert_int_equal(tc_pst_proof_encode(&err, &json, &f.s, &f.c, &bad, 1, NULL, 0), TC_OK);
+    assert_int_equal(tc_pst_proof_decode(&err, &pf, json, strlen(json), "p.json"), TC_OK);
+    assert_string_equal(pf.open_fault[0], "");
+    assert_true(pf.open[0].pi[1].infinity);
+    assert_false(verify(&f, &pf.commitment, &pf.open[0]));
+    tc_pst_proof_file_free(&pf);
+    free(json);
+    tc_pst_srs_free(&f.srs);
+}
+
+/* ----------------------------------------------------- proof.json shape */
+
+/* Encodes one opening and one level-1 slice, lets `edit` change the JSON,
+ * and decodes.  Returns the decode status. */
+typedef void (*edit_fn)(json_t *root);
+static tc_status decode_edited(fixture *f, tc_pst_proof_file *pf, edit_fn edit)
+{
+    tc_error err;
+    tc_pst_opening o;
+    tc_pst_slice sl;
+    tc_fr z0;
+    open_off_grid(f, &o, 0);
+    tc_fr_from_u64(&z0, 1);
+    assert_int_equal(tc_pst_open_slice(&err, &sl, &f->srs, f->vals, f->count, &z0, 1, 1), TC_OK);
+    char *json = NULL;
+    assert_int_equal(tc_pst_proof_encode(&err, &json, &f->s, &f->c, &o, 1, &sl, 1), TC_OK);
+    tc_pst_slice_free(&sl);
+    json_error_t je;
+    json_t *root = json_loads(json, 0, &je);
+    free(json);
+    assert_non_null(root);
+    edit(root);
+    json = json_dumps(root, 0);
+    json_decref(root);
+    tc_status st = tc_pst_proof_decode(&err, pf, json, strlen(json), "p.json");
+    free(json);
+    return st;
+}
+
+static json_t *op0(json_t *root) { return json_array_get(json_object_get(root, "openings"), 0); }
+static json_t *sl0(json_t *root) { return json_array_get(json_object_get(root, "slices"), 0); }
+
+static void e_none(json_t *r) { (void)r; }
+static void e_value_r(json_t *r) { json_object_set_new(op0(r), "value", json_string(R_DEC)); }
+static void e_value_r1(json_t *r) { json_object_set_new(op0(r), "value", json_string(R1_DEC)); }
+static void e_value_lead0(json_t *r) { json_object_set_new(op0(r), "value", json_string("01")); }
+static void e_value_neg(json_t *r) { json_object_set_new(op0(r), "value", json_string("-1")); }
+static void e_value_space(json_t *r) { json_object_set_new(op0(r), "value", json_string(" 1")); }
+static void e_value_int(json_t *r) { json_object_set_new(op0(r), "value", json_integer(1)); }
+static void e_point_r(json_t *r)
+{
+    json_array_set_new(json_object_get(op0(r), "point"), 0, json_string(R_DEC));
+}
+static void e_prefix_r(json_t *r)
+{
+    json_array_set_new(json_object_get(sl0(r), "prefix"), 0, json_string(R_DEC));
+}
+static void e_svalue_r(json_t *r)
+{
+    json_array_set_new(json_object_get(sl0(r), "values"), 0, json_string(R_DEC));
+}
+static void e_proof_short(json_t *r) { json_array_remove(json_object_get(op0(r), "proof"), 0); }
+static void e_proof_long(json_t *r)
+{
+    json_t *a = json_object_get(op0(r), "proof");
+    json_array_append(a, json_array_get(a, 0));
+}
+static void e_proof_notstr(json_t *r)
+{
+    json_array_set_new(json_object_get(op0(r), "proof"), 1, json_integer(0));
+}
+static void e_proof_long_hex(json_t *r)
+{
+    json_t *a = json_object_get(op0(r), "proof");
+    char h[80];
+    snprintf(h, sizeof h, "%s00", json_string_value(json_array_get(a, 0)));
+    json_array_set_new(a, 0, json_string(h));
+}
+static void e_point_short(json_t *r) { json_array_remove(json_object_get(op0(r), "point"), 2); }
+static void e_slice_j0(json_t *r)
+{
+    json_array_clear(json_object_get(sl0(r), "prefix"));
+    json_array_clear(json_object_get(sl0(r), "proof"));
+}
+static void e_slice_jbig(json_t *r)
+{
+    json_t *p = json_object_get(sl0(r), "prefix");
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(p, json_string("0"));   /* 4 coordinates, m = 3 */
+}
+static void e_slice_fewer(json_t *r) { json_array_remove(json_object_get(sl0(r), "values"), 0); }
+static void e_slice_more(json_t *r)
+{
+    json_array_append_new(json_object_get(sl0(r), "values"), json_string("0"));
+}
+static void e_slice_proof_long(json_t *r)
+{
+    json_t *a = json_object_get(sl0(r), "proof");
+    json_array_append(a, json_array_get(a, 0));
+}
+static void e_empty(json_t *r)
+{
+    json_array_clear(json_object_get(r, "openings"));
+    json_array_clear(json_object_get(r, "slices"));
+    json_object_set_new(r, "commitment", json_string("00"));
+}
+static void e_empty_no_slices(json_t *r)
+{
+    json_array_clear(json_object_get(r, "openings"));
+    json_object_del(r, "slices");
+}
+
+static void e_commit_long(json_t *r)
+{
+    char h[80];
+    snprintf(h, sizeof h, "%s00", json_string_value(json_object_get(r, "commitment")));
+    json_object_set_new(r, "commitment", json_string(h));
+}
+
+static void test_proof_json_bounds(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    tc_pst_proof_file pf;
+    /* untouched: no faults, both verify */
+    assert_int_equal(decode_edited(&f, &pf, e_none), TC_OK);
+    assert_string_equal(pf.commitment_fault, "");
+    assert_string_equal(pf.open_fault[0], "");
+    assert_string_equal(pf.slice_fault[0], "");
+    assert_true(verify(&f, &pf.commitment, &pf.open[0]));
+    tc_pst_proof_file_free(&pf);
+    /* field elements ≥ r or not canonical decimals: the file is refused,
+     * never reduced */
+    edit_fn refused[] = {e_value_r, e_value_lead0, e_value_neg, e_value_space, e_value_int,
+                         e_point_r, e_prefix_r,    e_svalue_r};
+    /* a file with nothing to verify is not a valid proof of anything (the
+     * CLI used to print "valid: 0 openings, 0 slices" and exit 0, even
+     * with an undecodable commitment) */
+    assert_int_equal(decode_edited(&f, &pf, e_empty), TC_EFORMAT);
+    assert_int_equal(decode_edited(&f, &pf, e_empty_no_slices), TC_EFORMAT);
+    for (size_t k = 0; k < sizeof refused / sizeof *refused; k++)
+        assert_int_equal(decode_edited(&f, &pf, refused[k]), TC_EFORMAT);
+    /* r − 1 is a field element: it decodes, and is a wrong value */
+    assert_int_equal(decode_edited(&f, &pf, e_value_r1), TC_OK);
+    assert_string_equal(pf.open_fault[0], "");
+    assert_false(verify(&f, &pf.commitment, &pf.open[0]));
+    tc_pst_proof_file_free(&pf);
+    /* wrong sizes: the item carries a fault (the CLI rejects it unverified) */
+    edit_fn open_faults[] = {e_proof_short, e_proof_long, e_proof_notstr, e_proof_long_hex,
+                             e_point_short};
+    for (size_t k = 0; k < sizeof open_faults / sizeof *open_faults; k++) {
+        assert_int_equal(decode_edited(&f, &pf, open_faults[k]), TC_OK);
+        assert_string_not_equal(pf.open_fault[0], "");
+        assert_string_equal(pf.slice_fault[0], "");
+        tc_pst_proof_file_free(&pf);
+    }
+    edit_fn slice_faults[] = {e_slice_j0, e_slice_jbig, e_slice_fewer, e_slice_more,
+                              e_slice_proof_long};
+    for (size_t k = 0; k < sizeof slice_faults / sizeof *slice_faults; k++) {
+        assert_int_equal(decode_edited(&f, &pf, slice_faults[k]), TC_OK);
+        assert_string_not_equal(pf.slice_fault[0], "");
+        assert_string_equal(pf.open_fault[0], "");
+        tc_pst_proof_file_free(&pf);
+    }
+    assert_int_equal(decode_edited(&f, &pf, e_commit_long), TC_OK);
+    assert_string_not_equal(pf.commitment_fault, "");
+    tc_pst_proof_file_free(&pf);
+    tc_pst_srs_free(&f.srs);
+}
+
+/* The library entry points refuse sizes that do not match the key. */
+static void test_api_sizes(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    tc_error err;
+    bool ok = true;
+    tc_pst_opening o;
+    open_off_grid(&f, &o, 0);
+    o.m = 2;
+    assert_int_equal(tc_pst_verify(&err, &ok, &f.srs.vk, &f.c, &o), TC_EARG);
+    assert_false(ok);
+    o.m = 4;
+    ok = true;
+    assert_int_equal(tc_pst_verify_batch(&err, &ok, &f.srs.vk, &f.c, &o, 1, 1), TC_EARG);
+    assert_false(ok);
+    tc_pst_slice sl;
+    tc_fr z0;
+    tc_fr_from_u64(&z0, 1);
+    assert_int_equal(tc_pst_open_slice(&err, &sl, &f.srs, f.vals, f.count, &z0, 1, 1), TC_OK);
+    const tc_g1_affine *keys = tc_pst_srs_level(&f.srs, 1);
+    assert_int_equal(tc_pst_verify_slice(&err, &ok, &f.srs.vk, keys, &f.c, &sl), TC_OK);
+    assert_true(ok);
+    int js[] = {0, 4, -1};
+    for (size_t k = 0; k < 3; k++) {
+        tc_pst_slice t = sl;
+        t.j = js[k];
+        ok = true;
+        assert_int_equal(tc_pst_verify_slice(&err, &ok, &f.srs.vk, keys, &f.c, &t), TC_EARG);
+        assert_false(ok);
+    }
+    tc_pst_slice t = sl;
+    t.count = sl.count - 1;
+    assert_int_equal(tc_pst_verify_slice(&err, &ok, &f.srs.vk, keys, &f.c, &t), TC_EARG);
+    assert_false(ok);
+    /* a slice value off by r is impossible (values are field elements);
+     * off by one is rejected */
+    tc_fr one;
+    tc_fr_one(&one);
+    tc_fr_add(&sl.values[3], &sl.values[3], &one);
+    assert_int_equal(tc_pst_verify_slice(&err, &ok, &f.srs.vk, keys, &f.c, &sl), TC_OK);
+    assert_false(ok);
+    tc_pst_slice_free(&sl);
+    tc_pst_srs_free(&f.srs);
+}
+
+/* ---------------------------------------------------------------- batch */
+
+/* Two wrong openings built to cancel when both get the same weight: the
+ * same point twice with values y + 1 and y − 1, and with proof points
+ * π_0 + G and π_0 − G.  Each trial draws fresh weights, so a verifier whose
+ * weights were equal (or reused per opening) would accept. */
+static void test_batch_cancel(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    enum { K = 6 };
+    tc_pst_opening o[K];
+    tc_g1_affine cs[K];
+    for (int k = 0; k < K; k++) {
+        open_off_grid(&f, &o[k], (uint64_t)k);
+        cs[k] = f.c;
+    }
+    o[3] = o[1];   /* duplicate point */
+    tc_error err;
+    bool ok = false;
+    assert_int_equal(tc_pst_verify_batch(&err, &ok, &f.srs.vk, cs, o, K, 1), TC_OK);
+    assert_true(ok);
+    tc_fr one;
+    tc_fr_one(&one);
+    tc_g1 g, t;
+    tc_g1_generator(&g);
+    for (int trial = 0; trial < 16; trial++) {
+        tc_pst_opening a = o[1], b = o[3];
+        if (trial % 2 == 0) {
+            tc_fr_add(&o[1].y, &o[1].y, &one);
+            tc_fr_sub(&o[3].y, &o[3].y, &one);
+        } else {
+            tc_g1_from_affine(&t, &o[1].pi[0]);
+            tc_g1_add(&t, &t, &g);
+            tc_g1_to_affine(&o[1].pi[0], &t);
+            tc_g1_from_affine(&t, &o[3].pi[0]);
+            tc_g1_neg(&g, &g);
+            tc_g1_add(&t, &t, &g);
+            tc_g1_neg(&g, &g);
+            tc_g1_to_affine(&o[3].pi[0], &t);
+        }
+        /* the unweighted sum of the two equations still holds */
+        ok = true;
+        assert_int_equal(tc_pst_verify_batch(&err, &ok, &f.srs.vk, cs, o, K, 1), TC_OK);
+        assert_false(ok);
+        assert_false(verify(&f, &f.c, &o[1]));
+        assert_false(verify(&f, &f.c, &o[3]));
+        o[1] = a, o[3] = b;
+    }
+    /* one bad opening at any position, and a wrong commitment for one */
+    for (int bad = 0; bad < K; bad++) {
+        tc_pst_opening save = o[bad];
+        tc_fr_add(&o[bad].y, &o[bad].y, &one);
+        ok = true;
+        assert_int_equal(tc_pst_verify_batch(&err, &ok, &f.srs.vk, cs, o, K, 1), TC_OK);
+        assert_false(ok);
+        o[bad] = save;
+        tc_g1_affine csave = cs[bad];
+        tc_g1_from_affine(&t, &cs[bad]);
+        tc_g1_add(&t, &t, &g);
+        tc_g1_to_affine(&cs[bad], &t);
+        ok = true;
+        assert_int_equal(tc_pst_verify_batch(&err, &ok, &f.srs.vk, cs, o, K, 1), TC_OK);
+        assert_false(ok);
+        cs[bad] = csave;
+    }
+    assert_int_equal(tc_pst_verify_batch(&err, &ok, &f.srs.vk, cs, o, K, 1), TC_OK);
+    assert_true(ok);
+    tc_pst_srs_free(&f.srs);
+}
+
+/* ----------------------------------------------------------- slice keys */
+
+/* The verifier computes C_g from the level-j keys it is given, so whoever
+ * supplies those keys can make any slice "verify": scaling key 0 by
+ * F[0]/F'[0] turns an honest proof of F into a proof of F' (F'[0] ≠ F[0]).
+ * This is why slice keys must come from the SRS or a trusted vk.json; the
+ * vk.json decoder cannot tie them to [t_i]₂ on its own. */
+static void test_slice_keys_are_trusted(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    tc_error err;
+    tc_pst_slice sl;
+    tc_fr z0;
+    tc_fr_from_u64(&z0, 0);
+    assert_int_equal(tc_pst_open_slice(&err, &sl, &f.srs, f.vals, f.count, &z0, 1, 1), TC_OK);
+    const tc_g1_affine *keys = tc_pst_srs_level(&f.srs, 1);
+    tc_g1_affine *forged = malloc(sl.count * sizeof *forged);
+    memcpy(forged, keys, sl.count * sizeof *forged);
+    tc_fr f0 = sl.values[0], f1, one, ratio;
+    assert_false(tc_fr_is_zero(&f0));
+    tc_fr_one(&one);
+    tc_fr_add(&f1, &f0, &one);
+    tc_fr_inv(&ratio, &f1);
+    tc_fr_mul(&ratio, &ratio, &f0);
+    tc_g1 k0;
+    tc_g1_from_affine(&k0, &keys[0]);
+    tc_g1_mul(&k0, &k0, &ratio);
+    tc_g1_to_affine(&forged[0], &k0);
+    sl.values[0] = f1;
+    bool ok = false;
+    assert_int_equal(tc_pst_verify_slice(&err, &ok, &f.srs.vk, keys, &f.c, &sl), TC_OK);
+    assert_false(ok);   /* the true keys reject the changed value */
+    assert_int_equal(tc_pst_verify_slice(&err, &ok, &f.srs.vk, forged, &f.c, &sl), TC_OK);
+    assert_true(ok);    /* forged keys accept it */
+    /* and vk.json carries such keys without complaint */
+    int lv = 1;
+    char *json = NULL;
+    assert_int_equal(tc_pst_vk_encode(&err, &json, &f.srs, &lv, 1), TC_OK);
+    char want[65], got[65];
+    tc_pst_point_hex(want, &keys[0]);
+    tc_pst_point_hex(got, &forged[0]);
+    char *at = strstr(json, want);
+    assert_non_null(at);
+    memcpy(at, got, 64);
+    tc_pst_vk_file vf;
+    assert_int_equal(tc_pst_vk_decode(&err, &vf, json, strlen(json), "vk.json"), TC_OK);
+    assert_int_equal(tc_pst_verify_slice(&err, &ok, &vf.vk, vf.levels[1], &f.c, &sl), TC_OK);
+    assert_true(ok);
+    tc_pst_vk_file_free(&vf);
+    free(json);
+    /* the same forged level inside an SRS file: it loads (the digest is
+     * just a hash of the content), the slice verifies against it, and only
+     * the structural check tc_pst_srs_check catches it */
+    f.srs.ck[f.srs.level_off[1]] = forged[0];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(tc_pst_srs_encode(&err, &buf, &len, &f.srs), TC_OK);
+    tc_pst_srs loaded;
+    assert_int_equal(tc_pst_srs_decode(&err, &loaded, buf, len, "srs.tcs", 1), TC_OK);
+    assert_int_equal(tc_pst_verify_slice(&err, &ok, &loaded.vk, tc_pst_srs_level(&loaded, 1),
+                                         &f.c, &sl), TC_OK);
+    assert_true(ok);
+    assert_int_equal(tc_pst_srs_check(&err, &ok, &loaded, 1), TC_OK);
+    assert_false(ok);
+    tc_pst_srs_free(&loaded);
+    free(buf);
+    free(forged);
+    tc_pst_slice_free(&sl);
+    tc_pst_srs_free(&f.srs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_point_decoding), cmocka_unit_test(test_g2_subgroup),    cmocka_unit_test(test_infinity_points),
+        cmocka_unit_test(test_proof_json_bounds),  cmocka_unit_test(test_api_sizes),
+        cmocka_unit_test(test_batch_cancel),       cmocka_unit_test(test_slice_keys_are_trusted),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
