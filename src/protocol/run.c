@@ -212,6 +212,27 @@ static void run_progress(void *ctx, const char *stage, double frac)
         logf_(o, "  %s: done", stage);
 }
 
+/* Generation progress: a line at most once a second. */
+typedef struct gen_progress {
+    const tc_run_opts *o;
+    size_t n, max;
+    double t0, last;
+} gen_progress;
+
+static bool on_token(void *ctx, int32_t token)
+{
+    gen_progress *g = ctx;
+    double now = tc_now();
+    (void)token;
+    g->n++;
+    if (now - g->last >= 1.0) {
+        logf_(g->o, "generate: %zu / %zu new tokens, %.1f tokens/s", g->n, g->max,
+              (double)g->n / (now - g->t0));
+        g->last = now;
+    }
+    return true;
+}
+
 /* A seeded PRNG stream per purpose, so adding one use never shifts another. */
 static void prng_for(tc_prng *g, uint64_t seed, uint64_t purpose)
 {
@@ -276,8 +297,9 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     tc_sampler smp = {o->temperature, o->top_k, o->top_p, o->seed};
     size_t T;
     logf_(o, "generate: %zu prompt tokens, up to %zu new", n_prompt, o->max_new_tokens);
+    gen_progress gp = {o, 0, o->max_new_tokens, tc_now(), tc_now()};
     if ((st = tc_generate(err, sess, prompt_ids, n_prompt, o->max_new_tokens, &smp, stop, n_stop,
-                          seq, &T, NULL, NULL)) != TC_OK)
+                          seq, &T, on_token, &gp)) != TC_OK)
         goto out;
     if ((st = tc_engine_decode(err, tok, seq + n_prompt, T - n_prompt, &text)) != TC_OK)
         goto out;
@@ -297,6 +319,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         st = tc_fail(err, TC_ENOMEM, "out of memory for %zu hidden values", n_values);
         goto out;
     }
+    logf_(o, "capture: one forward pass over %zu tokens", T);
     if ((st = tc_capture(err, sess, seq, T, hidden, NULL, logits)) != TC_OK)
         goto out;
     tc_capture_out co = {o->model_dir, o->prompt, text, seq, T, n_prompt, hidden, logits,
@@ -414,6 +437,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     w0 = rs.t_write;
     tc_g1 cj;
     tc_g1_affine c;
+    logf_(o, "commit: %zu values", lay.grid_size);
     if ((st = tc_pst_commit_i64(err, &cj, &srs, grid, lay.grid_size, o->n_threads)) != TC_OK)
         goto out;
     tc_g1_to_affine(&c, &cj);
@@ -452,6 +476,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         for (int i = 0; i < lay.m; i++)
             tc_fr_from_u64(&z[q * (size_t)lay.m + (size_t)i], coords[i]);
     }
+    logf_(o, "open: %zu grid points and one layer slice", k);
     if (k > 0)
         st = tc_pst_open(err, openings, &srs, grid, lay.grid_size, z, k, o->n_threads);
     free(z);
