@@ -26,7 +26,7 @@ static void help(FILE *f)
             "only: anyone who knows the seed can forge proofs) and saved as RUNDIR/srs.tcs.\n"
             "RUNDIR receives receipt.json, grid.npy, layout.json, quantization.json,\n"
             "commitment.txt, proofs.json, results.json, vk.json, stats.json and the capture\n"
-            "(hidden_states.npy, tokens.npy, logits.npy).  Check it again later with\n"
+            "(hidden_states.npy, tokens.npy).  Check it again later with\n"
             "  tensorcommit verify --srs RUNDIR/srs.tcs --proof RUNDIR/proofs.json\n");
 }
 

@@ -110,6 +110,15 @@ tc_status tc_generate(tc_error *err, tc_session *s, const int32_t *prompt, size_
                       size_t max_new, const tc_sampler *smp, const int32_t *stop, size_t n_stop,
                       int32_t *out, size_t *n_out, tc_token_fn on_token, void *ctx) TC_MUST_CHECK;
 
+/* The same, with a hook that sees every site of every position the
+ * generation runs: the prompt's prefill and each new token but the last
+ * (which is sampled, never fed back).  Hidden states seen this way come from
+ * the decoding kernels, not from one pass over the whole sequence. */
+tc_status tc_generate_hooked(tc_error *err, tc_session *s, const int32_t *prompt, size_t n_prompt,
+                             size_t max_new, const tc_sampler *smp, const int32_t *stop,
+                             size_t n_stop, int32_t *out, size_t *n_out, tc_token_fn on_token,
+                             void *ctx, const tc_hook *hook) TC_MUST_CHECK;
+
 /* ---------------------------------------------------------------- capture */
 
 /* One forward pass over tokens[0..T) from position 0 recording, when the

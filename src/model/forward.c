@@ -380,14 +380,20 @@ tc_status tc_session_forward(tc_error *err, tc_session *s, const int32_t *tokens
     if (wants(hook, -1, TC_SITE_EMBED, pos, n, dim))
         hook->fn(hook->ctx, -1, TC_SITE_EMBED, pos, n, dim, s->x);
     run_blocks(s, 0, c->n_layers - 1, pos, n, hook, NULL);
+    bool last_done = false;
     if (wants(hook, c->n_layers - 1, TC_SITE_LOGITS, pos, n, vocab)) {
         for (size_t t0 = 0; t0 < n; t0 += LOGIT_CHUNK) {
             size_t k = n - t0 < LOGIT_CHUNK ? n - t0 : LOGIT_CHUNK;
             linear(s, s->logits, s->xb + t0 * dim, m->lm_head, NULL, k, dim, vocab);
             hook->fn(hook->ctx, c->n_layers - 1, TC_SITE_LOGITS, pos + t0, k, vocab, s->logits);
+            if (t0 + k == n && logits_last != NULL) {
+                /* the last chunk holds the last position: no second head pass */
+                memcpy(logits_last, s->logits + (k - 1) * vocab, vocab * sizeof *logits_last);
+                last_done = true;
+            }
         }
     }
-    if (logits_last != NULL)
+    if (logits_last != NULL && !last_done)
         linear(s, logits_last, s->xb + (n - 1) * dim, m->lm_head, NULL, 1, dim, vocab);
     return TC_OK;
 }

@@ -91,6 +91,15 @@ tc_status tc_generate(tc_error *err, tc_session *s, const int32_t *prompt, size_
                       size_t max_new, const tc_sampler *smp, const int32_t *stop, size_t n_stop,
                       int32_t *out, size_t *n_out, tc_token_fn on_token, void *ctx)
 {
+    return tc_generate_hooked(err, s, prompt, n_prompt, max_new, smp, stop, n_stop, out, n_out,
+                              on_token, ctx, NULL);
+}
+
+tc_status tc_generate_hooked(tc_error *err, tc_session *s, const int32_t *prompt, size_t n_prompt,
+                             size_t max_new, const tc_sampler *smp, const int32_t *stop,
+                             size_t n_stop, int32_t *out, size_t *n_out, tc_token_fn on_token,
+                             void *ctx, const tc_hook *hook)
+{
     const tc_model_config *c = tc_model_cfg(tc_session_model(s));
     size_t vocab = (size_t)c->vocab;
     *n_out = 0;
@@ -111,7 +120,7 @@ tc_status tc_generate(tc_error *err, tc_session *s, const int32_t *prompt, size_
     tc_prng_seed(&rng, smp->seed);
     memcpy(out, prompt, n_prompt * sizeof *out);
     size_t n = n_prompt;
-    if ((st = tc_session_forward(err, s, prompt, n_prompt, 0, NULL, logits)) != TC_OK)
+    if ((st = tc_session_forward(err, s, prompt, n_prompt, 0, hook, logits)) != TC_OK)
         goto out;
     /* Generation stops at max_new, at a stop token (kept), or when the
      * sequence fills the context (the capture pass needs it all). */
@@ -124,7 +133,7 @@ tc_status tc_generate(tc_error *err, tc_session *s, const int32_t *prompt, size_
             stopped |= stop[i] == tok;
         if (!go || stopped || n - n_prompt == max_new || n == tc_session_capacity(s))
             break;
-        if ((st = tc_session_forward(err, s, &out[n - 1], 1, n - 1, NULL, logits)) != TC_OK)
+        if ((st = tc_session_forward(err, s, &out[n - 1], 1, n - 1, hook, logits)) != TC_OK)
             goto out;
     }
     *n_out = n;

@@ -176,7 +176,8 @@ tc_status tc_capture_write(tc_error *err, const char *dir, const tc_model *m,
     int64_t ls[2] = {(int64_t)T, cfg->vocab};
     if ((s = tc_npy_encode(err, &buf[0], &len[0], TC_NPY_F32, c->hidden, 3, hs)) ||
         (s = tc_npy_encode(err, &buf[1], &len[1], TC_NPY_I64, tok64, 1, ts)) ||
-        (s = tc_npy_encode(err, &buf[2], &len[2], TC_NPY_F32, c->logits, 2, ls)))
+        (c->logits != NULL &&
+         (s = tc_npy_encode(err, &buf[2], &len[2], TC_NPY_F32, c->logits, 2, ls))))
         goto out;
     if ((stats = stats_json(m, c)) == NULL) {
         s = tc_fail(err, TC_ENOMEM, "out of memory for stats.json");
@@ -187,6 +188,8 @@ tc_status tc_capture_write(tc_error *err, const char *dir, const tc_model *m,
         goto out;
     }
     for (int i = 0; i < 4; i++) {
+        if (i == 2 && c->logits == NULL)
+            continue;                     /* logits are optional */
         free(path);
         if ((path = join(dir, names[i])) == NULL) {
             s = tc_fail(err, TC_ENOMEM, "out of memory");

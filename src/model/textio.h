@@ -29,11 +29,11 @@ typedef struct tc_capture_out {
     const int32_t *tokens;   /* (n_tokens) prompt + generated */
     size_t n_tokens, n_prompt;
     const float *hidden;     /* (L+1, n_tokens, dim) */
-    const float *logits;     /* (n_tokens, vocab) */
+    const float *logits;     /* (n_tokens, vocab), or NULL: no logits.npy */
     bool deterministic;
 } tc_capture_out;
 
-/* Writes dir/hidden_states.npy, tokens.npy, logits.npy and stats.json,
+/* Writes dir/hidden_states.npy, tokens.npy, logits.npy (when given) and stats.json,
  * creating `dir` when missing.  Every file and stats are encoded in memory
  * first and each is written under a temporary name and renamed. */
 tc_status tc_capture_write(tc_error *err, const char *dir, const tc_model *m,

@@ -212,6 +212,33 @@ static void run_progress(void *ctx, const char *stage, double frac)
         logf_(o, "  %s: done", stage);
 }
 
+/* Records the hidden states in the Hugging Face convention, (L+1, cap, H),
+ * from the engine's hook as positions run.  Logits are not recorded: the
+ * commitment does not cover them, and asking for every position's logits
+ * costs a second pass through the output head. */
+typedef struct recorder {
+    size_t n_layers, H, cap;
+    float *hidden;
+} recorder;
+
+static bool record_site(void *ctx, int layer, tc_site site, size_t pos0, size_t n_tok,
+                        size_t width, const float *data)
+{
+    recorder *r = ctx;
+    size_t idx;
+    if (site == TC_SITE_EMBED)
+        idx = 0;
+    else if (site == TC_SITE_FINAL_NORM)
+        idx = r->n_layers;
+    else if (site == TC_SITE_BLOCK_OUT && layer >= 0 && (size_t)layer + 1 < r->n_layers)
+        idx = (size_t)layer + 1;          /* the last block's raw output is not kept */
+    else
+        return false;
+    if (data != NULL && width == r->H && pos0 + n_tok <= r->cap)
+        memcpy(r->hidden + (idx * r->cap + pos0) * r->H, data, n_tok * width * sizeof *data);
+    return true;
+}
+
 /* Generation progress: a line at most once a second. */
 typedef struct gen_progress {
     const tc_run_opts *o;
@@ -247,7 +274,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     tc_session *sess = NULL;
     tc_tok *tok = NULL;
     int32_t *prompt_ids = NULL, *seq = NULL;
-    float *hidden = NULL, *logits = NULL;
+    float *hidden = NULL;
     int64_t *qvals = NULL, *grid = NULL;
     char *text = NULL, *proof_json = NULL, *vk_json = NULL, *layout_json = NULL;
     tc_pst_srs srs;
@@ -287,19 +314,27 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         goto out;
     sum->t_load = tc_now() - t0;
     t0 = tc_now();
+    size_t L1 = (size_t)cfg->n_layers + 1, H = (size_t)cfg->dim;
     seq = malloc(cap * sizeof *seq);
-    if (seq == NULL) {
-        st = tc_fail(err, TC_ENOMEM, "out of memory");
+    hidden = malloc(L1 * cap * H * sizeof *hidden);
+    if (seq == NULL || hidden == NULL) {
+        st = tc_fail(err, TC_ENOMEM, "out of memory for %zu hidden values", L1 * cap * H);
         goto out;
     }
     int32_t stop[TC_MAX_STOP_IDS + 1];
     size_t n_stop = tc_model_default_stop(model, stop);
     tc_sampler smp = {o->temperature, o->top_k, o->top_p, o->seed};
     size_t T;
+    /* Default mode records the hidden states while generating (no second
+     * pass); deterministic mode captures them with one pass over the whole
+     * sequence, the computation a verifier repeats bit for bit. */
+    recorder rec = {(size_t)cfg->n_layers, H, cap, hidden};
+    tc_hook hook = {record_site, &rec};
+    bool recording = !o->deterministic;
     logf_(o, "generate: %zu prompt tokens, up to %zu new", n_prompt, o->max_new_tokens);
     gen_progress gp = {o, 0, o->max_new_tokens, tc_now(), tc_now()};
-    if ((st = tc_generate(err, sess, prompt_ids, n_prompt, o->max_new_tokens, &smp, stop, n_stop,
-                          seq, &T, on_token, &gp)) != TC_OK)
+    if ((st = tc_generate_hooked(err, sess, prompt_ids, n_prompt, o->max_new_tokens, &smp, stop,
+                                 n_stop, seq, &T, on_token, &gp, recording ? &hook : NULL)) != TC_OK)
         goto out;
     if ((st = tc_engine_decode(err, tok, seq + n_prompt, T - n_prompt, &text)) != TC_OK)
         goto out;
@@ -311,18 +346,21 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     /* ---- capture */
     t0 = tc_now();
     w0 = rs.t_write;
-    size_t L1 = (size_t)cfg->n_layers + 1, H = (size_t)cfg->dim, V = (size_t)cfg->vocab;
     size_t n_values = L1 * T * H;
-    hidden = malloc(n_values * sizeof *hidden);
-    logits = malloc(T * V * sizeof *logits);
-    if (hidden == NULL || logits == NULL) {
-        st = tc_fail(err, TC_ENOMEM, "out of memory for %zu hidden values", n_values);
-        goto out;
+    if (recording) {
+        /* the last token was sampled, never fed: run it once for its states */
+        logf_(o, "capture: recorded while generating; one step for the last token");
+        if (T > n_prompt &&
+            (st = tc_session_forward(err, sess, &seq[T - 1], 1, T - 1, &hook, NULL)) != TC_OK)
+            goto out;
+        for (size_t l = 1; l < L1; l++)        /* (L+1, cap, H) → (L+1, T, H) */
+            memmove(hidden + l * T * H, hidden + l * cap * H, T * H * sizeof *hidden);
+    } else {
+        logf_(o, "capture: one forward pass over %zu tokens", T);
+        if ((st = tc_capture(err, sess, seq, T, hidden, NULL, NULL)) != TC_OK)
+            goto out;
     }
-    logf_(o, "capture: one forward pass over %zu tokens", T);
-    if ((st = tc_capture(err, sess, seq, T, hidden, NULL, logits)) != TC_OK)
-        goto out;
-    tc_capture_out co = {o->model_dir, o->prompt, text, seq, T, n_prompt, hidden, logits,
+    tc_capture_out co = {o->model_dir, o->prompt, text, seq, T, n_prompt, hidden, NULL,
                          o->deterministic};
     tw = tc_now();
     st = tc_capture_write(err, o->out_dir, model, &co);
@@ -331,7 +369,6 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         goto out;
     note_size(&rs, "hidden_states.npy");
     note_size(&rs, "tokens.npy");
-    note_size(&rs, "logits.npy");
     note_size(&rs, "stats.json");
     sum->t_capture = stage_seconds(&rs, t0, w0);
     sum->n_values = n_values;
@@ -640,7 +677,6 @@ out:
     free(grid);
     free(qvals);
     free(hidden);
-    free(logits);
     free(text);
     free(seq);
     free(prompt_ids);

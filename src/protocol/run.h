@@ -12,7 +12,7 @@
  *   proofs.json      the openings (tensorcommit verify reads it)
  *   results.json     artefact sizes, stage timings, all_proofs_verified,
  *                    all_ground_truth_matched
- *   stats.json, hidden_states.npy, tokens.npy, logits.npy   (the capture)
+ *   stats.json, hidden_states.npy, tokens.npy   (the capture)
  *   srs.tcs, vk.json the SRS used (a seeded one unless --srs was given)
  */
 #ifndef TC_PROTOCOL_RUN_H
