@@ -136,6 +136,18 @@ try:
     r = tc("run", "--model", os.path.join(work, "nope"), "--prompt", "x", "--out", os.path.join(work, "n"))
     check(r.returncode == 3 and len(r.stderr.strip().splitlines()) == 1, "missing model: exit 3, one line")
 
+    # deterministic mode: one full pass, and re-execution reproduces it exactly
+    det = os.path.join(work, "det")
+    r = tc("run", "--model", model, "--prompt", "Once upon a time", "--max-new-tokens", "12",
+           "--deterministic", "--num-queries", "2", "--out", det)
+    check(r.returncode == 0, f"deterministic run exits 0 ({r.stderr})")
+    r = tc("verify", "--run", det)
+    check(r.returncode == 0 and "differ from the grid by more than 0 (largest 0," in r.stdout,
+          f"deterministic re-execution is exact ({r.stdout})")
+    # default mode records while generating: the states still match one full pass
+    r = tc("verify", "--run", run, "--tolerance", "1e-5")
+    check(r.returncode == 0, f"recorded states within 1e-5 of a full pass ({r.stdout})")
+
     # the flat layout end to end
     flat = os.path.join(work, "nested", "dirs", "flat")   # parents are created
     r = tc("run", "--model", model, "--prompt", "Once upon a time", "--max-new-tokens", "10",
