@@ -78,7 +78,7 @@ pipeline stories260K models/stories260K
 pipeline rand110m "$big"
 
 if [ -f "$out" ] && grep -qF "$marker" "$out"; then
-  sed "/$(printf '%s' "$marker" | sed 's/[][\/.*`^$]/\\&/g')/q" "$out" > "$tmp"
+  awk -v m="$marker" '{ print } index($0, m) { exit }' "$out" > "$tmp"
 else
   { echo "# Benchmarks"; echo; echo "$marker"; } > "$tmp"
 fi
