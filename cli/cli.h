@@ -49,6 +49,25 @@ typedef struct tc_tok tc_tok;
 int cli_prompt_ids(const char *verb, const tc_model *m, const tc_tok *tok, const char *model_dir,
                    const char *prompt, const char *tokens, int32_t **ids, size_t *n_ids);
 
+/* The generation options shared by generate and capture. */
+typedef struct cli_gen_args {
+    const char *model, *prompt, *tokens;
+    int max_new, top_k, threads;
+    float temperature, top_p;
+    uint64_t seed;
+    bool deterministic;
+} cli_gen_args;
+/* Their getopt_long entries (codes m p T n t k P s d j), to open a table. */
+#define CLI_GEN_OPTIONS                                                          \
+    {"model", required_argument, 0, 'm'},       {"prompt", required_argument, 0, 'p'},  \
+    {"tokens", required_argument, 0, 'T'},      {"max-new-tokens", required_argument, 0, 'n'}, \
+    {"temperature", required_argument, 0, 't'}, {"top-k", required_argument, 0, 'k'},   \
+    {"top-p", required_argument, 0, 'P'},       {"seed", required_argument, 0, 's'},    \
+    {"deterministic", no_argument, 0, 'd'},     {"threads", required_argument, 0, 'j'}
+/* Takes one option: 1 when it was one of them, 0 when not, −1 when its value
+ * is invalid (the message is printed). */
+int cli_gen_option(cli_gen_args *a, int code, const char *arg, const char *verb);
+
 /* tensorcommit verify --run (cmd_verify_run.c). */
 int cli_verify_run(int argc, char **argv);
 

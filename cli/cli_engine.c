@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <getopt.h>
 
 #include "model/textio.h"
 
@@ -42,4 +43,56 @@ int cli_prompt_ids(const char *verb, const tc_model *m, const tc_tok *tok, const
     *ids = out;
     *n_ids = (size_t)n;
     return CLI_OK;
+}
+
+static bool parse_float(const char *s, float lo, float hi, float *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*s == '\0' || *end != '\0' || !(v >= lo && v <= hi))
+        return false;
+    *out = (float)v;
+    return true;
+}
+
+int cli_gen_option(cli_gen_args *a, int code, const char *arg, const char *verb)
+{
+    switch (code) {
+    case 'm': a->model = arg; return 1;
+    case 'p': a->prompt = arg; return 1;
+    case 'T': a->tokens = arg; return 1;
+    case 'd': a->deterministic = true; return 1;
+    case 'n':
+        if (cli_parse_int(arg, 0, 1 << 20, &a->max_new))
+            return 1;
+        cli_errorf(verb, "--max-new-tokens must be an integer >= 0");
+        return -1;
+    case 'k':
+        if (cli_parse_int(arg, 0, 1 << 30, &a->top_k))
+            return 1;
+        cli_errorf(verb, "--top-k must be an integer >= 0");
+        return -1;
+    case 'j':
+        if (cli_parse_int(arg, 1, 256, &a->threads))
+            return 1;
+        cli_errorf(verb, "--threads must be in 1..256");
+        return -1;
+    case 't':
+        if (parse_float(arg, 0.0f, 100.0f, &a->temperature))
+            return 1;
+        cli_errorf(verb, "--temperature must be a number in 0..100");
+        return -1;
+    case 'P':
+        if (parse_float(arg, 1e-6f, 1.0f, &a->top_p))
+            return 1;
+        cli_errorf(verb, "--top-p must be a number in (0, 1]");
+        return -1;
+    case 's':
+        if (cli_parse_u64(arg, &a->seed))
+            return 1;
+        cli_errorf(verb, "--seed must be an unsigned integer");
+        return -1;
+    default:
+        return 0;
+    }
 }

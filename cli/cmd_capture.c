@@ -37,72 +37,25 @@ static void help(FILE *f)
             "The sampling options and stop tokens are those of `tensorcommit generate`.\n");
 }
 
-typedef struct cap_args {
-    const char *model, *prompt, *tokens, *out;
-    int max_new, top_k, threads;
-    float temperature, top_p;
-    uint64_t seed;
-    bool deterministic;
-} cap_args;
-
-static bool parse_float(const char *s, float lo, float hi, float *out)
+static int parse(int argc, char **argv, cli_gen_args *a, const char **out)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (*s == '\0' || *end != '\0' || !(v >= lo && v <= hi))
-        return false;
-    *out = (float)v;
-    return true;
-}
-
-static int parse(int argc, char **argv, cap_args *a)
-{
-    static const struct option opts[] = {
-        {"model", required_argument, 0, 'm'},        {"prompt", required_argument, 0, 'p'},
-        {"tokens", required_argument, 0, 'T'},       {"max-new-tokens", required_argument, 0, 'n'},
-        {"temperature", required_argument, 0, 't'},  {"top-k", required_argument, 0, 'k'},
-        {"top-p", required_argument, 0, 'P'},        {"seed", required_argument, 0, 's'},
-        {"deterministic", no_argument, 0, 'd'},      {"threads", required_argument, 0, 'j'},
-        {"out", required_argument, 0, 'o'},          {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    int c;
+    static const struct option opts[] = {CLI_GEN_OPTIONS, {"out", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int c, h;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if ((h = cli_gen_option(a, c, optarg, argv[0])) != 0) {
+            if (h < 0)
+                return CLI_USAGE;
+            continue;
+        }
         switch (c) {
-        case 'm': a->model = optarg; break;
-        case 'p': a->prompt = optarg; break;
-        case 'T': a->tokens = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'd': a->deterministic = true; break;
-        case 'n':
-            if (!cli_parse_int(optarg, 0, 1 << 20, &a->max_new))
-                return cli_errorf(argv[0], "--max-new-tokens must be an integer >= 0"), CLI_USAGE;
-            break;
-        case 'k':
-            if (!cli_parse_int(optarg, 0, 1 << 30, &a->top_k))
-                return cli_errorf(argv[0], "--top-k must be an integer >= 0"), CLI_USAGE;
-            break;
-        case 'j':
-            if (!cli_parse_int(optarg, 1, 256, &a->threads))
-                return cli_errorf(argv[0], "--threads must be in 1..256"), CLI_USAGE;
-            break;
-        case 't':
-            if (!parse_float(optarg, 0.0f, 100.0f, &a->temperature))
-                return cli_errorf(argv[0], "--temperature must be a number in 0..100"), CLI_USAGE;
-            break;
-        case 'P':
-            if (!parse_float(optarg, 1e-6f, 1.0f, &a->top_p))
-                return cli_errorf(argv[0], "--top-p must be a number in (0, 1]"), CLI_USAGE;
-            break;
-        case 's':
-            if (!cli_parse_u64(optarg, &a->seed))
-                return cli_errorf(argv[0], "--seed must be an unsigned integer"), CLI_USAGE;
-            break;
+        case 'o': *out = optarg; break;
         case 'h': help(stdout); return -1;
         default: help(stderr); return CLI_USAGE;
         }
     }
-    if (a->model == NULL || a->out == NULL || (a->prompt == NULL) == (a->tokens == NULL) ||
+    if (a->model == NULL || *out == NULL || (a->prompt == NULL) == (a->tokens == NULL) ||
         optind != argc) {
         help(stderr);
         return CLI_USAGE;
@@ -114,8 +67,9 @@ static int parse(int argc, char **argv, cap_args *a)
 
 int cmd_capture(int argc, char **argv)
 {
-    cap_args a = {NULL, NULL, NULL, NULL, -1, 0, 1, 0.0f, 1.0f, 0, false};
-    int rc = parse(argc, argv, &a);
+    cli_gen_args a = {NULL, NULL, NULL, -1, 0, 1, 0.0f, 1.0f, 0, false};
+    const char *out_dir = NULL;
+    int rc = parse(argc, argv, &a, &out_dir);
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
     tc_error err = {0};
@@ -177,9 +131,9 @@ int cmd_capture(int argc, char **argv)
         goto fail;
     tc_capture_out co = {a.model, a.prompt, text, seq, n_seq, n_prompt, hidden, logits,
                          a.deterministic};
-    if ((st = tc_capture_write(&err, a.out, m, &co)) != TC_OK)
+    if ((st = tc_capture_write(&err, out_dir, m, &co)) != TC_OK)
         goto fail;
-    fprintf(stderr, "%s: %zu tokens (%zu prompt), %zu layers x %zu hidden\n", a.out, n_seq,
+    fprintf(stderr, "%s: %zu tokens (%zu prompt), %zu layers x %zu hidden\n", out_dir, n_seq,
             n_prompt, L + 1, dim);
     rc = CLI_OK;
     goto out;
