@@ -20,7 +20,7 @@ typedef struct cli_command {
     X(vk, "extract the verification key from an SRS")                        \
     X(commit, "commit to an int64 grid (.npy)")                               \
     X(open, "open a committed grid at points or slices")                      \
-    X(verify, "verify openings against a commitment")                         \
+    X(verify, "verify openings, or re-check a whole run folder")             \
     X(interpolate, "export monomial coefficients (research format)")          \
     X(tokenize, "text to token ids with a Hugging Face tokenizer.json")       \
     X(detokenize, "token ids to text")                                        \

@@ -80,6 +80,25 @@ try:
     check(r.returncode == 0, f"verify --run accepts ({r.stdout}{r.stderr})")
     check("re-execution: 0 of" in r.stdout, "re-execution reproduces the grid")
 
+    # locate: (layer, token, hidden) ↔ index ↔ coordinates, and layer slices
+    lj = os.path.join(run, "layout.json")
+    r = tc("locate", "--layout", lj, "--at", "3,17,5")
+    loc = json.loads(r.stdout)
+    check(r.returncode == 0 and loc["index"] == (3 * Tp + 17) * Hp + 5 and not loc["padding"],
+          f"locate --at ({r.stdout})")
+    flat = np.ravel_multi_index(tuple(loc["coords"]), layout["grid_shape"])
+    check(flat == loc["index"] and grid.reshape(-1)[flat] == g3[3, 17, 5], "coords are C order")
+    r = tc("locate", "--layout", lj, "--coords", ",".join(map(str, loc["coords"])))
+    back = json.loads(r.stdout)
+    check((back["layer"], back["token"], back["hidden"]) == (3, 17, 5), "locate --coords")
+    r = tc("locate", "--layout", lj, "--layer", "4")
+    sl = json.loads(r.stdout)
+    check(sl["j"] == layout["axis_vars"][0] and
+          np.ravel_multi_index(tuple(sl["prefix"]), layout["grid_shape"][:sl["j"]]) == 4,
+          f"locate --layer ({r.stdout})")
+    r = tc("locate", "--layout", lj, "--at", "6,0,0")
+    check(r.returncode == 2, "locate outside the tensor: exit 2")
+
     # the step-by-step flow from the capture reproduces the same grid
     step = os.path.join(work, "step")
     os.mkdir(step)
