@@ -68,6 +68,13 @@ typedef struct cli_gen_args {
  * is invalid (the message is printed). */
 int cli_gen_option(cli_gen_args *a, int code, const char *arg, const char *verb);
 
+/* A session sized for the prompt and a->max_new tokens, and a token buffer
+ * for both (*seq, malloc'd).  Prints its own message; returns CLI_OK or
+ * CLI_ERROR (the caller frees *s and *seq either way). */
+typedef struct tc_session tc_session;
+int cli_open_session(const char *verb, const tc_model *m, const cli_gen_args *a, size_t n_prompt,
+                     tc_session **s, int32_t **seq);
+
 /* tensorcommit verify --run (cmd_verify_run.c). */
 int cli_verify_run(int argc, char **argv);
 

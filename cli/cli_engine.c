@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <getopt.h>
 
+#include "model/engine.h"
 #include "model/textio.h"
 
 int cli_prompt_ids(const char *verb, const tc_model *m, const tc_tok *tok, const char *model_dir,
@@ -95,4 +96,26 @@ int cli_gen_option(cli_gen_args *a, int code, const char *arg, const char *verb)
     default:
         return 0;
     }
+}
+
+int cli_open_session(const char *verb, const tc_model *m, const cli_gen_args *a, size_t n_prompt,
+                     tc_session **s, int32_t **seq)
+{
+    tc_error err = {0};
+    *s = NULL;
+    *seq = NULL;
+    tc_engine_opts eo = {a->threads, a->deterministic, n_prompt + (size_t)a->max_new};
+    tc_status st = tc_session_new(&err, s, m, &eo);
+    if (st != TC_OK)
+        return cli_report(verb, &err, st);
+    if (n_prompt > tc_session_capacity(*s)) {
+        cli_errorf(verb, "the prompt has %zu tokens; the model's context is %zu", n_prompt,
+                   tc_session_capacity(*s));
+        return CLI_ERROR;
+    }
+    if ((*seq = malloc((n_prompt + (size_t)a->max_new + 1) * sizeof **seq)) == NULL) {
+        cli_errorf(verb, "out of memory");
+        return CLI_ERROR;
+    }
+    return CLI_OK;
 }

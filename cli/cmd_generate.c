@@ -98,19 +98,9 @@ int cmd_generate(int argc, char **argv)
         CLI_OK)
         goto out;
     rc = CLI_ERROR;
-    tc_engine_opts eo = {a.threads, a.deterministic, n_prompt + (size_t)a.max_new};
-    if ((st = tc_session_new(&err, &s, m, &eo)) != TC_OK)
-        goto fail;
-    if (n_prompt > tc_session_capacity(s)) {
-        cli_errorf(argv[0], "the prompt has %zu tokens; the model's context is %zu", n_prompt,
-                   tc_session_capacity(s));
+    if ((rc = cli_open_session(argv[0], m, &a, n_prompt, &s, &out)) != CLI_OK)
         goto out;
-    }
-    out = malloc((n_prompt + (size_t)a.max_new + 1) * sizeof *out);
-    if (out == NULL) {
-        st = tc_fail(&err, TC_ENOMEM, "out of memory");
-        goto fail;
-    }
+    rc = CLI_ERROR;
     int32_t stop[TC_MAX_STOP_IDS + 1];
     size_t n_stop = tc_model_default_stop(m, stop);
     tc_sampler smp = {a.temperature, a.top_k, a.top_p, a.seed};
