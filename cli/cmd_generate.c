@@ -33,7 +33,9 @@ static void help(FILE *f)
             "  --threads N         threads (default 1)\n"
             "Generation stops after an end token: every eos id of config.json and\n"
             "generation_config.json, plus BOS for llama models whose BOS differs from\n"
-            "EOS (story models such as stories260K end a text by emitting BOS).\n");
+            "EOS (story models such as stories260K end a text by emitting BOS).\n"
+            "Environment: TC_HUGE_PAGES=1 copies F32 weights into huge pages at load\n"
+            "(decoding a few %% faster, loading slower; for long generations).\n");
 }
 
 

@@ -1,5 +1,8 @@
 /* Engine throughput: prefill (prompt) and decode tokens/s, 1 and 2 threads,
- * default and deterministic mode, plus the decode matvec's bandwidth.
+ * default and deterministic mode; for large models the default mode again
+ * with the weights copied into huge pages (TC_HUGE_PAGES=1); and the
+ * bandwidth one core gets from the decode matvec on a 448 MiB matrix, the
+ * ceiling for decoding (tokens/s ≤ bandwidth / weight bytes).
  *
  * usage: bench_engine [--reps R] [--prefill N] [--decode N] [MODEL_DIR ...]
  * Default models: stories260K from the shared folder, and /tmp/rand110m when
@@ -10,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -77,23 +82,32 @@ static int check(const tc_model *m, const int32_t *ids, size_t n)
     return bad;
 }
 
-static int bench_model(const char *dir, int reps, size_t n_prefill, size_t n_decode)
+/* huge: load with TC_HUGE_PAGES=1 (weights copied into huge pages, see
+ * src/model/model.c) and time the default mode only. */
+static int bench_model(const char *dir, int reps, size_t n_prefill, size_t n_decode, bool huge)
 {
     tc_error err = {0};
     tc_model *m = NULL;
+    if (huge)
+        setenv("TC_HUGE_PAGES", "1", 1);
+    else
+        unsetenv("TC_HUGE_PAGES");
+    double t_load = tc_now();
     if (tc_model_load(&err, &m, dir) != TC_OK) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
+    t_load = tc_now() - t_load;
     const tc_model_config *c = tc_model_cfg(m);
     size_t V = (size_t)c->vocab;
     if (n_prefill > (size_t)c->max_pos)
         n_prefill = (size_t)c->max_pos;
     if (n_decode + 1 > (size_t)c->max_pos)
         n_decode = (size_t)c->max_pos - 1;
-    printf("%s: %s, %zu parameters (%.1f MB f32), dim %d, %d layers, vocab %d\n", dir,
-           c->model_type, tc_model_params(m), (double)tc_model_params(m) * 4 / 1e6, c->dim,
-           c->n_layers, c->vocab);
+    printf("%s: %s, %zu parameters (%.1f MB f32), dim %d, %d layers, vocab %d; "
+           "loaded in %.2f s%s\n", dir, c->model_type, tc_model_params(m),
+           (double)tc_model_params(m) * 4 / 1e6, c->dim, c->n_layers, c->vocab, t_load,
+           huge ? " (TC_HUGE_PAGES=1: weights copied into huge pages)" : "");
     int32_t *ids = malloc(n_prefill * sizeof *ids);
     float *logits = malloc(V * sizeof *logits);
     tc_prng g;
@@ -103,7 +117,7 @@ static int bench_model(const char *dir, int reps, size_t n_prefill, size_t n_dec
     if (check(m, ids, 8) != 0)
         return 1;
     double *v = malloc((size_t)reps * sizeof *v);
-    for (int det = 0; det < 2; det++)
+    for (int det = 0; det < (huge ? 1 : 2); det++)
         for (int th = 1; th <= 2; th++) {
             tc_engine_opts o = {th, det != 0, 0};
             tc_session *s = NULL;
@@ -119,7 +133,7 @@ static int bench_model(const char *dir, int reps, size_t n_prefill, size_t n_dec
                 v[r] = (double)n_prefill / (tc_now() - t0);
             }
             snprintf(what, sizeof what, "prefill %zu, %d thread%s%s", n_prefill, th,
-                     th > 1 ? "s" : "", det ? ", determ." : "");
+                     th > 1 ? "s" : "", det ? ", determ." : huge ? ", huge pages" : "");
             report(what, v, reps);
             for (int r = 0; r < reps; r++) {
                 int32_t tok = 1 % (int32_t)V;
@@ -135,7 +149,7 @@ static int bench_model(const char *dir, int reps, size_t n_prefill, size_t n_dec
                 v[r] = (double)n_decode / (tc_now() - t0);
             }
             snprintf(what, sizeof what, "decode %zu, %d thread%s%s", n_decode, th,
-                     th > 1 ? "s" : "", det ? ", determ." : "");
+                     th > 1 ? "s" : "", det ? ", determ." : huge ? ", huge pages" : "");
             report(what, v, reps);
             tc_session_free(s);
         }
@@ -144,6 +158,50 @@ static int bench_model(const char *dir, int reps, size_t n_prefill, size_t n_dec
     free(logits);
     tc_model_free(m);
     return 0;
+}
+
+/* tc_matvec_fast over a 448 MiB (rows, 768) matrix on one core, in 4 KiB
+ * and in 2 MiB pages: the read bandwidth decoding can expect. */
+static void matvec_bandwidth(int reps)
+{
+    const size_t n = 768, rows = ((size_t)448 << 20) / (n * sizeof(float));
+    const size_t bytes = rows * n * sizeof(float);
+    for (int huge = 0; huge < 2; huge++) {
+        float *w = NULL, *x = malloc(n * sizeof *x), *y = malloc(rows * sizeof *y);
+        if (posix_memalign((void **)&w, (size_t)1 << 21, bytes) != 0 || x == NULL || y == NULL) {
+            fprintf(stderr, "matvec bandwidth: out of memory\n");
+            free(x);
+            free(y);
+            return;
+        }
+        madvise(w, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+        for (size_t i = 0; i < rows * n; i++)
+            w[i] = (float)(i % 7) * 0.25f;
+        for (size_t i = 0; i < n; i++)
+            x[i] = 1.0f;
+        double *v = malloc((size_t)reps * sizeof *v);
+        for (int r = 0; r < reps; r++) {
+            double t0 = tc_now();
+            tc_matvec_fast(y, w, x, NULL, n, 0, rows);
+            v[r] = (double)bytes / (tc_now() - t0) / 1e9;
+        }
+        qsort(v, (size_t)reps, sizeof *v, cmp_double);
+        printf("decode matvec read bandwidth, 1 thread, %s pages: median %.1f  min %.1f  max "
+               "%.1f GB/s\n", huge ? "2 MiB" : "4 KiB", v[reps / 2], v[0], v[reps - 1]);
+        free(v);
+        free(w);
+        free(x);
+        free(y);
+    }
+}
+
+/* Size of DIR/model.safetensors, or -1. */
+static int64_t file_size(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
 }
 
 int main(int argc, char **argv)
@@ -172,8 +230,14 @@ int main(int argc, char **argv)
             dirs[nd++] = "/tmp/rand110m";
     }
     machine();
-    for (int i = 0; i < nd; i++)
-        if (bench_model(dirs[i], reps, n_prefill, n_decode) != 0)
+    matvec_bandwidth(reps);
+    /* the huge-page rows only where the weights span many 2 MiB pages */
+    for (int i = 0; i < nd; i++) {
+        if (bench_model(dirs[i], reps, n_prefill, n_decode, false) != 0)
             return 1;
+        if (file_size(dirs[i]) >= ((int64_t)64 << 20) &&
+            bench_model(dirs[i], reps, n_prefill, n_decode, true) != 0)
+            return 1;
+    }
     return 0;
 }

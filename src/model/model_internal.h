@@ -32,6 +32,7 @@ struct tc_model {
     size_t n_params;
     void **owned;             /* converted / transposed buffers */
     size_t n_owned, cap_owned;
+    bool copy_f32;            /* copy F32 weights into huge-page buffers */
 };
 
 /* An f32 view of tensor `name` with the expected shape (ndim dims, listed);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "model/engine.h"
+#include "model/model_internal.h"
 #include "model/kernels.h"
 #include "tensor/npy.h"
 
@@ -473,6 +474,59 @@ static void test_weight_formats(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The random-model tool (argv[1]), for a model with 2 MiB tensors. */
+static const char *random_model_tool;
+
+/* TC_HUGE_PAGES=1 copies F32 tensors of 2 MiB and more out of the file
+ * mapping (model.c): the copies are used (the embedding no longer points
+ * into the mapping) and every hidden state and logit keeps its bits. */
+static void test_huge_pages(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tc_test_huge_XXXXXX", cmd[4096];
+    assert_non_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd,
+             "'%s' --out '%s/m' --dim 256 --layers 2 --heads 4 --kv-heads 2 --ffn 512 "
+             "--vocab 2048 --max-pos 64 --seed 3 > /dev/null",
+             random_model_tool, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/m", dir);
+    float *h[2], *l[2];
+    size_t nh, nl;
+    for (int huge = 0; huge < 2; huge++) {
+        if (huge)
+            setenv("TC_HUGE_PAGES", "1", 1);
+        else
+            unsetenv("TC_HUGE_PAGES");
+        capture_dir(cmd, &h[huge], &l[huge], &nh, &nl);
+    }
+    tc_error err = {0};
+    tc_model *m = NULL;
+    assert_int_equal(tc_model_load(&err, &m, cmd), TC_OK);   /* still TC_HUGE_PAGES=1 */
+    unsetenv("TC_HUGE_PAGES");
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    char line[128] = "";
+    bool offered = f != NULL && fgets(line, sizeof line, f) != NULL &&
+                   (strstr(line, "[always]") || strstr(line, "[madvise]"));
+    if (f != NULL)
+        fclose(f);
+    if (offered) {
+        const tc_st_tensor *t = tc_weights_find(m->files, "model.embed_tokens.weight");
+        assert_non_null(t);
+        assert_ptr_not_equal(m->tok_embed, t->data);
+        assert_int_equal((uintptr_t)m->tok_embed % ((uintptr_t)1 << 21), 0);
+    }
+    tc_model_free(m);
+    assert_memory_equal(h[0], h[1], nh * sizeof(float));
+    assert_memory_equal(l[0], l[1], nl * sizeof(float));
+    for (int i = 0; i < 2; i++) {
+        free(h[i]);
+        free(l[i]);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -530,8 +584,13 @@ static void test_bad_config(void **state)
     rmdir(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_engine MAKE_RANDOM_MODEL\n");
+        return 2;
+    }
+    random_model_tool = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernels),
         cmocka_unit_test(test_bad_config),
@@ -543,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_deterministic_threads),
         cmocka_unit_test(test_partial),
         cmocka_unit_test(test_weight_formats),
+        cmocka_unit_test(test_huge_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,6 +151,45 @@ static void test_tensor_error_names_position(void **s)
     assert_true(fabs(tc_dequant_value(&d, out[4]) - 4.0) < 1e-12);
 }
 
+/* tc_quant_value_f32 has its own 64-bit path for 0 ≤ s ≤ 11 and the binary
+ * rule; it must agree with the general path (the exact widening to double)
+ * on every input, including overflow at small max_bits, halfway cases
+ * (few mantissa bits, exponents around the rounding point) and subnormals. */
+static void test_f32_path_matches_general(void **state)
+{
+    (void)state;
+    tc_prng g;
+    tc_prng_seed(&g, tu_seed("test_quantize f32"));
+    static const int max_bits[] = {1, 8, 24, 31, 40, 62, 63};
+    long agreed = 0;
+    for (int i = 0; i < 400000; i++) {
+        uint32_t bits = (uint32_t)tc_prng_next(&g);
+        int shape = (int)tc_prng_below(&g, 4);
+        if (shape == 0)                       /* exponent near 2^0: rounding matters */
+            bits = (bits & 0x807fffffu) | ((uint32_t)(100 + tc_prng_below(&g, 60)) << 23);
+        else if (shape == 1)                  /* few mantissa bits: exact halves */
+            bits &= 0xfff00000u | (uint32_t)tc_prng_below(&g, 2);
+        else if (shape == 2)                  /* subnormal or zero */
+            bits &= 0x803fffffu >> (uint32_t)tc_prng_below(&g, 22);
+        float x;
+        memcpy(&x, &bits, 4);
+        tc_quant_params q;
+        if (tc_prng_below(&g, 3) == 0)
+            assert_int_equal(tc_quant_binary(NULL, &q, (int)tc_prng_below(&g, 161) - 80), TC_OK);
+        else
+            assert_int_equal(tc_quant_decimal(NULL, &q, (int)tc_prng_below(&g, 14) - 1, 0), TC_OK);
+        q.max_bits = max_bits[tc_prng_below(&g, sizeof max_bits / sizeof max_bits[0])];
+        int64_t a = 7, b = 7;
+        bool oka = tc_quant_value_f32(&q, x, &a), okb = tc_quant_value_f64(&q, (double)x, &b);
+        if (oka != okb || (oka && a != b))
+            fail_msg("x = %a (bits %08x), rule %d, exponent %d, max_bits %d: f32 %d/%lld, "
+                     "general %d/%lld", (double)x, bits, (int)q.rule, q.exponent, q.max_bits,
+                     oka, (long long)a, okb, (long long)b);
+        agreed += oka;
+    }
+    assert_true(agreed > 100000);   /* most draws fit: the comparison is not vacuous */
+}
+
 /* Random floats of every magnitude and exponents for the Python check. */
 static int dump(uint64_t seed, int n)
 {
@@ -191,6 +230,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_zero_subnormal),
         cmocka_unit_test(test_overflow_nonfinite),
         cmocka_unit_test(test_tensor_error_names_position),
+        cmocka_unit_test(test_f32_path_matches_general),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
