@@ -112,48 +112,72 @@ bool tc_quant_value_f64(const tc_quant_params *q, double x, int64_t *v)
 }
 
 /* The f32 path: |x| = m·2^e with m < 2^24, so for 0 ≤ s ≤ 11 the product
- * m·10^s is below 2^61 and the whole rounding fits in 64-bit words, about
- * five times faster than the general 128-bit path (the binary rule is the
- * case s = 0).  Other inputs widen exactly to double and take that path;
- * test_quantize checks the two agree. */
+ * m·10^s is below 2^61 and the whole rounding fits in 64-bit words, several
+ * times faster than the general 128-bit path (the binary rule is the case
+ * s = 0 with k added to e).  Other inputs widen exactly to double and take
+ * that path; test_quantize checks that the two agree. */
 #define F32_MAX_POW10 11
 
-bool tc_quant_value_f32(const tc_quant_params *q, float x, int64_t *v)
+typedef struct f32_rule {
+    bool fast;          /* false: every value takes the general path */
+    uint64_t mul;       /* 10^s (1 for the binary rule) */
+    int e_add;          /* k for the binary rule, else 0 */
+    uint64_t limit;     /* 2^max_bits − 1 */
+} f32_rule;
+
+static f32_rule f32_rule_of(const tc_quant_params *q)
 {
     static const uint64_t pow10[F32_MAX_POW10 + 1] = {
         1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
         10000000000ULL, 100000000000ULL};
+    f32_rule r = {false, 1, 0, 0};
+    int s = q->rule == TC_QUANT_DECIMAL ? q->exponent : 0;
+    if (s < 0 || s > F32_MAX_POW10 || q->max_bits < 1 || q->max_bits > 63)
+        return r;
+    r.fast = true;
+    r.mul = pow10[s];
+    r.e_add = q->rule == TC_QUANT_BINARY ? q->exponent : 0;   /* |k| ≤ 1074 */
+    r.limit = ((uint64_t)1 << q->max_bits) - 1;
+    return r;
+}
+
+/* 1: *v set; 0: does not fit; −1: not finite (or no fast rule): general path. */
+static inline int f32_quant(const f32_rule *c, float x, int64_t *v)
+{
     uint32_t bits;
     memcpy(&bits, &x, 4);
     int be = (int)((bits >> 23) & 0xff);
-    int s = q->rule == TC_QUANT_DECIMAL ? q->exponent : 0;
-    if (be == 0xff || s < 0 || s > F32_MAX_POW10 || q->max_bits < 1 || q->max_bits > 63)
-        return tc_quant_value_f64(q, (double)x, v);   /* exact widening */
+    if (be == 0xff || !c->fast)
+        return -1;
     uint64_t m = bits & 0x7fffffu;
     int e = be == 0 ? -149 : be - 150;                 /* subnormal: m·2^−149 */
-    if (be != 0)
-        m |= (uint64_t)1 << 23;
-    if (q->rule == TC_QUANT_BINARY)
-        e += q->exponent;                              /* |k| ≤ 1074 */
-    uint64_t n = m * pow10[s], limit = ((uint64_t)1 << q->max_bits) - 1, r;
-    if (n == 0) {
-        r = 0;
-    } else if (e >= 0) {
-        if (e >= 63 || n > (limit >> e))
-            return false;
-        r = n << e;
+    m |= (uint64_t)(be != 0) << 23;
+    e += c->e_add;
+    uint64_t n = m * c->mul, r;
+    if (e >= 0) {
+        if (n != 0 && (e >= 63 || n > (c->limit >> e)))
+            return 0;
+        r = n << (e & 63);
     } else if (e <= -64) {
         r = 0;                                         /* n < 2^61 < half of 2^64 */
     } else {
         int sh = -e;
         uint64_t quo = n >> sh, rem = n & (((uint64_t)1 << sh) - 1);
         uint64_t half = (uint64_t)1 << (sh - 1);
-        r = quo + (rem > half || (rem == half && (quo & 1)));
+        r = quo + (uint64_t)((rem > half) | ((rem == half) & (quo & 1)));
     }
-    if (r > limit)
-        return false;
-    *v = (bits >> 31) ? -(int64_t)r : (int64_t)r;
-    return true;
+    if (r > c->limit)
+        return 0;
+    int64_t sign = -(int64_t)(bits >> 31);             /* 0 or −1 */
+    *v = ((int64_t)r ^ sign) - sign;
+    return 1;
+}
+
+bool tc_quant_value_f32(const tc_quant_params *q, float x, int64_t *v)
+{
+    f32_rule c = f32_rule_of(q);
+    int k = f32_quant(&c, x, v);
+    return k < 0 ? tc_quant_value_f64(q, (double)x, v) : k == 1;
 }
 
 tc_status tc_quant_decimal(tc_error *err, tc_quant_params *q, int scale_factor, int quantize)
@@ -185,10 +209,15 @@ tc_status tc_quantize_f32(tc_error *err, const tc_quant_params *q, int64_t *out,
 {
     if (q->max_bits < 1 || q->max_bits > 63)
         return tc_fail(err, TC_EARG, "max_bits must be in 1..63, got %d", q->max_bits);
+    f32_rule c = f32_rule_of(q);
     for (size_t l = 0; l < n_layers; l++) {
         for (size_t i = 0; i < per_layer; i++) {
             float xv = x[l * per_layer + i];
-            if (!tc_quant_value_f32(q, xv, &out[l * per_layer + i])) {
+            int64_t *o = &out[l * per_layer + i];
+            int k = f32_quant(&c, xv, o);
+            if (k < 0)
+                k = tc_quant_value_f64(q, (double)xv, o);
+            if (k == 0) {
                 if (!isfinite(xv))
                     return tc_fail(err, TC_EFORMAT, "layer %zu, position %zu: value %g is not finite",
                                    l, i, (double)xv);
