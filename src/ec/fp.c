@@ -2,6 +2,7 @@
  * symbol (positive divsteps), square roots, conversions and byte encodings
  * over the generic Montgomery routines. */
 #include "ec/field.h"
+#include "ec/divsteps_table.h"
 
 #include <string.h>
 
@@ -29,16 +30,22 @@ static bool limbs_is_zero(const uint64_t a[4])
  *
  * Bernstein–Yang "safegcd" (Fast constant-time gcd computation and modular
  * inversion, TCHES 2019(3), eprint 2019/266), the variable-time form: divsteps
- * on (f, g) = (p, x) until g = 0, 62 at a time on the low limbs only (§8),
+ * on (f, g) = (p, x) until g = 0, 60 at a time on the low limbs only (§8),
  * each batch giving an integer matrix that is then applied to the full-size
  * f, g and to the cofactors d, e.  With η = −δ, one divstep is
  *     η < 0 and g odd:  (η, f, g) ← (−η − 1, g, (g − f)/2)
  *     g odd:            (η, f, g) ← (η − 1, f, (g + f)/2)
  *     g even:           (η, f, g) ← (η − 1, f, g/2).
- * While η ≥ 0 no swap can happen for η + 1 steps, so those steps collapse to
- * g ← (g + w·f)/2^k with the unique w < 2^k that makes the sum divisible;
- * runs of even g collapse to one shift.  With cofactors starting at d = 0,
- * e = c: c·f ≡ d·x and c·g ≡ e·x (mod p); at the end f = ±1, so c·x⁻¹ = ±d.
+ * With cofactors starting at d = 0, e = c: c·f ≡ d·x and c·g ≡ e·x (mod p);
+ * at the end f = ±1, so c·x⁻¹ = ±d.
+ *
+ * Six divsteps depend only on η (clamped to [−6, 5]), f mod 2^6 and g mod
+ * 2^6, so a batch is ten lookups in a table of their matrices
+ * (divsteps_table.h), a fixed sequence with no data-dependent branch.  On
+ * the reference machine this takes about 700 ns an inversion against 880 ns
+ * for the loop it replaced (62 divsteps a batch, runs of even g and of
+ * steps without a swap collapsed, about 150 passes of ~17 cycles and a
+ * mispredicted exit per batch).
  *
  * Big numbers are "signed62": five limbs, value Σ v[i]·2^(62i), limbs 0..3 in
  * [0, 2^62) and the top limb signed. */
@@ -191,10 +198,10 @@ static void fg_finish(fg_update *j)
  * lies in (−2p, p) (the bound of libsecp256k1's modinv64 analysis).
  *
  * The update runs one limb at a time (de_step) from inside the next batch of
- * divsteps: that loop is one long dependency chain and leaves the
- * multipliers idle, and done in between, the update would sit on the chain
- * (issue bandwidth and the loop-exit misprediction).  The d, e limbs are
- * rewritten in place, limb i − 1 after limb i has been read. */
+ * divsteps: that batch is one long dependency chain (table loads and
+ * products) that leaves issue slots and multipliers idle; done in between
+ * instead, the updates measured about 20% slower per inversion.  The d, e
+ * limbs are rewritten in place, limb i − 1 after limb i has been read. */
 typedef struct de_update {
     trans62 t;
     int64_t md, me;       /* multiples of p that make the sums divisible */
@@ -250,87 +257,51 @@ static void de_finish(de_update *j)
         de_step(j);
 }
 
-/* Scheduling hints for the divsteps loop, which is one dependency chain
- * through g (about 17 cycles a pass, some 150 passes an inversion), so what
- * the compiler puts on it matters.  KEEP_WHOLE(x): x is computed as written,
- * here a mask ready early that would otherwise be split back into two ANDs
- * on the chain.  AFTER(x, y): x is taken as available only once y is, which
- * issues the multiplication that produces y (on the chain) ahead of those
- * with x that are off it.  Neither emits an instruction. */
-#if defined(__GNUC__)
-#define KEEP_WHOLE(x) __asm__("" : "+r"(x))
-#define AFTER(x, y) __asm__("" : "+r"(x) : "r"(y))
-#else
-#define KEEP_WHOLE(x) ((void)0)
-#define AFTER(x, y) ((void)0)
-#endif
-
-/* 62 divsteps on the low words of f and g (f odd; their low 62 bits must be
- * exact); returns the new η and the matrix scaled by 2^62.  After 62 − i
- * steps the low i bits of g are still exact, and every decision reads at
- * most i of them.  A swap follows almost every run of shifts, hence the
- * hint.  w = −g·f⁻¹ mod 2^k, k ≤ 6, with f⁻¹ = f·(2 − f²) mod 64 (f² ≡ 1
- * mod 8, one Newton step); in the rare case η ≥ 6 (a long run of even g
- * before), the full min(η + 1, i) steps are done at once with f⁻¹ mod 2^64,
- * which saves a pass and a mispredicted branch.  Each loop pass first
- * advances the pending f, g and d, e updates of the previous batch by one
- * limb (placed ahead of the chain's work, so that they issue early and
- * leave the registers to the chain); both are complete on return. */
-static int64_t divsteps_62_var(int64_t eta, uint64_t f, uint64_t g, trans62 *t,
+/* 60 divsteps on the low words of f and g (f odd; their low 60 bits must be
+ * exact), six at a time by table; returns the new η and the matrix scaled by
+ * 2^62 (the 2^60 one times 4, so that the updates divide by 2^62 as for a
+ * 62-step batch; |u| + |v| ≤ 2^62 still).  F, G are not divided by 2^6
+ * after each lookup: F = u f + v g mod 2^64 for the matrix so far, whose
+ * bits 6k.. are f's low bits after 6k steps (exact below bit 60).  Each pass
+ * first advances the pending f, g and d, e updates of the previous batch by
+ * one limb (they are independent of the lookups and fill the time the chain
+ * of loads and products leaves); both are complete on return. */
+static int64_t divsteps_60_var(int64_t eta, uint64_t f, uint64_t g, trans62 *t,
                                fg_update *pending_fg, de_update *pending)
 {
-    uint64_t u = 1, v = 0, q = 0, r = 1;
-    int i = 62;
-    for (;;) {
+    uint64_t F = f, G = g;
+    int64_t u = 1, v = 0, q = 0, r = 1;
+#pragma GCC unroll 10
+    for (int k = 0; k < 10; k++) {
         if (pending_fg->k <= pending_fg->len)
-            fg_step(pending_fg);             /* off the dependency chain */
+            fg_step(pending_fg);
         if (pending->k < 5)
             de_step(pending);
-        int zeros = __builtin_ctzll(g | (UINT64_MAX << i));
-        g >>= zeros;
-        u <<= zeros;
-        v <<= zeros;
-        eta -= zeros;
-        i -= zeros;
-        if (i == 0)
-            break;
-        /* g is odd */
-        if (__builtin_expect(eta < 0, 1)) {
-            uint64_t tmp;
-            eta = -eta;
-            tmp = f; f = g; g = 0 - tmp;
-            tmp = u; u = q; q = 0 - tmp;
-            tmp = v; v = r; r = 0 - tmp;
-        }
-        /* the next min(η + 1, i, 6) steps add w·f for the w that clears
-         * that many low bits of g */
-        uint64_t w;
-        if (__builtin_expect(eta < 6, 1)) {
-            uint64_t mask = (((uint64_t)2 << eta) - 1) & ~(UINT64_MAX << i);
-            KEEP_WHOLE(mask);
-            w = (g * f * (f * f - 2)) & mask;
-        } else {
-            /* rare long run without a swap: clear min(η + 1, i, 48) bits
-             * at once with f⁻¹ mod 2^48 (Newton: 6, 12, 24, 48 bits) */
-            uint64_t finv = f * (2 - f * f);
-            finv *= 2 - f * finv;
-            finv *= 2 - f * finv;
-            finv *= 2 - f * finv;
-            int lim = eta + 1 < i ? (int)eta + 1 : i;
-            lim = lim < 48 ? lim : 48;
-            w = (0 - g * finv) & ~(UINT64_MAX << lim);
-        }
-        g += w * f;
-        AFTER(w, g);
-        q += w * u;
-        r += w * v;
+        int64_t ec = eta < -6 ? -6 : eta > 5 ? 5 : eta;
+        uint64_t i = (uint64_t)(ec + 6) << 11 | ((F >> (6 * k + 1)) & 31) << 6 |
+                     ((G >> (6 * k)) & 63);
+        uint32_t w = tc_divsteps6_matrix[i];
+        int64_t mu = (int8_t)w, mv = (int8_t)(w >> 8), mq = (int8_t)(w >> 16),
+                mr = (int8_t)(w >> 24);
+        uint64_t nf = (uint64_t)mu * F + (uint64_t)mv * G;
+        uint64_t ng = (uint64_t)mq * F + (uint64_t)mr * G;
+        F = nf;
+        G = ng;
+        int64_t s = tc_divsteps6_eta[i][1];
+        eta = ((eta ^ s) - s) + tc_divsteps6_eta[i][0];
+        int64_t nu = mu * u + mv * q, nv = mu * v + mv * r;
+        int64_t nq = mq * u + mr * q, nr = mq * v + mr * r;
+        u = nu;
+        v = nv;
+        q = nq;
+        r = nr;
     }
     fg_finish(pending_fg);
     de_finish(pending);
-    t->u = (int64_t)u;
-    t->v = (int64_t)v;
-    t->q = (int64_t)q;
-    t->r = (int64_t)r;
+    t->u = u * 4;
+    t->v = v * 4;
+    t->q = q * 4;
+    t->r = r * 4;
     return eta;
 }
 
@@ -355,7 +326,7 @@ static void inv_safegcd(uint64_t r[4], const uint64_t x[4], const uint64_t c[4],
      * the rest. */
     for (;;) {
         trans62 t;
-        eta = divsteps_62_var(eta, (uint64_t)f0, (uint64_t)g0, &t, &pending_fg, &pending);
+        eta = divsteps_60_var(eta, (uint64_t)f0, (uint64_t)g0, &t, &pending_fg, &pending);
         /* drop the top limb while both tops are only sign extension */
         int64_t fn = f.v[len - 1], gn = g.v[len - 1];
         if (len > 1 && (fn == 0 || fn == -1) && (gn == 0 || gn == -1)) {
@@ -414,8 +385,27 @@ void tc_mont_inv(uint64_t r[4], const uint64_t a[4], const tc_modulus *m)
 
 #define JACOBI_MAX_BATCHES 50
 
+/* Scheduling hints for the posdivsteps loop, which is one dependency chain
+ * through g (about 17 cycles a pass), so what the compiler puts on it
+ * matters.  KEEP_WHOLE(x): x is computed as written, here a mask ready early
+ * that would otherwise be split back into two ANDs on the chain.
+ * AFTER(x, y): x is taken as available only once y is, which issues the
+ * multiplication that produces y (on the chain) ahead of those with x that
+ * are off it.  Neither emits an instruction. */
+#if defined(__GNUC__)
+#define KEEP_WHOLE(x) __asm__("" : "+r"(x))
+#define AFTER(x, y) __asm__("" : "+r"(x) : "r"(y))
+#else
+#define KEEP_WHOLE(x) ((void)0)
+#define AFTER(x, y) ((void)0)
+#endif
+
 /* 62 posdivsteps on the low 64 bits of f and g; returns the new η and flips
- * *neg with the symbol.  After 62 − i steps i + 2 low bits of g are exact,
+ * *neg with the symbol.  While η ≥ 0 no swap can happen for η + 1 steps, so
+ * those steps collapse to g ← (g + w·f)/2^k with the unique w < 2^k that
+ * makes the sum divisible (here k ≤ 6, w from f⁻¹ = f·(2 − f²) mod 64), and
+ * runs of even g collapse to one shift.  After 62 − i steps i + 2 low bits
+ * of g are exact,
  * and f was such a g when it was swapped in with i ≥ 1: so f mod 8, needed
  * for (2/f), is exact up to the last step. */
 static int64_t posdivsteps_62_var(int64_t eta, uint64_t f, uint64_t g, trans62 *t, int *neg)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/testutil.h"
+#include "ec/divsteps_table.h"
 #include "ec/field.h"
 
 static json_t *vectors;
@@ -650,6 +651,153 @@ static void test_inv_structured(void **s)
     }
 }
 
+/* One divstep (η = −δ) on exact integers, with the matrix scaled by 2^j
+ * after j steps: 2^j·(f, g) = (u f0 + v g0, q f0 + r g0). */
+typedef struct divstep_state { int64_t eta; __int128 f, g; int64_t u, v, q, r; } divstep_state;
+
+static void divstep(divstep_state *x)
+{
+    if (x->eta < 0 && (x->g & 1)) {
+        __int128 f = x->f;
+        int64_t u = x->u, v = x->v;
+        x->eta = -x->eta - 1;
+        x->f = x->g;
+        x->g = (x->g - f) / 2;
+        x->u = 2 * x->q, x->v = 2 * x->r;
+        x->q -= u, x->r -= v;
+    } else if (x->g & 1) {
+        x->eta--;
+        x->g = (x->g + x->f) / 2;
+        x->q += x->u, x->r += x->v;
+        x->u *= 2, x->v *= 2;
+    } else {
+        x->eta--;
+        x->g /= 2;
+        x->u *= 2, x->v *= 2;
+    }
+}
+
+static int64_t table_byte(uint32_t w, int k) { return (int8_t)(uint8_t)(w >> (8 * k)); }
+
+/* The six-divstep table against six single divsteps: every entry, then
+ * random full words with η far outside the clamped range (the table's claim
+ * that η ≤ −6 and η ≥ 5 behave alike), checking the matrix on the values. */
+static void test_divsteps_table(void **s)
+{
+    (void)s;
+    for (int i = 0; i < TC_DIVSTEPS6_ENTRIES; i++) {
+        int64_t ec = (i >> 11) - 6;
+        divstep_state x = {ec, 2 * ((i >> 6) & 31) + 1, i & 63, 1, 0, 0, 1};
+        for (int j = 0; j < 6; j++)
+            divstep(&x);
+        uint32_t w = tc_divsteps6_matrix[i];
+        assert_int_equal(table_byte(w, 0), x.u);
+        assert_int_equal(table_byte(w, 1), x.v);
+        assert_int_equal(table_byte(w, 2), x.q);
+        assert_int_equal(table_byte(w, 3), x.r);
+        int64_t sm = tc_divsteps6_eta[i][1];
+        assert_true(sm == 0 || sm == -1);
+        assert_int_equal(((ec ^ sm) - sm) + tc_divsteps6_eta[i][0], x.eta);
+    }
+    for (int it = 0; it < 20000; it++) {
+        int64_t eta;
+        switch (it % 4) {
+        case 0: eta = (int64_t)tc_prng_below(&rng, 41) - 20; break;
+        case 1: eta = -6 - (int64_t)tc_prng_below(&rng, 1000); break;
+        case 2: eta = 5 + (int64_t)tc_prng_below(&rng, 1000); break;
+        default: eta = (int64_t)tc_prng_below(&rng, 13) - 7; break;
+        }
+        uint64_t f = tc_prng_next(&rng) | 1, g = tc_prng_next(&rng);
+        if (it % 5 == 0)
+            g &= ~(uint64_t)63 << (tc_prng_below(&rng, 3) * 2);   /* even runs */
+        divstep_state x = {eta, f, g, 1, 0, 0, 1};
+        for (int j = 0; j < 6; j++)
+            divstep(&x);
+        int64_t ec = eta < -6 ? -6 : eta > 5 ? 5 : eta;
+        int i = (int)((ec + 6) << 11 | (int64_t)((f >> 1) & 31) << 6 | (int64_t)(g & 63));
+        uint32_t w = tc_divsteps6_matrix[i];
+        __int128 u = table_byte(w, 0), v = table_byte(w, 1), q = table_byte(w, 2),
+                 r = table_byte(w, 3);
+        assert_true(u * f + v * g == 64 * x.f);
+        assert_true(q * f + r * g == 64 * x.g);
+        int64_t sm = tc_divsteps6_eta[i][1];
+        assert_int_equal(((eta ^ sm) - sm) + tc_divsteps6_eta[i][0], x.eta);
+    }
+}
+
+/* a·r ≡ R² (mod p) and r < p: r is the Montgomery form of a's inverse. */
+static void check_inv_raw(const tc_modulus *m, const uint64_t a[4])
+{
+    uint64_t r[4], t[4];
+    tc_mont_inv(r, a, m);
+    assert_false(tc_limbs_geq(r, m->p));
+    tc_mont_mul(t, r, a, m);
+    assert_memory_equal(t, m->one, 32);
+}
+
+/* Inversion on every prime modulus at the inputs that stress the divsteps
+ * and the final normalisation: 1, 2, p − 1, p − 2, (p ± 1)/2, 2^j, 2^j ± 1
+ * and p − 2^j (long runs of even g from the first step on), and random
+ * values; each also against Fermat's x^(p−2) by the reference. */
+static void test_inv_edges_generic(void **s)
+{
+    (void)s;
+    const uint64_t one[4] = {1, 0, 0, 0}, two[4] = {2, 0, 0, 0};
+    for (size_t k = 0; k < N_MODULI; k++) {
+        if (!MODULI[k].prime)
+            continue;
+        tc_modulus m;
+        make_modulus(&m, MODULI[k].p);
+        int top = 3;
+        while (m.p[top] == 0)
+            top--;
+        int bits = 64 * top + 64 - __builtin_clzll(m.p[top]);
+        uint64_t pm1[4], pm2[4], half[4];
+        tc_limbs_sub(pm1, m.p, one);
+        tc_limbs_sub(pm2, m.p, two);
+        memcpy(half, m.p, 32);
+        half[0] = (half[0] >> 1) | (half[1] << 63);
+        half[1] = (half[1] >> 1) | (half[2] << 63);
+        half[2] = (half[2] >> 1) | (half[3] << 63);
+        half[3] >>= 1;
+        uint64_t fixed[6][4];
+        memcpy(fixed[0], one, 32);
+        memcpy(fixed[1], two, 32);
+        memcpy(fixed[2], pm1, 32);
+        memcpy(fixed[3], pm2, 32);
+        memcpy(fixed[4], half, 32);
+        tc_limbs_add(fixed[5], half, one);
+        for (int i = 0; i < 6; i++)
+            check_inv_raw(&m, fixed[i]);
+        for (int j = 0; j < bits - 1; j++) {
+            uint64_t a[4] = {0, 0, 0, 0}, b[4];
+            a[j / 64] = (uint64_t)1 << (j % 64);
+            check_inv_raw(&m, a);                          /* 2^j */
+            tc_limbs_sub(b, m.p, a);
+            check_inv_raw(&m, b);                          /* p − 2^j */
+            tc_limbs_add(b, a, one);
+            if (!tc_limbs_geq(b, m.p))
+                check_inv_raw(&m, b);                      /* 2^j + 1 */
+            if (j > 1) {
+                tc_limbs_sub(b, a, one);
+                check_inv_raw(&m, b);                      /* 2^j − 1 */
+            }
+        }
+        for (int it = 0; it < 40; it++) {
+            uint64_t x[4], a[4], r[4], t[4], want[4];
+            edge_value(x, &m);
+            if ((x[0] | x[1] | x[2] | x[3]) == 0)
+                continue;
+            tc_mont_mul_c(a, x, m.r2, &m);                 /* Montgomery form */
+            check_inv_raw(&m, a);
+            tc_mont_inv(r, a, &m);
+            tc_mont_mul_c(t, r, one, &m);                  /* canonical x⁻¹ */
+            tc_modpow_ref(want, x, pm2, m.p);
+            assert_memory_equal(t, want, 32);
+        }
+    }
+}
+
 /* Sliding-window exponentiation against the reference, small and full
  * exponents, on the BN254 fields and a toy prime. */
 static void test_pow(void **s)
@@ -748,6 +896,8 @@ int main(void)
         cmocka_unit_test(test_inv_legendre_generic),
         cmocka_unit_test(test_inv_legendre_properties),
         cmocka_unit_test(test_inv_structured),
+        cmocka_unit_test(test_divsteps_table),
+        cmocka_unit_test(test_inv_edges_generic),
         cmocka_unit_test(test_pow),
         cmocka_unit_test(test_sqrt_edges),
     };
