@@ -69,8 +69,14 @@ typedef struct msm_add_op {
 /* Performs ops[0..k) with one shared inversion (Montgomery's trick).  The
  * destinations must be pairwise distinct.  num, den, pref: (k) scratch.
  * Handles dst = src in value (doubling) and dst = −src (result infinity);
- * src may even be the same object as dst (in-place doubling). */
+ * src may even be the same object as dst (in-place doubling).  Every slope
+ * is taken before any coordinate is written and the ops finish from the
+ * last to the first, so op i's src may be the dst of an op j < i: it then
+ * reads the value from before the call. */
 void msm_batch_add(msm_add_op *ops, size_t k, tc_fp *num, tc_fp *den, tc_fp *pref);
+/* The same with the scalar field code only (msm_core.c); msm_batch_add
+ * (msm_ifma.c) runs the AVX-512 IFMA form where it applies, else this. */
+void msm_batch_add_scalar(msm_add_op *ops, size_t k, tc_fp *num, tc_fp *den, tc_fp *pref);
 
 /* A set of 2^(c−1) buckets for one task, carved from scratch. */
 typedef struct msm_buckets {
@@ -88,6 +94,8 @@ typedef struct msm_buckets {
     uint32_t *q_bucket;     /* (cap) deferred: bucket */
     const tc_g1_affine **q_src; /* (cap) deferred: point */
     uint8_t *q_neg;         /* (cap) deferred: sign */
+    tc_g1_affine *seg;      /* (cap) reduction: running and weighted sums
+                             * of up to cap/2 segments */
     size_t n_ops, n_q;
 } msm_buckets;
 
@@ -100,7 +108,8 @@ void msm_buckets_clear(msm_buckets *b);
 void msm_buckets_push(msm_buckets *b, uint32_t bucket, const tc_g1_affine *p, bool neg);
 /* Finishes pending additions. */
 void msm_buckets_flush(msm_buckets *b);
-/* r = Σ_j (j+1)·B_j by running sums. */
+/* r = Σ_j (j+1)·B_j by running sums: serial in XYZZ for small sets, in
+ * lock-step batch-affine segments otherwise (clobbers the buckets). */
 void msm_buckets_reduce(msm_xyzz *r, msm_buckets *b);
 
 /* 64-byte aligned bump allocator over caller scratch. */

@@ -6,7 +6,10 @@
  *     tc_g1_mul_ref;
  *   - edge cases (n = 0..3, zero scalars, r − 1, INT64_MIN, repeated and
  *     opposite bases, bases at infinity), thread-count independence (memcmp),
- *     the fixed-base table, fixed-base batch generation and G2. */
+ *     the fixed-base table, fixed-base batch generation and G2;
+ *   - the bucket reduction on its own (serial and lock-step batch-affine),
+ *     on bucket sets built to hit its special cases, against Σ (j+1)·b_j
+ *     computed in Fr from the buckets' known logarithms. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +19,7 @@
 
 #include "common/testutil.h"
 #include "ec/msm.h"
+#include "ec/msm_impl.h"
 
 static tc_prng rng;
 
@@ -551,6 +555,194 @@ static void test_g2(void **state)
     }
 }
 
+/* ------------------------------------------------- bucket reduction */
+
+/* A palette of points with known logs: pal[i] = lg[i]·G, pal[1] = 2·pal[0]. */
+enum { PAL = 16 };
+
+static void make_palette(tc_g1_affine pal[PAL], tc_fr lg[PAL])
+{
+    make_bases(pal, lg, PAL, false);
+    tc_fr_add(&lg[1], &lg[0], &lg[0]);
+    tc_g1 g, p;
+    tc_g1_generator(&g);
+    tc_g1_mul(&p, &g, &lg[1]);
+    tc_g1_to_affine(&pal[1], &p);
+}
+
+/* Bucket j of b gets ±pal[i]; want += ±(j+1)·lg[i]. */
+static void push_logged(msm_buckets *b, tc_fr *want, uint32_t j, const tc_g1_affine *pal,
+                        const tc_fr *lg, unsigned i, bool neg)
+{
+    tc_fr w, t;
+    tc_fr_from_i64(&w, (int64_t)j + 1);
+    tc_fr_mul(&t, &w, &lg[i]);
+    if (neg)
+        tc_fr_neg(&t, &t);
+    tc_fr_add(want, want, &t);
+    msm_buckets_push(b, j, &pal[i], neg);
+}
+
+/* Fills a bucket set block by block (64 buckets a block; the lock-step
+ * segments are 8..64 buckets long, so blocks cover whole segments) with
+ * patterns for each special case of the reduction:
+ *   0: random, 0..3 points a bucket;   1: P, −P alternating (running sums
+ *   return to infinity);   2: per 4 buckets from the top: —, P, −2P, P
+ *   (the weighted sum returns to infinity);   3: empty;   4: one point at
+ *   the block's top (the weighted sum doubles: sum = run);   5: XYZZ
+ *   overflow: buckets hit 1100 times by P, and 600 times each by P and −P
+ *   (an overflow part that cancels);   6: random.
+ * The top quarter stays empty (segments whose sums stay at infinity). */
+static void fill_patterns(msm_buckets *b, tc_fr *want, const tc_g1_affine *pal, const tc_fr *lg)
+{
+    for (uint32_t j = 0; j < (uint32_t)(b->nb * 3 / 4); j++) {
+        unsigned kind = (j / 64) % 7, r = j % 4;
+        switch (kind) {
+        case 1:
+            push_logged(b, want, j, pal, lg, 0, j % 2 == 0);
+            break;
+        case 2:
+            if (r != 0)
+                push_logged(b, want, j, pal, lg, r == 2 ? 1 : 0, r == 2);
+            break;
+        case 3:
+            break;
+        case 4:
+            if (j % 64 == 63)
+                push_logged(b, want, j, pal, lg, 2, false);
+            break;
+        case 5:
+            if (j % 64 == 5)
+                for (int k = 0; k < 1100; k++)
+                    push_logged(b, want, j, pal, lg, 3, false);
+            else if (j % 64 == 9)
+                for (int k = 0; k < 1200; k++)
+                    push_logged(b, want, j, pal, lg, 4, k % 2 != 0);
+            else
+                push_logged(b, want, j, pal, lg, 5, j % 3 == 0);
+            break;
+        default: {
+            unsigned m = (unsigned)tc_prng_below(&rng, 4);
+            for (unsigned k = 0; k < m; k++)
+                push_logged(b, want, j, pal, lg, (unsigned)tc_prng_below(&rng, PAL),
+                            tc_prng_below(&rng, 2) != 0);
+            break;
+        }
+        }
+    }
+}
+
+/* msm_buckets_reduce against Σ (j+1)·b_j, for windows with the serial
+ * reduction (c = 9, 10) and the lock-step one (c ≥ 11). */
+static void test_bucket_reduce(void **state)
+{
+    (void)state;
+    tc_g1_affine pal[PAL];
+    tc_fr lg[PAL];
+    make_palette(pal, lg);
+    static const unsigned windows[] = {9, 10, 11, 12, 13, 16};
+    for (size_t wi = 0; wi < sizeof windows / sizeof windows[0]; wi++) {
+        unsigned c = windows[wi];
+        void *mem = malloc(msm_buckets_bytes(c));
+        assert_non_null(mem);
+        msm_buckets b;
+        msm_buckets_carve(&b, c, mem);
+        msm_buckets_clear(&b);
+        tc_fr want;
+        tc_fr_zero(&want);
+        fill_patterns(&b, &want, pal, lg);
+        msm_buckets_flush(&b);
+        size_t n_ext = 0;
+        for (size_t j = 0; j < b.nb; j++)
+            n_ext += (b.state[j] & 2) != 0;
+        assert_true(n_ext > 0);             /* the overflow path was taken */
+        msm_xyzz r;
+        msm_buckets_reduce(&r, &b);
+        tc_g1 got, exp, g;
+        msm_xyzz_to_g1(&got, &r);
+        tc_g1_generator(&g);
+        tc_g1_mul_ref(&exp, &g, &want);
+        assert_g1_eq(&got, &exp);
+        /* a set with nothing in it, and one with a single bucket */
+        msm_buckets_clear(&b);
+        msm_buckets_flush(&b);
+        msm_buckets_reduce(&r, &b);
+        assert_true(msm_xyzz_is_inf(&r));
+        msm_buckets_clear(&b);
+        tc_fr_zero(&want);
+        push_logged(&b, &want, (uint32_t)(b.nb - 1), pal, lg, 6, true);
+        msm_buckets_flush(&b);
+        msm_buckets_reduce(&r, &b);
+        msm_xyzz_to_g1(&got, &r);
+        tc_g1_mul_ref(&exp, &g, &want);
+        assert_g1_eq(&got, &exp);
+        free(mem);
+    }
+}
+
+/* Whole MSMs whose buckets take the lock-step reduction's special cases:
+ * activations like the prover's (|k| in 2^25..2^30, a quarter of them one
+ * value), scalars with an all-zero low window (every bucket of window 0
+ * empty), pairs that cancel, on bases from a small palette (equal points in
+ * buckets); 1 and 2 threads, forced and automatic windows; against
+ * (Σ k_i·a_i)·G. */
+static void test_lockstep_msm(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    tc_g1_affine pal[PAL];
+    tc_fr lg[PAL];
+    make_palette(pal, lg);
+    tc_g1_affine *bases = malloc(N * sizeof *bases);
+    tc_fr *a = malloc(N * sizeof *a), *kf = malloc(N * sizeof *kf);
+    int64_t *k = malloc(N * sizeof *k);
+    assert_true(bases && a && kf && k);
+    for (size_t i = 0; i < N; i++) {
+        unsigned p = (unsigned)tc_prng_below(&rng, PAL);
+        bases[i] = pal[p];
+        a[i] = lg[p];
+    }
+    for (int pattern = 0; pattern < 3; pattern++) {
+        for (size_t i = 0; i < N; i++) {
+            int64_t m = (int64_t)tc_prng_below(&rng, 1u << 30) | ((int64_t)1 << 25);
+            if (pattern == 0 && i % 4 == 1)
+                m = 123456789;
+            if (pattern == 1)
+                m = (m >> 16) << 16;     /* low window all zero */
+            k[i] = tc_prng_below(&rng, 2) ? -m : m;
+            if (pattern == 2 && i % 2 == 1) {
+                k[i] = k[i - 1];         /* k·P + k·(−P) */
+                tc_g1_affine_neg(&bases[i], &bases[i - 1]);
+                tc_fr_neg(&a[i], &a[i - 1]);
+            }
+            tc_fr_from_i64(&kf[i], k[i]);
+        }
+        tc_g1 want, got, got2;
+        expect_by_logs(&want, a, kf, N);
+        if (pattern == 2)
+            assert_true(tc_g1_is_infinity(&want));
+        got = run_msm(bases, tc_scalars_i64(k), N, 1, 0);
+        assert_g1_eq(&got, &want);
+        got2 = run_msm(bases, tc_scalars_i64(k), N, 2, 0);
+        assert_memory_equal(&got, &got2, sizeof got);
+        got2 = run_msm(bases, tc_scalars_i64(k), N, 2, 16);
+        assert_memory_equal(&got, &got2, sizeof got);
+        got2 = run_msm(bases, tc_scalars_i64(k), N, 1, 13);
+        assert_memory_equal(&got, &got2, sizeof got);
+        if (pattern != 1)
+            continue;
+        /* the unsigned kind: the same sums from Fr scalars */
+        got2 = run_msm(bases, tc_scalars_fr(kf), N, 2, 0);
+        assert_g1_eq(&got2, &want);
+        got2 = run_msm(bases, tc_scalars_fr(kf), N, 1, 11);
+        assert_g1_eq(&got2, &want);
+    }
+    free(bases);
+    free(a);
+    free(kf);
+    free(k);
+}
+
 int main(void)
 {
     tc_prng_seed(&rng, tu_seed("test_msm"));
@@ -561,6 +753,8 @@ int main(void)
         cmocka_unit_test(test_large_n),
         cmocka_unit_test(test_repeated_bases),
         cmocka_unit_test(test_cancellation),
+        cmocka_unit_test(test_bucket_reduce),
+        cmocka_unit_test(test_lockstep_msm),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_fixed_base),

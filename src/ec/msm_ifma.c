@@ -1,0 +1,499 @@
+/*
+ * Batch-affine addition with AVX-512 IFMA: the additions of one batch eight
+ * at a time, one per 64-bit lane, with the multiply-adds of 52-bit limbs
+ * (VPMADD52LUQ / VPMADD52HUQ).  The scalar multiplication (mont_adx.S) is
+ * bound by one 64×64 MULX per cycle and by its own carry chains; eight
+ * independent products in the vector unit do several times the work per
+ * cycle, which is what a batch of independent additions needs.
+ *
+ * Numbers.  A lane holds a value v < 2^260 as five limbs of 52 bits, v =
+ * Σ l_i·2^(52i).  The limbs are kept below 2^52 at the inputs of each
+ * product ("normalized"); sums and differences are formed limb by limb and
+ * normalized afterwards with signed carries.  The product is Montgomery's
+ * (Montgomery 1985) in radix 2^52, word by word as in CIOS (Koç, Acar,
+ * Kaliski 1996), and the carries are left in the 64-bit accumulators until
+ * the end, as in Gueron and Krasnov's 52-bit-radix multiplication
+ * ("Accelerating big integer arithmetic using Intel IFMA extensions",
+ * ARITH 2016):
+ *     mul(a, b) = (a·b + M·p) / 2^260  with M < 2^260,  so  mul(a, b) < a·b/2^260 + p.
+ * Values are not fully reduced between operations; every input below stays
+ * under 12p < 2^258 and every product under 2p, so nothing overflows, and
+ * each result is brought into [0, p) at the end.
+ *
+ * Scales.  The rest of the library holds x in Montgomery form x·2^256 mod p,
+ * and the vector product divides by 2^260, i.e. it returns one sixteenth of
+ * the Montgomery form of the product.  Rather than converting every input,
+ * each quantity below carries a known power of 16 ("scale"), fixed per
+ * step and identical in all lanes, and the few places where a scale must
+ * change multiply by 4 or 16 with shifts (no product).  For a batch of G
+ * groups of eight (group g = additions 8g..8g+7, lane j = addition 8g+j):
+ *     den_g  = x2 − x1                                  scale 1
+ *     pref_g = pref_(g−1)·den_g/16 = Π den / 16^g        scale 16^(−g)
+ *     inv    = 16·(pref_(G−1))⁻¹ (one scalar inversion
+ *              for the eight lanes, Montgomery's trick)  so that
+ *     dinv_g = inv_g·pref_(g−1)/16 = den_g⁻¹            scale 16, every g
+ *     inv_(g−1) = inv_g·den_g/16
+ *     λ̂ = (4·num)·dinv/16 = 4λ,   λ² = λ̂·λ̂/16,   y3 + y1 = (4·λ̂)·(x1 − x3)/16.
+ * Six vector products per addition, as in the scalar code.
+ *
+ * Cases.  A batch in which some addition has equal x coordinates (doubling
+ * or opposite points) or an infinite operand is left to the scalar code
+ * (they are rare and need their own formulas).  The order of reads and
+ * writes is the scalar code's: every input of a group is read before its
+ * results are written and groups finish from the last to the first, so the
+ * aliasing msm_batch_add allows (op i's src = op j's dst for j < i) holds.
+ */
+#include "ec/msm_ifma.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang_analyzer__)
+#define TC_IFMA_BUILD 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+#ifdef TC_IFMA_BUILD
+
+/* Written once, by the constructor below, before main() and before any
+ * thread exists; read-only afterwards. */
+int tc_cpu_ifma_flag;
+
+/* CPUID leaf 7 EBX: bit 16 AVX512F, bit 21 AVX512IFMA; and the OS must save
+ * the ZMM state (XCR0 bits 1, 2, 5, 6, 7).  TC_NO_IFMA=1 or TC_NO_ASM=1 in
+ * the environment turns the vector path off. */
+static bool env_set(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+}
+
+__attribute__((constructor)) static void detect_ifma(void)
+{
+    unsigned eax, ebx, ecx, edx;
+    int ok = 0;
+    if (__get_cpuid_max(0, NULL) >= 7) {
+        __cpuid(1, eax, ebx, ecx, edx);
+        bool osxsave = (ecx >> 27) & 1;
+        __cpuid_count(7, 0, eax, ebx, ecx, edx);
+        ok = osxsave && ((ebx >> 16) & 1) && ((ebx >> 21) & 1);
+        if (ok) {
+            unsigned lo, hi;
+            __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+            ok = (lo & 0xe6) == 0xe6;
+        }
+    }
+    if (env_set("TC_NO_IFMA") || env_set("TC_NO_ASM"))
+        ok = 0;
+    tc_cpu_ifma_flag = ok;
+}
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512ifma")
+
+#define M52 ((uint64_t)0xfffffffffffff)
+
+typedef struct v5 { __m512i l[5]; } v5;       /* eight values, radix 2^52 */
+
+typedef struct ifma_ctx {
+    v5 p1, p2, p4, p6;     /* p, 2p, 4p, 6p */
+    __m512i n0;            /* −p⁻¹ mod 2^52 */
+} ifma_ctx;
+
+/* Scalar value (five 64-bit words, < 2^260) to 52-bit limbs, broadcast. */
+static void v5_bcast(v5 *r, const uint64_t w[5])
+{
+    uint64_t l[5] = {w[0] & M52, ((w[0] >> 52) | (w[1] << 12)) & M52,
+                     ((w[1] >> 40) | (w[2] << 24)) & M52, ((w[2] >> 28) | (w[3] << 36)) & M52,
+                     ((w[3] >> 16) | (w[4] << 48)) & M52};
+    #pragma GCC unroll 8
+    for (int i = 0; i < 5; i++)
+        r->l[i] = _mm512_set1_epi64((long long)l[i]);
+}
+
+static void kp_words(uint64_t r[5], const uint64_t p[4], uint64_t k)
+{
+    unsigned __int128 c = 0;
+    #pragma GCC unroll 8
+    for (int i = 0; i < 4; i++) {
+        c += (unsigned __int128)p[i] * k;
+        r[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    r[4] = (uint64_t)c;
+}
+
+static void ctx_init(ifma_ctx *c)
+{
+    const uint64_t *p = tc_fp_modulus.p;
+    uint64_t w[5];
+    kp_words(w, p, 1);
+    v5_bcast(&c->p1, w);
+    kp_words(w, p, 2);
+    v5_bcast(&c->p2, w);
+    kp_words(w, p, 4);
+    v5_bcast(&c->p4, w);
+    kp_words(w, p, 6);
+    v5_bcast(&c->p6, w);
+    c->n0 = _mm512_set1_epi64((long long)(tc_fp_modulus.n0 & M52));
+}
+
+/* Signed carries: limbs 0..3 into [0, 2^52), the rest into limb 4.  The
+ * value must be non-negative. */
+static inline __attribute__((always_inline)) void v5_norm(v5 *a)
+{
+    const __m512i m = _mm512_set1_epi64((long long)M52);
+    #pragma GCC unroll 8
+    for (int i = 0; i < 4; i++) {
+        __m512i c = _mm512_srai_epi64(a->l[i], 52);
+        a->l[i] = _mm512_and_si512(a->l[i], m);
+        a->l[i + 1] = _mm512_add_epi64(a->l[i + 1], c);
+    }
+}
+
+/* r = a + k − b, normalized (k a multiple of p larger than b). */
+static inline __attribute__((always_inline)) void v5_add_sub(v5 *r, const v5 *a, const v5 *k, const v5 *b)
+{
+    #pragma GCC unroll 8
+    for (int i = 0; i < 5; i++)
+        r->l[i] = _mm512_sub_epi64(_mm512_add_epi64(a->l[i], k->l[i]), b->l[i]);
+    v5_norm(r);
+}
+
+/* r = 4a, normalized (a < 2^258). */
+static inline __attribute__((always_inline)) void v5_times4(v5 *r, const v5 *a)
+{
+    #pragma GCC unroll 8
+    for (int i = 0; i < 5; i++)
+        r->l[i] = _mm512_slli_epi64(a->l[i], 2);
+    v5_norm(r);
+}
+
+/* r = a − k if that is not negative, else a (a normalized). */
+static inline __attribute__((always_inline)) void v5_csub(v5 *a, const v5 *k)
+{
+    v5 d;
+    #pragma GCC unroll 8
+    for (int i = 0; i < 5; i++)
+        d.l[i] = _mm512_sub_epi64(a->l[i], k->l[i]);
+    v5_norm(&d);
+    __mmask8 neg = _mm512_cmplt_epi64_mask(d.l[4], _mm512_setzero_si512());
+    #pragma GCC unroll 8
+    for (int i = 0; i < 5; i++)
+        a->l[i] = _mm512_mask_blend_epi64(neg, d.l[i], a->l[i]);
+}
+
+/* r = a·b/2^260 mod p, < a·b/2^260 + p; a, b normalized, below 2^260. */
+static inline __attribute__((always_inline)) void v5_mul(v5 *r, const v5 *a, const v5 *b, const ifma_ctx *c)
+{
+    const __m512i z = _mm512_setzero_si512();
+    __m512i t0 = z, t1 = z, t2 = z, t3 = z, t4 = z, t5;
+    #pragma GCC unroll 8
+    for (int i = 0; i < 5; i++) {
+        __m512i bi = b->l[i];
+        t0 = _mm512_madd52lo_epu64(t0, a->l[0], bi);
+        t1 = _mm512_madd52lo_epu64(t1, a->l[1], bi);
+        t2 = _mm512_madd52lo_epu64(t2, a->l[2], bi);
+        t3 = _mm512_madd52lo_epu64(t3, a->l[3], bi);
+        t4 = _mm512_madd52lo_epu64(t4, a->l[4], bi);
+        t1 = _mm512_madd52hi_epu64(t1, a->l[0], bi);
+        t2 = _mm512_madd52hi_epu64(t2, a->l[1], bi);
+        t3 = _mm512_madd52hi_epu64(t3, a->l[2], bi);
+        t4 = _mm512_madd52hi_epu64(t4, a->l[3], bi);
+        t5 = _mm512_madd52hi_epu64(z, a->l[4], bi);
+        /* m clears the low 52 bits of t0 (only those bits of t0 count) */
+        __m512i m = _mm512_madd52lo_epu64(z, t0, c->n0);
+        t0 = _mm512_madd52lo_epu64(t0, m, c->p1.l[0]);
+        t1 = _mm512_madd52lo_epu64(t1, m, c->p1.l[1]);
+        t2 = _mm512_madd52lo_epu64(t2, m, c->p1.l[2]);
+        t3 = _mm512_madd52lo_epu64(t3, m, c->p1.l[3]);
+        t4 = _mm512_madd52lo_epu64(t4, m, c->p1.l[4]);
+        t1 = _mm512_madd52hi_epu64(t1, m, c->p1.l[0]);
+        t2 = _mm512_madd52hi_epu64(t2, m, c->p1.l[1]);
+        t3 = _mm512_madd52hi_epu64(t3, m, c->p1.l[2]);
+        t4 = _mm512_madd52hi_epu64(t4, m, c->p1.l[3]);
+        t5 = _mm512_madd52hi_epu64(t5, m, c->p1.l[4]);
+        /* divide by 2^52: the low limb is zero but for its carry */
+        t0 = _mm512_add_epi64(t1, _mm512_srli_epi64(t0, 52));
+        t1 = t2;
+        t2 = t3;
+        t3 = t4;
+        t4 = t5;
+    }
+    r->l[0] = t0;
+    r->l[1] = t1;
+    r->l[2] = t2;
+    r->l[3] = t3;
+    r->l[4] = t4;
+    v5_norm(r);
+}
+
+/* Four 64-bit words per lane (limb-major: w[i] lane j = word i of value j,
+ * value < 2^256) ↔ 52-bit limbs. */
+static inline __attribute__((always_inline)) void v5_from_words(v5 *r, const __m512i w[4])
+{
+    const __m512i m = _mm512_set1_epi64((long long)M52);
+    r->l[0] = _mm512_and_si512(w[0], m);
+    r->l[1] = _mm512_and_si512(
+        _mm512_or_si512(_mm512_srli_epi64(w[0], 52), _mm512_slli_epi64(w[1], 12)), m);
+    r->l[2] = _mm512_and_si512(
+        _mm512_or_si512(_mm512_srli_epi64(w[1], 40), _mm512_slli_epi64(w[2], 24)), m);
+    r->l[3] = _mm512_and_si512(
+        _mm512_or_si512(_mm512_srli_epi64(w[2], 28), _mm512_slli_epi64(w[3], 36)), m);
+    r->l[4] = _mm512_srli_epi64(w[3], 16);
+}
+
+/* Normalized limbs of a value below 2^256 → four words per lane. */
+static inline __attribute__((always_inline)) void v5_to_words(__m512i w[4], const v5 *a)
+{
+    w[0] = _mm512_or_si512(a->l[0], _mm512_slli_epi64(a->l[1], 52));
+    w[1] = _mm512_or_si512(_mm512_srli_epi64(a->l[1], 12), _mm512_slli_epi64(a->l[2], 40));
+    w[2] = _mm512_or_si512(_mm512_srli_epi64(a->l[2], 24), _mm512_slli_epi64(a->l[3], 28));
+    w[3] = _mm512_or_si512(_mm512_srli_epi64(a->l[3], 36), _mm512_slli_epi64(a->l[4], 16));
+}
+
+/* The field element at address addr[j] + off, lane j. */
+static inline __attribute__((always_inline)) void v5_gather(v5 *r, __m512i addr, int off)
+{
+    __m512i w[4];
+    #pragma GCC unroll 8
+    for (int i = 0; i < 4; i++)
+        w[i] = _mm512_i64gather_epi64(_mm512_add_epi64(addr, _mm512_set1_epi64(off + 8 * i)),
+                                      (const void *)0, 1);
+    v5_from_words(r, w);
+}
+
+static inline __attribute__((always_inline)) void v5_scatter(__m512i addr, int off, const v5 *a, __mmask8 lanes)
+{
+    __m512i w[4];
+    v5_to_words(w, a);
+    #pragma GCC unroll 8
+    for (int i = 0; i < 4; i++)
+        _mm512_mask_i64scatter_epi64((void *)0, lanes,
+                                     _mm512_add_epi64(addr, _mm512_set1_epi64(off + 8 * i)),
+                                     w[i], 1);
+}
+
+/* A group's operand addresses; lanes past k repeat lane 0's operation
+ * (valid memory, results never written). */
+typedef struct group_ops {
+    __m512i dst, src;
+    __mmask8 neg, live;
+} group_ops;
+
+static void group_load(group_ops *g, const msm_add_op *ops, size_t k, size_t g0)
+{
+    uint64_t d[8], s[8];
+    uint8_t neg = 0, live = 0;
+    #pragma GCC unroll 8
+    for (size_t j = 0; j < 8; j++) {
+        size_t i = g0 + j < k ? g0 + j : g0;
+        d[j] = (uint64_t)(uintptr_t)ops[i].dst;
+        s[j] = (uint64_t)(uintptr_t)ops[i].src;
+        neg |= (uint8_t)((ops[i].neg ? 1u : 0u) << j);
+        live |= (uint8_t)((g0 + j < k ? 1u : 0u) << j);
+    }
+    g->dst = _mm512_loadu_si512(d);
+    g->src = _mm512_loadu_si512(s);
+    g->neg = neg;
+    g->live = live;
+}
+
+/* x1 = dst.x, x2 = src.x; den = x2 − x1 + p, in (0, 2p). */
+static inline __attribute__((always_inline)) void group_den(v5 *den, v5 *x1, v5 *x2, const group_ops *g, const ifma_ctx *c)
+{
+    v5_gather(x1, g->dst, offsetof(tc_g1_affine, x));
+    v5_gather(x2, g->src, offsetof(tc_g1_affine, x));
+    v5_add_sub(den, x2, &c->p1, x1);
+}
+
+/* pref_g is kept (for g < G − 1, full groups) in the caller's scratch as
+ * eight 32-byte values, limb-major: word i of lane j at [8i + j]. */
+static inline __attribute__((always_inline)) void pref_store(uint64_t *slot, const v5 *a, const ifma_ctx *c)
+{
+    v5 t = *a;
+    v5_csub(&t, &c->p1);              /* < 2p → < p: fits the four words */
+    __m512i w[4];
+    v5_to_words(w, &t);
+    #pragma GCC unroll 8
+    for (int i = 0; i < 4; i++)
+        _mm512_storeu_si512(slot + 8 * i, w[i]);
+}
+
+static inline __attribute__((always_inline)) void pref_load(v5 *r, const uint64_t *slot)
+{
+    __m512i w[4];
+    #pragma GCC unroll 8
+    for (int i = 0; i < 4; i++)
+        w[i] = _mm512_loadu_si512(slot + 8 * i);
+    v5_from_words(r, w);
+}
+
+/* inv = 16·t⁻¹ lane by lane (t < 2p, non-zero mod p), through one scalar
+ * inversion: as a Montgomery element, t's lane j is T_j·2^256 for some T_j,
+ * and tc_fp_inv returns T_j⁻¹·2^256 = 2^512/t_j: the inverse of the lane's
+ * number as the vector code sees it. */
+static void lanes_inverse(v5 *inv, const v5 *t, const ifma_ctx *c)
+{
+    v5 u = *t;
+    v5_csub(&u, &c->p1);
+    __m512i w[4];
+    uint64_t words[4][8];
+    v5_to_words(w, &u);
+    #pragma GCC unroll 8
+    for (int i = 0; i < 4; i++)
+        _mm512_storeu_si512(words[i], w[i]);
+    tc_fp x[8], pre[8], acc;
+    #pragma GCC unroll 8
+    for (int j = 0; j < 8; j++) {
+        #pragma GCC unroll 8
+        for (int i = 0; i < 4; i++)
+            x[j].l[i] = words[i][j];
+        if (j == 0)
+            pre[0] = x[0];
+        else
+            tc_fp_mul(&pre[j], &pre[j - 1], &x[j]);
+    }
+    tc_fp_inv(&acc, &pre[7]);
+    #pragma GCC unroll 8
+    for (int j = 7; j > 0; j--) {
+        tc_fp xi;
+        tc_fp_mul(&xi, &acc, &pre[j - 1]);
+        tc_fp_mul(&acc, &acc, &x[j]);
+        x[j] = xi;
+    }
+    x[0] = acc;
+    #pragma GCC unroll 8
+    for (int j = 0; j < 8; j++)
+        #pragma GCC unroll 8
+        for (int i = 0; i < 4; i++)
+            words[i][j] = x[j].l[i];
+    #pragma GCC unroll 8
+    for (int i = 0; i < 4; i++)
+        w[i] = _mm512_loadu_si512(words[i]);
+    v5_from_words(inv, w);
+    /* ×16: the 2^−260 of one vector product is 2^−256 / 16 */
+    #pragma GCC unroll 8
+    for (int i = 0; i < 5; i++)
+        inv->l[i] = _mm512_slli_epi64(inv->l[i], 4);
+    v5_norm(inv);
+}
+
+/* The additions of group g, given dinv = den⁻¹ at scale 16, and x1, x2
+ * already gathered. */
+static inline __attribute__((always_inline)) void group_finish(const group_ops *g, const v5 *dinv, const v5 *x1, const v5 *x2,
+                                const ifma_ctx *c)
+{
+    v5 y1, y2, num, lam, sq, x3, t, y3;
+    v5_gather(&y1, g->dst, offsetof(tc_g1_affine, y));
+    v5_gather(&y2, g->src, offsetof(tc_g1_affine, y));
+    /* num = ±y2 − y1 + 2p, in (0, 3p) */
+    #pragma GCC unroll 8
+    for (int i = 0; i < 5; i++) {
+        __m512i s = _mm512_mask_sub_epi64(y2.l[i], g->neg, _mm512_setzero_si512(), y2.l[i]);
+        num.l[i] = _mm512_sub_epi64(_mm512_add_epi64(s, c->p2.l[i]), y1.l[i]);
+    }
+    v5_norm(&num);
+    v5_times4(&num, &num);                 /* < 12p */
+    v5_mul(&lam, &num, dinv, c);           /* 4λ, < 1.2p */
+    v5_mul(&sq, &lam, &lam, c);            /* λ², < 1.1p */
+    #pragma GCC unroll 8
+    for (int i = 0; i < 5; i++)            /* x3 = λ² − x1 − x2 + 4p, in (2p, 5.1p) */
+        x3.l[i] = _mm512_sub_epi64(_mm512_add_epi64(sq.l[i], c->p4.l[i]),
+                                   _mm512_add_epi64(x1->l[i], x2->l[i]));
+    v5_norm(&x3);
+    v5_add_sub(&t, x1, &c->p6, &x3);       /* x1 − x3 + 6p, in (0.9p, 5p) */
+    v5_times4(&lam, &lam);                 /* 16λ, < 4.8p */
+    v5_mul(&y3, &lam, &t, c);              /* λ(x1 − x3), < 1.3p */
+    v5_add_sub(&y3, &y3, &c->p1, &y1);     /* in (0, 2.3p) */
+    v5_csub(&x3, &c->p4);
+    v5_csub(&x3, &c->p2);
+    v5_csub(&x3, &c->p1);
+    v5_csub(&y3, &c->p2);
+    v5_csub(&y3, &c->p1);
+    v5_scatter(g->dst, offsetof(tc_g1_affine, x), &x3, g->live);
+    v5_scatter(g->dst, offsetof(tc_g1_affine, y), &y3, g->live);
+}
+
+static bool vector_ok(const msm_add_op *ops, size_t k)
+{
+    #pragma GCC unroll 8
+    for (size_t i = 0; i < k; i++) {
+        const tc_g1_affine *d = ops[i].dst, *s = ops[i].src;
+        if (d->infinity || s->infinity || memcmp(d->x.l, s->x.l, sizeof d->x.l) == 0)
+            return false;
+    }
+    return true;
+}
+
+static void batch_add_ifma(msm_add_op *ops, size_t k, uint64_t *slots)
+{
+    ifma_ctx c;
+    ctx_init(&c);
+    size_t G = (k + 7) / 8;
+    group_ops g;
+    v5 x1, x2, den, pref, inv, dinv;
+    group_load(&g, ops, k, 0);
+    group_den(&pref, &x1, &x2, &g, &c);
+    for (size_t q = 1; q < G; q++) {
+        pref_store(slots + 32 * (q - 1), &pref, &c);
+        group_load(&g, ops, k, 8 * q);
+        group_den(&den, &x1, &x2, &g, &c);
+        v5_mul(&pref, &pref, &den, &c);
+    }
+    lanes_inverse(&inv, &pref, &c);
+    for (size_t q = G; q-- > 0;) {
+        group_load(&g, ops, k, 8 * q);
+        group_den(&den, &x1, &x2, &g, &c);
+        if (q > 0) {
+            v5 prev;
+            pref_load(&prev, slots + 32 * (q - 1));
+            v5_mul(&dinv, &inv, &prev, &c);
+            v5_mul(&inv, &inv, &den, &c);
+        } else {
+            dinv = inv;
+        }
+        group_finish(&g, &dinv, &x1, &x2, &c);
+    }
+}
+
+#pragma GCC pop_options
+
+bool msm_batch_add_ifma(msm_add_op *ops, size_t k, tc_fp *scratch)
+{
+    if (!tc_cpu_ifma_flag || k < MSM_IFMA_MIN_BATCH || !vector_ok(ops, k))
+        return false;
+    batch_add_ifma(ops, k, (uint64_t *)scratch);
+    return true;
+}
+
+bool msm_ifma_available(void)
+{
+    return tc_cpu_ifma_flag != 0;
+}
+
+#else
+
+bool msm_batch_add_ifma(msm_add_op *ops, size_t k, tc_fp *scratch)
+{
+    (void)ops;
+    (void)k;
+    (void)scratch;
+    return false;
+}
+
+bool msm_ifma_available(void)
+{
+    return false;
+}
+
+#endif
+
+void msm_batch_add(msm_add_op *ops, size_t k, tc_fp *num, tc_fp *den, tc_fp *pref)
+{
+    if (msm_batch_add_ifma(ops, k, pref))
+        return;
+    msm_batch_add_scalar(ops, k, num, den, pref);
+}
