@@ -30,6 +30,7 @@ struct tc_pool {
     pthread_cond_t wake, done;
     atomic_uint_fast64_t generation;
     atomic_int pending;
+    atomic_size_t next;           /* next chunk of the current job */
     bool stop;
     /* the current job */
     tc_pool_fn fn;
@@ -37,13 +38,27 @@ struct tc_pool {
     size_t n, align;
 };
 
-static void part(const tc_pool *p, int i, size_t *b, size_t *e)
+/* The job's items go out in chunks from a shared counter: a thread that
+ * finishes early (the caller, who needs no wake-up, or a core that reads
+ * memory faster) takes more of them, so no thread idles at the end of a
+ * step.  About CHUNKS_PER_THREAD chunks per thread, each a multiple of
+ * `align` items but the last.  Which thread runs a chunk never changes a
+ * result: every item is computed by one call, whatever its range. */
+enum { CHUNKS_PER_THREAD = 8 };
+
+static void run_chunks(tc_pool *p)
 {
     size_t units = (p->n + p->align - 1) / p->align;
-    size_t ub = units * (size_t)i / (size_t)p->n_threads;
-    size_t ue = units * (size_t)(i + 1) / (size_t)p->n_threads;
-    *b = ub * p->align < p->n ? ub * p->align : p->n;
-    *e = ue * p->align < p->n ? ue * p->align : p->n;
+    size_t n_chunks = (size_t)p->n_threads * CHUNKS_PER_THREAD;
+    if (n_chunks > units)
+        n_chunks = units;
+    for (;;) {
+        size_t c = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
+        if (c >= n_chunks)
+            return;
+        size_t b = units * c / n_chunks * p->align, e = units * (c + 1) / n_chunks * p->align;
+        p->fn(p->ctx, b, e < p->n ? e : p->n);
+    }
 }
 
 static void *worker_main(void *arg)
@@ -70,10 +85,7 @@ static void *worker_main(void *arg)
                 return NULL;
         }
         seen = g;
-        size_t b, e;
-        part(p, w->index, &b, &e);
-        if (b < e)
-            p->fn(p->ctx, b, e);
+        run_chunks(p);
         if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) == 1) {
             pthread_mutex_lock(&p->mu);
             pthread_cond_signal(&p->done);
@@ -96,6 +108,7 @@ tc_status tc_pool_new(tc_error *err, tc_pool **out, int n_threads)
     pthread_cond_init(&p->done, NULL);
     atomic_init(&p->generation, 0);
     atomic_init(&p->pending, 0);
+    atomic_init(&p->next, 0);
     p->align = 1;
     if (n_threads > 1) {
         p->workers = calloc((size_t)n_threads - 1, sizeof *p->workers);
@@ -151,14 +164,12 @@ void tc_pool_run(tc_pool *p, tc_pool_fn fn, void *ctx, size_t n, size_t align)
         return;
     }
     atomic_store(&p->pending, p->n_threads - 1);
+    atomic_store(&p->next, 0);
     pthread_mutex_lock(&p->mu);
     atomic_fetch_add_explicit(&p->generation, 1, memory_order_release);
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->mu);
-    size_t b, e;
-    part(p, 0, &b, &e);
-    if (b < e)
-        fn(ctx, b, e);
+    run_chunks(p);
     for (int s = 0; s < SPIN_ITERS && atomic_load_explicit(&p->pending, memory_order_acquire); s++)
         cpu_relax();
     if (atomic_load_explicit(&p->pending, memory_order_acquire)) {
