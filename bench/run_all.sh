@@ -71,6 +71,18 @@ pipeline() {
     "$build/tensorcommit" run --model "$model" --prompt "Once upon a time" \
         --max-new-tokens 64 --threads 2 --out "$out" 2>&1 || echo "(run exited with status $?)"
     echo '```'
+    # the overhead moves with the generation time: four more runs for its spread
+    echo
+    echo "The same run four more times, overhead line only:"
+    echo
+    echo '```text'
+    for i in 1 2 3 4; do
+      "$build/tensorcommit" run --model "$model" --prompt "Once upon a time" \
+          --max-new-tokens 64 --threads 2 --out "$out-$i" 2>&1 | grep "of the generation time" ||
+        echo "(run exited with status $?)"
+      rm -rf "$out-$i"
+    done
+    echo '```'
     echo
   } >> "$tmp.body"
 }
