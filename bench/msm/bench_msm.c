@@ -2,12 +2,17 @@
  * bench_msm: G1 multi-scalar multiplication timings.
  *
  *   bench_msm [--full] [--with-22] [--min-log K] [--max-log K] [--reps R]
- *             [--threads LIST] [--kinds LIST] [--no-table] [--json out.json]
+ *             [--threads LIST] [--kinds LIST] [--windows LIST] [--no-table]
+ *             [--json out.json]
  *
  * Default (quick, for `make bench`): n = 2^10, 2^12, 2^14, 2^16.  --full:
  * 2^10 .. 2^21 (--with-22 adds 2^22).  Kinds: fr (254-bit canonical Fr),
  * s40 (signed 40-bit int64), s16 (signed 16-bit int64); LIST is comma
- * separated, e.g. --kinds s40,s16 --threads 1.  For each size, kind and
+ * separated, e.g. --kinds s40,s16 --threads 1.  --windows 11,12,13 times
+ * the plain MSM with each of these windows forced (tc_msm_opts.window)
+ * instead of the automatic choice, to calibrate the window model; the
+ * window used is printed on every row ("c" and "auto" or "forced").  For
+ * each size, kind and
  * thread count the MSM is first checked (bases a_i·G with known a_i, so
  * the sum must be (Σ k_i·a_i)·G) and then timed R times (default 5 up to
  * 2^16, 3 above); the median, minimum and maximum, and ns per point, are
@@ -43,6 +48,7 @@ enum { N_KINDS = 3 };
 typedef struct bench_opts {
     unsigned min_log, max_log, reps;
     unsigned threads[8], n_thread_counts;
+    unsigned windows[TC_MSM_MAX_WINDOW], n_windows;   /* none: automatic */
     bool kinds[N_KINDS];
     bool table;
     const char *json;
@@ -142,34 +148,36 @@ static run_stats stats(double *t, double *cpu, unsigned reps)
 static json_t *g_rows;
 
 static void report(const char *variant, unsigned lg, size_t n, unsigned kind, unsigned th,
-                   run_stats s)
+                   unsigned c, bool forced, run_stats s)
 {
-    double ref = th == 1 && strcmp(variant, "plain") == 0 ? ref_ms(lg, kind) : 0;
-    printf("  %-6s %-4s 2^%-2u t=%u  median %10.2f ms  min %10.2f  max %10.2f  %8.1f ns/pt"
-           "  cpu %10.2f ms",
-           variant, KINDS[kind].name, lg, th, s.med * 1e3, s.min * 1e3, s.max * 1e3,
-           s.med * 1e9 / (double)n, s.cpu * 1e3);
+    double ref = th == 1 && !forced && strcmp(variant, "plain") == 0 ? ref_ms(lg, kind) : 0;
+    printf("  %-6s %-4s 2^%-2u t=%u c=%-2u %-6s  median %10.2f ms  min %10.2f  max %10.2f"
+           "  %8.1f ns/pt  cpu %10.2f ms",
+           variant, KINDS[kind].name, lg, th, c, forced ? "forced" : "auto", s.med * 1e3,
+           s.min * 1e3, s.max * 1e3, s.med * 1e9 / (double)n, s.cpu * 1e3);
     if (ref > 0)
         printf("  (reference %.0f ms: %.2fx)", ref, ref / (s.med * 1e3));
     printf("\n");
     fflush(stdout);
     if (g_rows)
         json_array_append_new(g_rows,
-                              json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:f}",
+                              json_pack("{s:s, s:s, s:i, s:i, s:i, s:b, s:f, s:f, s:f, s:f, s:f}",
                                         "variant", variant, "kind", KINDS[kind].name,
-                                        "log_n", (int)lg, "threads", (int)th, "median_ms",
+                                        "log_n", (int)lg, "threads", (int)th, "window",
+                                        (int)c, "forced", (int)forced, "median_ms",
                                         s.med * 1e3, "min_ms", s.min * 1e3, "max_ms",
                                         s.max * 1e3, "ns_per_point", s.med * 1e9 / (double)n,
                                         "cpu_ms", s.cpu * 1e3));
 }
 
-static bool parse_list(const char *s, unsigned *out, unsigned *count, unsigned max)
+static bool parse_list(const char *s, unsigned *out, unsigned *count, unsigned max,
+                       unsigned long max_value)
 {
     *count = 0;
     while (*s) {
         char *end;
         unsigned long v = strtoul(s, &end, 10);
-        if (end == s || v == 0 || v > TC_MSM_MAX_THREADS || *count == max)
+        if (end == s || v == 0 || v > max_value || *count == max)
             return false;
         out[(*count)++] = (unsigned)v;
         s = *end == ',' ? end + 1 : end;
@@ -182,14 +190,14 @@ static bool parse_list(const char *s, unsigned *out, unsigned *count, unsigned m
 static int usage(void)
 {
     fprintf(stderr, "usage: bench_msm [--full] [--with-22] [--min-log K] [--max-log K] "
-                    "[--reps R] [--threads 1,2] [--kinds fr,s40,s16] [--no-table] "
-                    "[--json out.json]\n");
+                    "[--reps R] [--threads 1,2] [--kinds fr,s40,s16] [--windows 12,13] "
+                    "[--no-table] [--json out.json]\n");
     return 2;
 }
 
 static bool parse_args(bench_opts *o, int argc, char **argv)
 {
-    *o = (bench_opts){10, 16, 0, {1, 2}, 2, {true, true, true}, true, NULL};
+    *o = (bench_opts){10, 16, 0, {1, 2}, 2, {0}, 0, {true, true, true}, true, NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -207,7 +215,12 @@ static bool parse_args(bench_opts *o, int argc, char **argv)
             o->reps = (unsigned)atoi(v);
             i++;
         } else if (strcmp(a, "--threads") == 0 && v) {
-            if (!parse_list(v, o->threads, &o->n_thread_counts, 8))
+            if (!parse_list(v, o->threads, &o->n_thread_counts, 8, TC_MSM_MAX_THREADS))
+                return false;
+            i++;
+        } else if (strcmp(a, "--windows") == 0 && v) {
+            if (!parse_list(v, o->windows, &o->n_windows, TC_MSM_MAX_WINDOW,
+                            TC_MSM_MAX_WINDOW))
                 return false;
             i++;
         } else if (strcmp(a, "--kinds") == 0 && v) {
@@ -229,11 +242,12 @@ static bool parse_args(bench_opts *o, int argc, char **argv)
 /* Times one MSM configuration; false if the result is wrong. */
 static bool time_msm(const bench_opts *o, const tc_g1_affine *bases, const tc_msm_table *tab,
                      const tc_fr *a, const tc_fr *kfr, const int64_t *k64, unsigned kind,
-                     unsigned lg, unsigned th, void *scratch, size_t scratch_size)
+                     unsigned lg, unsigned th, unsigned window, void *scratch,
+                     size_t scratch_size)
 {
     size_t n = (size_t)1 << lg;
     tc_scalars s = kind == 0 ? tc_scalars_fr(kfr) : tc_scalars_i64(k64);
-    tc_msm_opts mo = {th, 0};
+    tc_msm_opts mo = {th, window};
     unsigned reps = o->reps ? o->reps : lg <= 16 ? 5 : 3;
     double t[64], cpu[64];
     if (reps > 64)
@@ -261,7 +275,9 @@ static bool time_msm(const bench_opts *o, const tc_g1_affine *bases, const tc_ms
         t[rep - 1] = t1 - t0;
         cpu[rep - 1] = c1 - c0;
     }
-    report(tab ? "table" : "plain", lg, n, kind, th, stats(t, cpu, reps));
+    unsigned c = tab ? tab->c : window ? window : tc_msm_g1_window(n, KINDS[kind].bits, th);
+    report(tab ? "table" : "plain", lg, n, kind, th, c, tab == NULL && window != 0,
+           stats(t, cpu, reps));
     return true;
 }
 
@@ -315,13 +331,17 @@ int main(int argc, char **argv)
             for (unsigned kind = 0; kind < N_KINDS && rc == 0; kind++) {
                 if (!o.kinds[kind])
                     continue;
-                tc_msm_opts mo = {th, 0};
-                size_t sz = tc_msm_g1_scratch_size(n, kind ? TC_SCALAR_I64 : TC_SCALAR_FR, &mo);
-                void *scratch = malloc(sz);
-                if (!scratch || !time_msm(&o, bases, NULL, a, kfr[kind], k64[kind], kind, lg,
-                                          th, scratch, sz))
-                    rc = 1;
-                free(scratch);
+                unsigned nw = o.n_windows ? o.n_windows : 1;
+                for (unsigned wi = 0; wi < nw && rc == 0; wi++) {
+                    tc_msm_opts mo = {th, o.n_windows ? o.windows[wi] : 0};
+                    size_t sz =
+                        tc_msm_g1_scratch_size(n, kind ? TC_SCALAR_I64 : TC_SCALAR_FR, &mo);
+                    void *scratch = malloc(sz);
+                    if (!scratch || !time_msm(&o, bases, NULL, a, kfr[kind], k64[kind], kind,
+                                              lg, th, mo.window, scratch, sz))
+                        rc = 1;
+                    free(scratch);
+                }
             }
         }
         if (!o.table || rc != 0 || !(o.kinds[1] || o.kinds[2]))
@@ -347,7 +367,7 @@ int main(int argc, char **argv)
                 size_t sz = tc_msm_g1_table_scratch_size(&tab, n, TC_SCALAR_I64, &mo);
                 void *scratch = malloc(sz);
                 if (!scratch || !time_msm(&o, bases, &tab, a, kfr[kind], k64[kind], kind, lg,
-                                          th, scratch, sz))
+                                          th, 0, scratch, sz))
                     rc = 1;
                 free(scratch);
             }

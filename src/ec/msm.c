@@ -4,11 +4,13 @@
  * docs/msm.md. */
 #include "ec/msm_impl.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ec/msm_ifma.h"
 #include "util/util.h"
 
 /* --------------------------------------------------------- scalar view */
@@ -84,10 +86,6 @@ static inline int32_t booth_digit(const uint64_t m[4], unsigned w, unsigned c)
 
 /* ------------------------------------------------------- window choice */
 
-/* Operation counts in field multiplications (docs/msm.md): a batch-affine
- * bucket addition ~7.5 (~8.5 with the small batches of c < 12), an XYZZ
- * mixed addition ~10, a bucket in the running-sum reduction ~24, a
- * doubling ~9.  Calibrated with forced windows on the development machine. */
 static unsigned windows_for(unsigned bits, unsigned c) { return bits / c + 1; }
 
 /* Tasks of the plain MSM.  With W windows on T threads, the first
@@ -124,48 +122,234 @@ static void task_of(const msm_split *sp, unsigned t, unsigned *w, unsigned *j, u
     }
 }
 
-static double add_cost(unsigned c)
+/* The window model: modelled time, in ns on the reference machine (a
+ * 2-core x86-64 Xeon with AVX-512 IFMA, 2 MiB L2 per core), of one bucket
+ * pass, with one set of figures per batch-addition kernel.  The figures are
+ * a least-squares fit (relative error, non-negative) to the plain MSM timed
+ * on one thread with every window forced (bench_msm --windows), n = 2^10,
+ * 2^12, ..., 2^20, 254-, 40- and 16-bit scalars, 156 timings per kernel
+ * (docs/msm.md, "Window choice").  Only their ratios matter.
+ *   add_xyzz     a mixed XYZZ addition into a bucket (c < 10, and windows
+ *                whose few live buckets collide so often that the deferred
+ *                additions go to the XYZZ parts)
+ *   add_batch    a batch-affine addition, by c (batch sizes, and cache:
+ *                the affine buckets outgrow L2 at c = 16)
+ *   add_crowded  a batch-affine addition in a window with fewer than
+ *                2·cap live buckets (short rounds, many deferrals)
+ *   red_serial   a live bucket in the serial XYZZ reduction (c < 10)
+ *   red_step     an addition in the lock-step reduction (c ≥ 10): about
+ *                one per live bucket and one per non-empty bucket
+ *   step         a lock-step step (its batches' inversions)
+ *   scan         reading a point for a window once the points outgrow L2
+ *                (n·72 bytes > 4 MiB)
+ *   bucket       a bucket of the set (clearing, the state scans)
+ *   task         a task (set-up, the window's result)
+ *   thread_*     the extra wall time of running on more than one thread
+ *                (start, join; with IFMA, batch-affine windows pay ~0.1 ms
+ *                more: the other core's vector unit warming up), from
+ *                the same sweep on two threads
+ * Doublings (c per window, serial) are ~150 ns with either kernel.  The
+ * batch figures for c = 15..17 and add_crowded and thread_* were then
+ * adjusted by hand (within ~25 %) to minimise the loss of the chosen window
+ * against the fastest measured one over the one- and two-thread sweeps. */
+typedef struct msm_model {
+    double add_xyzz, add_batch[8], add_crowded;   /* add_batch[c − 10] */
+    double red_serial, red_step, step, scan, bucket, task;
+    double thread_batch, thread_xyzz;             /* start-up with T > 1 */
+} msm_model;
+
+/* AVX-512 IFMA batch kernel (msm_ifma.c): a batch-affine addition is
+ * ~2.6 times cheaper than a mixed XYZZ one. */
+static const msm_model MODEL_IFMA = {
+    160, {61, 60, 60, 58, 58, 56, 61, 68}, 140, 416, 58, 1990, 1.7, 0, 0, 130000, 40000,
+};
+/* Scalar batch kernel (TC_NO_IFMA=1, or no IFMA): ~1.3 times cheaper. */
+static const msm_model MODEL_SCALAR = {
+    170, {126, 128, 126, 129, 129, 133, 140, 143}, 156, 505, 121, 1425, 2.1, 14, 14800, 60000,
+    60000,
+};
+enum { MODEL_DBL_NS = 150 };
+
+/* Batch capacity and lock-step segments of a bucket set for window c, as
+ * msm_core.c sets them (batch_cap, reduce_segments). */
+static double model_cap(unsigned c)
+{
+    double nb = (double)((size_t)1 << (c - 1));
+    return c < 10 ? 0 : nb / 4 < 1024 ? nb / 4 : 1024;
+}
+
+static double model_steps(unsigned c)
+{
+    size_t nb = (size_t)1 << (c - 1), k = (size_t)model_cap(c) / 2;
+    while (k > 1 && nb / k < 16)
+        k /= 2;
+    return (double)(nb / k + 1);
+}
+
+/* Additions of m (point, digit) pairs into a set for window c of which
+ * `live` buckets can be hit, and (*filled) the buckets they fill: the first
+ * pair that hits a bucket is a copy, not an addition. */
+static double adds_cost(const msm_model *k, double m, unsigned c, double live, double *filled)
+{
+    double cap = model_cap(c);
+    double nz = m * (1.0 - 1.0 / (2.0 * live + 1.0));     /* nonzero digits */
+    *filled = live * (1.0 - exp(-nz / live));
+    double per = c < 10 || live < cap / 2 ? k->add_xyzz
+                 : live < 2 * cap         ? k->add_crowded
+                                          : k->add_batch[c - 10];
+    return (nz - *filled) * per;
+}
+
+/* The reduction of a set with `live` reachable and `filled` non-empty
+ * buckets. */
+static double reduce_cost(const msm_model *k, unsigned c, double live, double filled)
 {
     if (c < 10)
-        return 10.0;                 /* XYZZ mixed addition, 8M + 2S */
-    return c < 12 ? 8.5 : 7.5;       /* 6M + the inversion's share + bookkeeping */
+        return live * k->red_serial;
+    return (live + filled) * k->red_step + model_steps(c) * k->step;
 }
 
-/* Modelled time of the plain MSM with window c. */
-static double plain_cost(size_t n, unsigned bits, unsigned n_threads, unsigned c)
-{
-    unsigned nw = windows_for(bits, c);
-    msm_split sp = split_for(nw, n_threads);
-    double nb = (double)((size_t)1 << (c - 1));
-    double work = (double)nw * (double)n * add_cost(c) + (double)sp.n_tasks * nb * 24.0;
-    return work / n_threads + (double)nw * c * 9.0;
-}
-
-/* Modelled time of the table MSM (all windows in one bucket set). */
-static double table_cost(size_t n, unsigned bits, unsigned n_threads, unsigned c)
+/* Per-task overheads of a pass of m pairs over n_total points. */
+static double pass_overhead(const msm_model *k, double m, double n_total, unsigned c)
 {
     double nb = (double)((size_t)1 << (c - 1));
-    double work = (double)windows_for(bits, c) * (double)n * add_cost(c) +
-                  (double)n_threads * nb * 24.0;
-    return work / n_threads;
+    return k->task + nb * k->bucket + (n_total * 72.0 > 4194304.0 ? m * k->scan : 0);
 }
 
-unsigned tc_msm_g1_window(size_t n, unsigned bits, unsigned n_threads)
+/* One bucket pass: m pairs of n_total points into a set for window c of
+ * which `live` buckets can be hit (digits of a window with fewer than c
+ * bits left reach only 2^bits_left buckets). */
+static double pass_cost(const msm_model *k, double m, double n_total, unsigned c, double live)
 {
-    if (bits == 0)
-        bits = 1;
-    if (n_threads == 0)
-        n_threads = 1;
+    double filled;
+    double t = pass_overhead(k, m, n_total, c) + adds_cost(k, m, c, live, &filled);
+    return t + reduce_cost(k, c, live, filled);
+}
+
+/* Pass costs for one (model, n, n_threads), by window c and by the number
+ * of bits left to the window (it reaches 2^left buckets; left = c − 1 for
+ * every window but the top one, whose digits have bits − (W − 1)·c < c
+ * bits plus the carry): whole windows over n points, and chunks over
+ * n/n_threads.  They do not depend on the scalars' bit length, so one
+ * table serves the choice for every bit length; entries are filled when
+ * first needed (negative: not yet). */
+typedef struct msm_cost_table {
+    size_t n;
+    unsigned n_threads;
+    const msm_model *k;
+    double pass[2][TC_MSM_MAX_WINDOW + 1][TC_MSM_MAX_WINDOW];   /* [chunk][c][left] */
+} msm_cost_table;
+
+static void cost_table_init(msm_cost_table *ct, const msm_model *k, size_t n,
+                            unsigned n_threads)
+{
+    ct->n = n ? n : 1;
+    ct->n_threads = n_threads == 0 ? 1
+                    : n_threads > TC_MSM_MAX_THREADS ? TC_MSM_MAX_THREADS
+                                                     : n_threads;
+    ct->k = k;
+    for (unsigned h = 0; h < 2; h++)
+        for (unsigned c = 0; c <= TC_MSM_MAX_WINDOW; c++)
+            for (unsigned left = 0; left < TC_MSM_MAX_WINDOW; left++)
+                ct->pass[h][c][left] = -1;
+}
+
+static double pass_of(msm_cost_table *ct, bool chunk, unsigned c, unsigned left)
+{
+    double *v = &ct->pass[chunk][c][left];
+    if (*v < 0) {
+        double dn = (double)ct->n;
+        *v = pass_cost(ct->k, chunk ? dn / ct->n_threads : dn, dn, c,
+                       (double)((size_t)1 << left));
+    }
+    return *v;
+}
+
+/* Modelled time of the plain MSM with window c.  The whole windows go to
+ * the threads in rounds of n_threads (a round lasts as long as its dearest
+ * window: the top window is in the last), then every thread does one chunk
+ * of each leftover window; plus a start-up cost on more than one thread
+ * and the serial doublings. */
+static double plain_cost_of(msm_cost_table *ct, unsigned bits, unsigned c)
+{
+    unsigned nw = windows_for(bits, c), t_n = ct->n_threads;
+    unsigned left = bits - (nw - 1) * c;
+    if ((size_t)nw * ct->n < 2048)
+        t_n = 1;                       /* msm_run stays on one thread */
+    msm_split sp = split_for(nw, t_n);
+    double full = nw > 1 ? pass_of(ct, false, c, c - 1) : 0, t;
+    if (sp.split == 0) {
+        unsigned rounds = (nw + t_n - 1) / t_n, last = nw - (rounds - 1) * t_n;
+        double top = pass_of(ct, false, c, left);
+        t = (rounds - 1) * full + (last > 1 && full > top ? full : top);
+    } else {
+        t = (double)(sp.whole / t_n) * full + pass_of(ct, true, c, left) +
+            (sp.split > 1 ? (sp.split - 1) * pass_of(ct, true, c, c - 1) : 0);
+    }
+    if (t_n > 1)
+        t += c >= 10 ? ct->k->thread_batch : ct->k->thread_xyzz;
+    return t + (double)nw * c * MODEL_DBL_NS;
+}
+
+static unsigned choose_window(msm_cost_table *ct, unsigned bits)
+{
     unsigned best = 1;
     double best_cost = 0;
     for (unsigned c = 1; c <= TC_MSM_MAX_WINDOW; c++) {
-        double t = plain_cost(n, bits, n_threads, c);
+        double t = plain_cost_of(ct, bits, c);
         if (c == 1 || t < best_cost) {
             best = c;
             best_cost = t;
         }
     }
     return best;
+}
+
+static const msm_model *model_for(bool ifma) { return ifma ? &MODEL_IFMA : &MODEL_SCALAR; }
+
+/* The table of the kernel in use. */
+static void cost_table_current(msm_cost_table *ct, size_t n, unsigned n_threads)
+{
+    cost_table_init(ct, model_for(msm_ifma_available()), n, n_threads);
+}
+
+/* Buckets the top window of n_windows can hit: 2^(bits − (n_windows − 1)·c). */
+static double top_live_buckets(unsigned bits, unsigned c, unsigned n_windows)
+{
+    return (double)((size_t)1 << (bits - (n_windows - 1) * c));
+}
+
+/* Modelled time of the table MSM: each thread puts a chunk of the points,
+ * every window, into one bucket set and reduces it once.  The top window's
+ * pairs reach fewer buckets (40-bit scalars on a c = 15 table: 1024 of
+ * 16384, a third of every batch on them: crowded), so they are costed on
+ * their own. */
+static double table_cost(size_t n, unsigned bits, unsigned n_threads, unsigned c)
+{
+    const msm_model *k = model_for(msm_ifma_available());
+    unsigned nw = windows_for(bits, c);
+    double m = (double)n / n_threads, nb = (double)((size_t)1 << (c - 1));
+    double f_full = 0, f_top;
+    double t = pass_overhead(k, m * nw, (double)n * nw, c);
+    if (nw > 1)
+        t += adds_cost(k, m * (nw - 1), c, nb, &f_full);
+    t += adds_cost(k, m, c, top_live_buckets(bits, c, nw), &f_top);
+    t += reduce_cost(k, c, nb, f_full + f_top < nb ? f_full + f_top : nb);
+    if (n_threads > 1)
+        t += c >= 10 ? k->thread_batch : k->thread_xyzz;
+    return t;
+}
+
+unsigned tc_msm_g1_window_kernel(size_t n, unsigned bits, unsigned n_threads, bool ifma)
+{
+    msm_cost_table ct;
+    cost_table_init(&ct, model_for(ifma), n, n_threads);
+    return choose_window(&ct, bits ? bits : 1);
+}
+
+unsigned tc_msm_g1_window(size_t n, unsigned bits, unsigned n_threads)
+{
+    return tc_msm_g1_window_kernel(n, bits, n_threads, msm_ifma_available());
 }
 
 /* ----------------------------------------------------- scratch layout */
@@ -213,8 +397,10 @@ size_t tc_msm_g1_scratch_size(size_t n, tc_scalar_kind kind, const tc_msm_opts *
      * fewer windows need fewer task slots, so the maximum of each part */
     size_t best = 0;
     unsigned maxb = kind_max_bits(kind);
+    msm_cost_table ct;
+    cost_table_current(&ct, n, t);
     for (unsigned bits = 1; bits <= maxb; bits++) {
-        unsigned c = tc_msm_g1_window(n, bits, t);
+        unsigned c = choose_window(&ct, bits);
         size_t s = scratch_for_window(n, kind, c, t);
         if (s == 0)
             return 0;
@@ -426,9 +612,12 @@ static tc_status msm_run(tc_error *err, tc_g1 *out, const tc_g1_affine *pts, siz
      * plain MSM with its own window to be faster (e.g. 16-bit scalars on a
      * table built with a 14-bit window: two table passes against one
      * 17-bit window) */
+    msm_cost_table ct;
+    cost_table_current(&ct, n, n_threads);
+    unsigned c_auto = choose_window(&ct, bits);
     if (table_windows && windows_for(bits, forced_c) <= table_windows &&
-        (table_always || table_cost(n, bits, n_threads, forced_c) <=
-                             plain_cost(n, bits, n_threads, tc_msm_g1_window(n, bits, n_threads)))) {
+        (table_always ||
+         table_cost(n, bits, n_threads, forced_c) <= plain_cost_of(&ct, bits, c_auto))) {
         job.table = true;
         job.c = forced_c;
         job.n_windows = windows_for(bits, forced_c);
@@ -436,7 +625,7 @@ static tc_status msm_run(tc_error *err, tc_g1 *out, const tc_g1_affine *pts, siz
         job.n_tasks = job.n_chunks;
     } else {
         unsigned c_plain = table_windows ? 0 : forced_c;   /* table too narrow: plain MSM */
-        job.c = c_plain ? c_plain : tc_msm_g1_window(n, bits, n_threads);
+        job.c = c_plain ? c_plain : c_auto;
         job.n_windows = windows_for(bits, job.c);
         job.split = split_for(job.n_windows, n_threads);
         job.n_tasks = job.split.n_tasks;
@@ -486,12 +675,19 @@ size_t tc_msm_table_bytes(size_t n, unsigned c, unsigned max_bits)
 
 unsigned tc_msm_table_window(size_t n, unsigned max_bits)
 {
-    /* all windows share one bucket set: cost ≈ W·n·add + 2^(c−1)·24 */
+    /* all windows share one bucket set: one pass of W·n pairs.  The
+     * scalars are the table's max_bits or a little narrower, whose top
+     * window can be much more crowded (41-bit table, c = 15: 40-bit
+     * scalars reach 1024 buckets in it, 41-bit ones 2048), so the window
+     * is costed for both and the dearer counts */
     unsigned best = 1;
     double best_cost = 0;
     for (unsigned c = 1; c <= TC_MSM_MAX_WINDOW; c++) {
-        double t = (double)windows_for(max_bits, c) * (double)n * add_cost(c) +
-                   (double)((size_t)1 << (c - 1)) * 24.0;
+        double t = table_cost(n, max_bits, 1, c);
+        if (max_bits > 1) {
+            double t1 = table_cost(n, max_bits - 1, 1, c);
+            t = t1 > t ? t1 : t;
+        }
         if (c == 1 || t < best_cost) {
             best = c;
             best_cost = t;

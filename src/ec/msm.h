@@ -12,7 +12,8 @@
  *     is hit many times (Aztec barretenberg, gnark-crypto);
  *   - the running-sum reduction Σ_b b·B_b = Σ_b (Σ_{b'≥b} B_b');
  *   - the window size c chosen from n, the largest scalar bit length present
- *     and the thread count by an operation-count model (docs/msm.md).
+ *     and the thread count by a time model calibrated with forced windows,
+ *     one per batch-addition kernel (docs/msm.md).
  * Scalars come in three kinds: canonical Fr (Montgomery tc_fr, up to 254
  * bits), and signed 64-/128-bit integers, where a negative k contributes
  * |k|·(−P) with no reduction mod r (commitments to activations, DESIGN §3.2).
@@ -86,8 +87,12 @@ tc_status tc_msm_g1(tc_error *err, tc_g1 *out, const tc_g1_affine *bases,
                     void *scratch, size_t scratch_size) TC_MUST_CHECK;
 
 /* The window the automatic choice takes for n scalars of at most `bits`
- * bits on n_threads threads (exposed for tests and the benchmark). */
+ * bits on n_threads threads (exposed for tests and the benchmark): a pure
+ * function of these and of the batch-addition kernel in use. */
 unsigned tc_msm_g1_window(size_t n, unsigned bits, unsigned n_threads);
+/* The same for a given kernel: ifma true for the AVX-512 IFMA batch
+ * addition, false for the scalar one (TC_NO_IFMA=1 or no IFMA). */
+unsigned tc_msm_g1_window_kernel(size_t n, unsigned bits, unsigned n_threads, bool ifma);
 
 /* Same sum by double-and-add per term (tc_g1_mul_ref) and Jacobian
  * additions: the slow reference, for tests. */

@@ -4,7 +4,7 @@
 /* GCC's straight-line vectoriser turns the four limb stores of each sum
  * into vector inserts and a 32-byte store that the multiplication
  * assembly then reads back limb by limb; without it the kernel runs ~7 %
- * faster on the development machine.  Results are identical. */
+ * faster on the reference machine.  Results are identical. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("no-tree-slp-vectorize")
 #endif

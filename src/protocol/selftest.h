@@ -48,7 +48,7 @@ tc_status tc_selftest_known_answers(tc_error *err, size_t *n_failed,
                                     const tc_selftest_opts *opts) TC_MUST_CHECK;
 
 /* Times the core operations (medians over a few repetitions, under a second
- * on the 2-core development box with one thread) and reports each through
+ * on the 2-core reference machine with one thread) and reports each through
  * opts->timing.  Each result is checked before it is timed; a wrong result
  * is TC_EINTERNAL. */
 tc_status tc_selftest_timings(tc_error *err, const tc_selftest_opts *opts) TC_MUST_CHECK;

@@ -19,6 +19,7 @@
 
 #include "common/testutil.h"
 #include "ec/msm.h"
+#include "ec/msm_ifma.h"
 #include "ec/msm_impl.h"
 
 static tc_prng rng;
@@ -146,11 +147,45 @@ static void test_every_window(void **state)
         r = run_msm(bases, tc_scalars_i128(k128), N, 2, c);
         assert_g1_eq(&r, &ref_128);
     }
-    /* the automatic choice covers what it can pick: every n/bits combination
-     * picks a window in range */
-    for (unsigned bits = 1; bits <= 254; bits += 11)
-        for (size_t n = 1; n < ((size_t)1 << 24); n *= 7) {
-            unsigned c = tc_msm_g1_window(n, bits, 2);
+}
+
+/* The automatic window: in range for both batch kernels, a function of
+ * (n, bits, threads, kernel) only (same answer when asked again, and the
+ * kernel in use is the one tc_msm_g1_window follows), and covered by the
+ * scratch query for every bit length a kind allows. */
+static void test_window_choice(void **state)
+{
+    (void)state;
+    bool ifma = msm_ifma_available();
+    for (unsigned t = 1; t <= 3; t++)
+        for (unsigned bits = 1; bits <= 254; bits += 11)
+            for (size_t n = 1; n < ((size_t)1 << 24); n *= 7) {
+                unsigned c0 = tc_msm_g1_window_kernel(n, bits, t, false);
+                unsigned c1 = tc_msm_g1_window_kernel(n, bits, t, true);
+                assert_true(c0 >= 1 && c0 <= TC_MSM_MAX_WINDOW);
+                assert_true(c1 >= 1 && c1 <= TC_MSM_MAX_WINDOW);
+                assert_int_equal(c0, tc_msm_g1_window_kernel(n, bits, t, false));
+                assert_int_equal(c1, tc_msm_g1_window_kernel(n, bits, t, true));
+                assert_int_equal(tc_msm_g1_window(n, bits, t), ifma ? c1 : c0);
+            }
+    static const size_t sizes[] = {1, 100, 5000, (size_t)1 << 16};
+    static const unsigned kind_bits[] = {254, 64, 128};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (unsigned kind = 0; kind < 3; kind++)
+            for (unsigned t = 1; t <= 2; t++) {
+                tc_msm_opts o = {t, 0};
+                size_t all = tc_msm_g1_scratch_size(sizes[si], (tc_scalar_kind)kind, &o);
+                for (unsigned bits = 1; bits <= kind_bits[kind]; bits += 7) {
+                    o.window = tc_msm_g1_window(sizes[si], bits, t);
+                    assert_true(all >= tc_msm_g1_scratch_size(sizes[si], (tc_scalar_kind)kind,
+                                                              &o));
+                    o.window = 0;
+                }
+            }
+    /* the table window is in range too */
+    for (size_t n = 1; n < ((size_t)1 << 24); n *= 7)
+        for (unsigned bits = 1; bits <= 254; bits += 23) {
+            unsigned c = tc_msm_table_window(n, bits);
             assert_true(c >= 1 && c <= TC_MSM_MAX_WINDOW);
         }
 }
@@ -748,6 +783,7 @@ int main(void)
     tc_prng_seed(&rng, tu_seed("test_msm"));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_window),
+        cmocka_unit_test(test_window_choice),
         cmocka_unit_test(test_small_n),
         cmocka_unit_test(test_int64_min),
         cmocka_unit_test(test_large_n),
