@@ -8,7 +8,7 @@
 
 /* Decoding reads every weight once per token, so its speed is the memory
  * bandwidth one core gets.  Weights in 2 MiB pages (Linux transparent huge
- * pages) decode 4-5 % faster than in the 4 KiB pages of the file mapping on
+ * pages) decode 1-7 % faster than in the 4 KiB pages of the file mapping on
  * the reference machine (BENCHMARKS.md), but copying them there costs
  * 0.3-1.4 s of page faults for 438 MB on the same machine (a virtual one:
  * memory first touched is slow), which pays off only after a few hundred
