@@ -17,7 +17,8 @@
  * ARITH 2016):
  *     mul(a, b) = (a·b + M·p) / 2^260  with M < 2^260,  so  mul(a, b) < a·b/2^260 + p.
  * Values are not fully reduced between operations; every input below stays
- * under 12p < 2^258 and every product under 2p, so nothing overflows, and
+ * under 16p < 2^258 (the largest: 16·t⁻¹ from the scalar
+ * inversion) and every product under 2p, so nothing overflows, and
  * each result is brought into [0, p) at the end.
  *
  * Scales.  The rest of the library holds x in Montgomery form x·2^256 mod p,
