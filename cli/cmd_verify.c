@@ -23,6 +23,10 @@ static void help(FILE *f)
             "Verifies every opening and slice in proof.json.  Point openings need only the\n"
             "verification key; a slice fixing J leading coordinates also needs level J of\n"
             "the Lagrange key, from the SRS or embedded by `tensorcommit vk --slice-levels`.\n"
+            "Keys embedded in vk.json are checked against the verification key when it is\n"
+            "loaded (level sums and pairings over levels J..m); a vk.json whose keys fail,\n"
+            "or one from an older version that lacks the levels above J, is refused\n"
+            "(exit 3; regenerate it with `tensorcommit vk`).\n"
             "--commitment requires the proof's commitment to be this one.\n"
             "\n"
             "--run re-checks a folder written by `tensorcommit run`: every artefact against\n"
@@ -42,6 +46,8 @@ static const tc_g1_affine *level_keys(const verifier *v, int j)
 {
     if (v->srs != NULL)
         return tc_pst_srs_level(v->srs, j);
+    if (j == v->vk->shape.m && v->vf->levels[j] == NULL)
+        return &v->vk->g1;          /* level m is [1]₁ */
     return v->vf->levels[j];
 }
 
@@ -187,6 +193,19 @@ int cmd_verify(int argc, char **argv)
         rc = cli_report(argv[0], &err, st);
         goto out;
     }
+    /* embedded slice keys are checked against [1]₂ and [t_i]₂ before use */
+    if (v.vf != NULL) {
+        bool keys_ok = false;
+        st = tc_pst_vk_check_levels(&err, &keys_ok, &vf, 2);
+        if (st != TC_OK) {
+            rc = cli_report(argv[0], &err, st);
+            goto out;
+        }
+        if (!keys_ok) {
+            cli_errorf(argv[0], "%s: bad slice keys: %s", vk_path, err.msg);
+            goto out;
+        }
+    }
     st = tc_read_file(&err, &text, &len, proof, (size_t)1 << 34);
     if (st == TC_OK)
         st = tc_pst_proof_decode(&err, &pf, (const char *)text, len, proof);
@@ -210,12 +229,6 @@ int cmd_verify(int argc, char **argv)
             goto out;
         }
     }
-    /* Slice keys embedded in vk.json are trusted as given: nothing in the
-     * file ties them to [t_i]₂, so a prover who ships vk.json could forge
-     * slices.  Say so; an SRS (checked with `setup --check`) is the remedy. */
-    if (v.srs == NULL && pf.n_slice > 0)
-        fprintf(stderr, "tensorcommit verify: warning: the slice keys come from %s and are trusted "
-                        "as given; take vk.json from a trusted source, or pass --srs\n", vk_path);
     if (want_c != NULL && strcasecmp(want_c, pf.commitment_hex) != 0 &&
         pf.commitment_fault[0] == '\0')
         snprintf(pf.commitment_fault, sizeof pf.commitment_fault,

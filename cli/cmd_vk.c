@@ -16,9 +16,11 @@ static void help(FILE *f)
             "usage: tensorcommit vk --srs srs.tcs [--slice-levels J1,J2,..] --out vk.json\n"
             "\n"
             "Writes the verification key ([1]1, [1]2, [t_i]2, the shape and the SRS id).\n"
-            "With --slice-levels it also embeds the Lagrange keys of those levels (level j\n"
-            "has prod(shape[j:]) points), which `verify --vk` needs for slice openings\n"
-            "that fix j leading coordinates.\n");
+            "With --slice-levels it also embeds Lagrange keys, which `verify --vk` needs\n"
+            "for slice openings that fix J leading coordinates: every level from the\n"
+            "smallest J listed up to m - 1 (level j has prod(shape[j:]) points; level m\n"
+            "is [1]1).  The levels above J let `verify` check every embedded key against\n"
+            "[1]2 and [t_i]2 with pairings instead of trusting it.\n");
 }
 
 int cmd_vk(int argc, char **argv)

@@ -335,13 +335,20 @@ tc_status tc_pst_vk_encode(tc_error *err, char **json, const tc_pst_srs *srs, co
         json_array_append_new(tau, json_string(h));
     }
     json_object_set_new(root, "tau_g2", tau);
+    /* levels J..m−1 for the smallest J asked for: checking level J needs
+     * every level above it (tc_pst_vk_check_levels) */
+    int first = srs->shape.m;
     for (int k = 0; k < n_levels; k++) {
-        int j = levels[k];
-        if (j < 1 || j > srs->shape.m) {
+        if (levels[k] < 1 || levels[k] > srs->shape.m) {
             json_decref(root);
             json_decref(lv);
-            return tc_fail(err, TC_EARG, "slice level %d outside 1..%d", j, srs->shape.m);
+            return tc_fail(err, TC_EARG, "slice level %d outside 1..%d", levels[k],
+                           srs->shape.m);
         }
+        if (levels[k] < first)
+            first = levels[k];
+    }
+    for (int j = first; j < srs->shape.m; j++) {
         char key[16];
         snprintf(key, sizeof key, "%d", j);
         json_object_set_new(lv, key,

@@ -319,16 +319,31 @@ tc_status tc_pst_proof_decode(tc_error *err, tc_pst_proof_file *pf, const char *
 void tc_pst_proof_file_free(tc_pst_proof_file *pf);
 
 /* vk.json: {"shape", "srs_id", "origin", "g1", "g2", "tau_g2": [...],
- * "slice_levels": {"j": [compressed points of level j]}}. */
+ * "slice_levels": {"j": [compressed points of level j], ...}}. */
 typedef struct tc_pst_vk_file {
     tc_pst_vk vk;
     uint8_t srs_id[32];
     tc_g1_affine *levels[TC_PST_MAX_VARS + 1]; /* level j keys or NULL, owned */
 } tc_pst_vk_file;
+/* Embeds every level from J = min(levels) up to m − 1 (level m is [1]₁, the
+ * "g1" field), so that tc_pst_vk_check_levels can check level J against
+ * the levels above it.  Levels outside 1..m are TC_EARG. */
 tc_status tc_pst_vk_encode(tc_error *err, char **json, const tc_pst_srs *srs,
                            const int *levels, int n_levels) TC_MUST_CHECK;
+/* Parses vk.json (the points must decode; nothing ties the embedded levels
+ * to the verification key yet: see tc_pst_vk_check_levels). */
 tc_status tc_pst_vk_decode(tc_error *err, tc_pst_vk_file *vf, const char *text, size_t len,
                            const char *name) TC_MUST_CHECK;
+/* The structural check of tc_pst_srs_check, restricted to the embedded
+ * levels J..m (J the smallest embedded level; level m is vk.g1 unless the
+ * file holds it): level sums and Lagrange ratios against [1]₂ and [t_j]₂,
+ * with fresh 128-bit weights from the OS.  Passing forces every embedded
+ * level to be the true Lagrange key of the verification key.  *ok false
+ * with the reason in err->msg when a check fails, or when level J is
+ * embedded without every level above it (the older format); true when no
+ * level is embedded.  Status ≠ TC_OK only on failures to compute. */
+tc_status tc_pst_vk_check_levels(tc_error *err, bool *ok, const tc_pst_vk_file *vf,
+                                 int n_threads) TC_MUST_CHECK;
 void tc_pst_vk_file_free(tc_pst_vk_file *vf);
 
 #endif

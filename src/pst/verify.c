@@ -222,23 +222,39 @@ out:
 
 /* ------------------------------------------------------------ SRS check */
 
-/* Level sums: Σ_j Σ_r ρ_{j,r}·(ck_{j+1}[r] − Σ_u ck_j[u, r]) = 0, and
- * ck_m = [1]₁.  One MSM over all points with 128-bit weights. */
-static tc_status check_sums(tc_error *err, bool *ok, const tc_pst_srs *srs, int n_threads)
+/* The Lagrange key levels first..m that a structural check looks at, each
+ * held apart (an SRS keeps them contiguous, vk.json does not): lv[j] has
+ * tc_pst_suffix_size(s, j) points and lv[m] is the single point that must
+ * be [1]₁.  The verification key supplies [1]₁, [1]₂ and [t_j]₂. */
+typedef struct key_levels {
+    const tc_pst_shape *s;
+    const tc_pst_vk *vk;
+    int first;                                  /* 0 for a whole SRS */
+    const tc_g1_affine *lv[TC_PST_MAX_VARS + 1];
+} key_levels;
+
+/* Level sums: Σ_{j≥first} Σ_r ρ_{j,r}·(ck_{j+1}[r] − Σ_u ck_j[u, r]) = 0,
+ * and ck_m = [1]₁.  One weighted sum over all points with 128-bit weights
+ * (one MSM per level, since the levels need not be contiguous). */
+static tc_status check_sums(tc_error *err, bool *ok, const key_levels *kl, int n_threads)
 {
-    const tc_pst_shape *s = &srs->shape;
-    tc_fr *sc = malloc(srs->n_points * sizeof *sc);
-    tc_fr *rw = malloc(tc_pst_suffix_size(s, s->m > 1 ? 1 : 0) * sizeof *rw);
+    const tc_pst_shape *s = kl->s;
+    size_t off[TC_PST_MAX_VARS + 2] = {0};
+    for (int j = kl->first; j <= s->m; j++)
+        off[j + 1] = off[j] + tc_pst_suffix_size(s, j);
+    size_t total = off[s->m + 1];
+    tc_fr *sc = malloc(total * sizeof *sc);
+    tc_fr *rw = malloc(tc_pst_suffix_size(s, kl->first < s->m ? kl->first + 1 : s->m) * sizeof *rw);
     tc_status st = TC_OK;
     if (sc == NULL || rw == NULL) {
-        st = tc_fail(err, TC_ENOMEM, "out of memory checking the SRS");
+        st = tc_fail(err, TC_ENOMEM, "out of memory checking the key levels");
         goto out;
     }
-    for (size_t i = 0; i < srs->n_points; i++)
+    for (size_t i = 0; i < total; i++)
         tc_fr_zero(&sc[i]);
-    for (int j = 0; j < s->m; j++) {
+    for (int j = kl->first; j < s->m; j++) {
         size_t rest = tc_pst_suffix_size(s, j + 1);
-        tc_fr *lo = sc + srs->level_off[j], *hi = sc + srs->level_off[j + 1];
+        tc_fr *lo = sc + off[j], *hi = sc + off[j + 1];
         st = random_weights(err, rw, rest);
         if (st != TC_OK)
             goto out;
@@ -250,13 +266,17 @@ static tc_status check_sums(tc_error *err, bool *ok, const tc_pst_srs *srs, int 
                 tc_fr_add(&lo[(size_t)u * rest + r], &lo[(size_t)u * rest + r], &rho);
         }
     }
-    tc_g1 sum;
-    st = tc_pst_msm_fr(err, &sum, srs->ck, sc, srs->n_points, n_threads);
-    if (st != TC_OK)
-        goto out;
+    tc_g1 sum, part;
+    tc_g1_set_infinity(&sum);
+    for (int j = kl->first; j <= s->m; j++) {
+        st = tc_pst_msm_fr(err, &part, kl->lv[j], sc + off[j], off[j + 1] - off[j], n_threads);
+        if (st != TC_OK)
+            goto out;
+        tc_g1_add(&sum, &sum, &part);
+    }
     tc_g1 top, gen;
-    tc_g1_from_affine(&top, tc_pst_srs_level(srs, s->m));
-    tc_g1_from_affine(&gen, &srs->vk.g1);
+    tc_g1_from_affine(&top, kl->lv[s->m]);
+    tc_g1_from_affine(&gen, &kl->vk->g1);
     tc_g1 g0;
     tc_g1_generator(&g0);
     *ok = tc_g1_is_infinity(&sum) && tc_g1_eq(&top, &gen) && tc_g1_eq(&gen, &g0);
@@ -272,27 +292,29 @@ out:
 /* Lagrange ratios: with w_u = 1/Π_{k≠u}(u − k), (x − u)·λ_u(x)/w_u is the
  * same for every u, so for level j and every u ≥ 1 and rest r
  *     t_j·(P_u/w_u − P_0/w_0) = u·P_u/w_u,   P_u = ck_j[u, r].
- * Folded with random weights into
+ * Folded with random weights over j = first..m−1 into
  *     Π_j e(X_j, [t_j]₂) · e(−Σ_j Y_j, [1]₂) = 1.
- * With the level sums and ck_m = [1]₁ this pins ck_j = λ_j(t_j)·ck_{j+1}. */
-static tc_status check_ratios(tc_error *err, bool *ok, const tc_pst_srs *srs, int n_threads)
+ * With the level sums and ck_m = [1]₁ this pins ck_j = λ_j(t_j)·ck_{j+1},
+ * from level m − 1 down to level first. */
+static tc_status check_ratios(tc_error *err, bool *ok, const key_levels *kl, int n_threads)
 {
-    const tc_pst_shape *s = &srs->shape;
-    size_t n0 = tc_pst_suffix_size(s, 0);
+    const tc_pst_shape *s = kl->s;
+    int n_lv = s->m - kl->first;
+    size_t n0 = tc_pst_suffix_size(s, kl->first);
     tc_fr *sx = malloc(n0 * sizeof *sx), *sy = malloc(n0 * sizeof *sy), *rw = malloc(n0 * sizeof *rw);
     tc_g1_affine p[TC_PST_MAX_VARS + 1];
-    tc_g2_prepared *prep = malloc((size_t)(s->m + 1) * sizeof *prep);
+    tc_g2_prepared *prep = malloc((size_t)(n_lv + 1) * sizeof *prep);
     tc_g1 ysum;
     tc_status st = TC_OK;
     if (sx == NULL || sy == NULL || rw == NULL || prep == NULL) {
-        st = tc_fail(err, TC_ENOMEM, "out of memory checking the SRS");
+        st = tc_fail(err, TC_ENOMEM, "out of memory checking the key levels");
         goto out;
     }
     tc_g1_set_infinity(&ysum);
-    for (int j = 0; j < s->m; j++) {
+    for (int j = kl->first; j < s->m; j++) {
         uint32_t n = s->n[j];
         size_t rest = tc_pst_suffix_size(s, j + 1), size = (size_t)n * rest;
-        const tc_g1_affine *lvl = tc_pst_srs_level(srs, j);
+        const tc_g1_affine *lvl = kl->lv[j];
         tc_fr winv[TC_PST_MAX_N];   /* 1/w_u = Π_{k≠u}(u − k) */
         for (uint32_t u = 0; u < n; u++) {
             int64_t d = 1;
@@ -323,14 +345,15 @@ static tc_status check_ratios(tc_error *err, bool *ok, const tc_pst_srs *srs, in
             st = tc_pst_msm_fr(err, &y, lvl, sy, size, n_threads);
         if (st != TC_OK)
             goto out;
-        tc_g1_to_affine(&p[1 + j], &x);
-        tc_g2_prepare(&prep[1 + j], &srs->vk.tau[j]);
+        int at = 1 + j - kl->first;
+        tc_g1_to_affine(&p[at], &x);
+        tc_g2_prepare(&prep[at], &kl->vk->tau[j]);
         tc_g1_add(&ysum, &ysum, &y);
     }
     tc_g1_neg(&ysum, &ysum);
     tc_g1_to_affine(&p[0], &ysum);
-    tc_g2_prepare(&prep[0], &srs->vk.g2);
-    *ok = tc_pairing_product_is_one(p, prep, (size_t)s->m + 1);
+    tc_g2_prepare(&prep[0], &kl->vk->g2);
+    *ok = tc_pairing_product_is_one(p, prep, (size_t)n_lv + 1);
     if (!*ok)
         reject(err, "the Lagrange key does not match the verification key");
 out:
@@ -339,6 +362,16 @@ out:
     free(rw);
     free(prep);
     return st;
+}
+
+/* Checks (1) and (2) on the levels of kl. */
+static tc_status check_levels(tc_error *err, bool *ok, const key_levels *kl, int n_threads)
+{
+    *ok = false;
+    tc_status st = check_sums(err, ok, kl, n_threads);
+    if (st != TC_OK || !*ok)
+        return st;
+    return check_ratios(err, ok, kl, n_threads);
 }
 
 /* The monomial key against the Lagrange key: for random values v,
@@ -374,14 +407,34 @@ out:
 
 tc_status tc_pst_srs_check(tc_error *err, bool *ok, const tc_pst_srs *srs, int n_threads)
 {
-    *ok = false;
-    tc_status st = check_sums(err, ok, srs, n_threads);
-    if (st != TC_OK || !*ok)
-        return st;
-    st = check_ratios(err, ok, srs, n_threads);
+    key_levels kl = {&srs->shape, &srs->vk, 0, {0}};
+    for (int j = 0; j <= srs->shape.m; j++)
+        kl.lv[j] = tc_pst_srs_level(srs, j);
+    tc_status st = check_levels(err, ok, &kl, n_threads);
     if (st != TC_OK || !*ok)
         return st;
     if (srs->mk != NULL)
         st = check_monomial(err, ok, srs, n_threads);
     return st;
+}
+
+tc_status tc_pst_vk_check_levels(tc_error *err, bool *ok, const tc_pst_vk_file *vf,
+                                 int n_threads)
+{
+    const tc_pst_shape *s = &vf->vk.shape;
+    *ok = false;
+    key_levels kl = {s, &vf->vk, s->m, {0}};
+    for (int j = s->m - 1; j >= 1; j--)
+        if (vf->levels[j] != NULL)
+            kl.first = j;
+    for (int j = kl.first; j < s->m; j++) {
+        if (vf->levels[j] == NULL)   /* the format before levels J..m−1 */
+            return tc_fail(err, TC_OK,
+                           "slice level %d is embedded without level %d above it, which the "
+                           "check needs: regenerate the file with `tensorcommit vk`",
+                           kl.first, j);
+        kl.lv[j] = vf->levels[j];
+    }
+    kl.lv[s->m] = vf->levels[s->m] != NULL ? vf->levels[s->m] : &vf->vk.g1;
+    return check_levels(err, ok, &kl, n_threads);
 }

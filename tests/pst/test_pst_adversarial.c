@@ -2,7 +2,8 @@
  * decode (non-canonical aliases, off-curve, bad flags, wrong length),
  * infinity proof points, field elements ≥ r, proofs and slices of the
  * wrong size, batches built so that two bad openings would cancel under
- * equal weights, and slice keys that the verifier has to trust. */
+ * equal weights, slice keys that change what a slice proves, and vk.json
+ * levels that the level check must refuse. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -517,9 +518,10 @@ static void test_batch_cancel(void **state)
 /* The verifier computes C_g from the level-j keys it is given, so whoever
  * supplies those keys can make any slice "verify": scaling key 0 by
  * F[0]/F'[0] turns an honest proof of F into a proof of F' (F'[0] ≠ F[0]).
- * This is why slice keys must come from the SRS or a trusted vk.json; the
- * vk.json decoder cannot tie them to [t_i]₂ on its own. */
-static void test_slice_keys_are_trusted(void **state)
+ * This is why slice keys must come from a checked SRS or pass
+ * tc_pst_vk_check_levels; the vk.json decoder alone does not tie them to
+ * [t_i]₂. */
+static void test_slice_keys_are_checked(void **state)
 {
     (void)state;
     fixture f;
@@ -562,6 +564,10 @@ static void test_slice_keys_are_trusted(void **state)
     assert_int_equal(tc_pst_vk_decode(&err, &vf, json, strlen(json), "vk.json"), TC_OK);
     assert_int_equal(tc_pst_verify_slice(&err, &ok, &vf.vk, vf.levels[1], &f.c, &sl), TC_OK);
     assert_true(ok);
+    /* but the level check against [t_i]₂ refuses such keys */
+    ok = true;
+    assert_int_equal(tc_pst_vk_check_levels(&err, &ok, &vf, 1), TC_OK);
+    assert_false(ok);
     tc_pst_vk_file_free(&vf);
     free(json);
     /* the same forged level inside an SRS file: it loads (the digest is
@@ -585,12 +591,185 @@ static void test_slice_keys_are_trusted(void **state)
     tc_pst_srs_free(&f.srs);
 }
 
+/* ------------------------------------------------ vk.json level check */
+
+/* Shape (2, 3, 4) from explicit trapdoors: level 1 holds 12 points,
+ * level 2 holds 4, level 3 is [1]₁. */
+static void setup_explicit(tc_pst_srs *srs, uint64_t t0, uint64_t t1, uint64_t t2)
+{
+    tc_error err;
+    tc_pst_shape s = {0};
+    s.m = 3, s.n[0] = 2, s.n[1] = 3, s.n[2] = 4;
+    tc_fr t[3];
+    tc_fr_from_u64(&t[0], t0);
+    tc_fr_from_u64(&t[1], t1);
+    tc_fr_from_u64(&t[2], t2);
+    tc_pst_setup_opts o = {1, false, NULL, NULL};
+    assert_int_equal(tc_pst_setup(&err, srs, &s, t, TC_PST_ORIGIN_EXPLICIT, &o), TC_OK);
+}
+
+/* vk.json for `--slice-levels level`, encoded and decoded. */
+static void vk_file(tc_pst_vk_file *vf, const tc_pst_srs *srs, int level)
+{
+    tc_error err;
+    char *json = NULL;
+    assert_int_equal(tc_pst_vk_encode(&err, &json, srs, &level, 1), TC_OK);
+    assert_int_equal(tc_pst_vk_decode(&err, vf, json, strlen(json), "vk.json"), TC_OK);
+    free(json);
+}
+
+/* Runs the level check; a failure must say why. */
+static bool levels_pass(const tc_pst_vk_file *vf, char *why /* (512) or NULL */)
+{
+    tc_error err = {0};
+    bool ok = true;   /* the check must set it */
+    assert_int_equal(tc_pst_vk_check_levels(&err, &ok, vf, 1), TC_OK);
+    if (!ok)
+        assert_true(err.msg[0] != '\0');
+    if (why != NULL)
+        memcpy(why, err.msg, sizeof err.msg);
+    return ok;
+}
+
+static void g1_add_to(tc_g1_affine *p, const tc_g1_affine *q)
+{
+    tc_g1 a, b;
+    tc_g1_from_affine(&a, p);
+    tc_g1_from_affine(&b, q);
+    tc_g1_add(&a, &a, &b);
+    tc_g1_to_affine(p, &a);
+}
+
+/* Every level from the smallest asked for up to m − 1 is embedded, equal
+ * to the SRS's, and passes the check. */
+static void test_vk_levels_honest(void **state)
+{
+    (void)state;
+    tc_pst_srs srs;
+    setup_explicit(&srs, 5, 7, 11);
+    for (int level = 1; level <= 3; level++) {
+        tc_pst_vk_file vf;
+        vk_file(&vf, &srs, level);
+        for (int j = 0; j <= 3; j++) {
+            bool want = j >= level && j < 3;
+            assert_int_equal(vf.levels[j] != NULL, want);
+            if (want)
+                for (size_t b = 0; b < tc_pst_suffix_size(&srs.shape, j); b++)
+                    assert_true(tc_g1_affine_eq(&vf.levels[j][b], &tc_pst_srs_level(&srs, j)[b]));
+        }
+        assert_true(levels_pass(&vf, NULL));
+        /* level m given explicitly: [1]₁ passes, 2·[1]₁ does not */
+        vf.levels[3] = malloc(sizeof(tc_g1_affine));
+        vf.levels[3][0] = vf.vk.g1;
+        assert_true(levels_pass(&vf, NULL));
+        g1_add_to(&vf.levels[3][0], &vf.vk.g1);
+        assert_false(levels_pass(&vf, NULL));
+        tc_pst_vk_file_free(&vf);
+    }
+    tc_pst_srs_free(&srs);
+}
+
+/* Any single changed point, swapped points (including swaps that keep the
+ * level sums), scaled levels, and levels from other trapdoors that are
+ * consistent with part of the key are refused; so is a file that lacks the
+ * levels above J. */
+static void test_vk_levels_tampered(void **state)
+{
+    (void)state;
+    tc_pst_srs a, b1, b2;
+    setup_explicit(&a, 5, 7, 11);
+    setup_explicit(&b1, 5, 7, 12);   /* another t_2 */
+    setup_explicit(&b2, 5, 8, 11);   /* another t_1, the same t_2 */
+    tc_pst_vk_file vf;
+    vk_file(&vf, &a, 1);
+    assert_true(levels_pass(&vf, NULL));
+    tc_g1_affine g = vf.vk.g1, keep;
+    /* one point + [1]₁, every point of both levels */
+    for (int j = 1; j <= 2; j++)
+        for (size_t b = 0; b < tc_pst_suffix_size(&a.shape, j); b++) {
+            keep = vf.levels[j][b];
+            g1_add_to(&vf.levels[j][b], &g);
+            assert_false(levels_pass(&vf, NULL));
+            vf.levels[j][b] = keep;
+        }
+    assert_true(levels_pass(&vf, NULL));
+    /* swaps: level 1 is (u, r) with 3 × 4 points; [0] and [4] share r, so
+     * the sums still hold and only the ratio check can see it */
+    static const int swaps[][3] = {{1, 0, 1}, {1, 0, 4}, {1, 3, 11}, {2, 0, 1}, {2, 2, 3}};
+    for (size_t k = 0; k < sizeof swaps / sizeof swaps[0]; k++) {
+        tc_g1_affine *lv = vf.levels[swaps[k][0]];
+        keep = lv[swaps[k][1]];
+        lv[swaps[k][1]] = lv[swaps[k][2]];
+        lv[swaps[k][2]] = keep;
+        assert_false(levels_pass(&vf, NULL));
+        lv[swaps[k][2]] = lv[swaps[k][1]];
+        lv[swaps[k][1]] = keep;
+    }
+    assert_true(levels_pass(&vf, NULL));
+    /* a whole level doubled: level 1, level 2, both */
+    for (int mask = 1; mask <= 3; mask++) {
+        for (int j = 1; j <= 2; j++)
+            if (mask & (1 << (j - 1)))
+                for (size_t b = 0; b < tc_pst_suffix_size(&a.shape, j); b++)
+                    g1_add_to(&vf.levels[j][b], &vf.levels[j][b]);
+        assert_false(levels_pass(&vf, NULL));
+        for (int j = 1; j <= 2; j++)
+            memcpy(vf.levels[j], tc_pst_srs_level(&a, j),
+                   tc_pst_suffix_size(&a.shape, j) * sizeof(tc_g1_affine));
+    }
+    assert_true(levels_pass(&vf, NULL));
+    /* level 1 of another key: with another t_2 it is a true Lagrange level
+     * but does not sum to our level 2; with another t_1 it does sum to our
+     * level 2 and only [t_1]₂ tells it apart; levels 1 and 2 both from
+     * another t_2 sum to [1]₁ but fail against [t_2]₂ */
+    const tc_pst_srs *other[] = {&b1, &b2};
+    for (int k = 0; k < 2; k++) {
+        memcpy(vf.levels[1], tc_pst_srs_level(other[k], 1), 12 * sizeof(tc_g1_affine));
+        assert_false(levels_pass(&vf, NULL));
+    }
+    memcpy(vf.levels[2], tc_pst_srs_level(&b1, 2), 4 * sizeof(tc_g1_affine));
+    memcpy(vf.levels[1], tc_pst_srs_level(&b1, 1), 12 * sizeof(tc_g1_affine));
+    assert_false(levels_pass(&vf, NULL));
+    memcpy(vf.levels[1], tc_pst_srs_level(&a, 1), 12 * sizeof(tc_g1_affine));
+    memcpy(vf.levels[2], tc_pst_srs_level(&a, 2), 4 * sizeof(tc_g1_affine));
+    assert_true(levels_pass(&vf, NULL));
+    /* the older format: level 1 without level 2 */
+    free(vf.levels[2]);
+    vf.levels[2] = NULL;
+    char why[512];
+    assert_false(levels_pass(&vf, why));
+    assert_non_null(strstr(why, "regenerate"));
+    assert_non_null(strstr(why, "tensorcommit vk"));
+    tc_pst_vk_file_free(&vf);
+    /* the same through the JSON text: a file with only "1" */
+    tc_error err;
+    char *json = NULL;
+    int lv = 1;
+    assert_int_equal(tc_pst_vk_encode(&err, &json, &a, &lv, 1), TC_OK);
+    json_error_t je;
+    json_t *root = json_loads(json, 0, &je);
+    assert_non_null(root);
+    assert_int_equal(json_object_del(json_object_get(root, "slice_levels"), "2"), 0);
+    char *old = json_dumps(root, 0);
+    json_decref(root);
+    assert_int_equal(tc_pst_vk_decode(&err, &vf, old, strlen(old), "vk.json"), TC_OK);
+    assert_false(levels_pass(&vf, why));
+    assert_non_null(strstr(why, "regenerate"));
+    tc_pst_vk_file_free(&vf);
+    free(old);
+    free(json);
+    tc_pst_srs_free(&a);
+    tc_pst_srs_free(&b1);
+    tc_pst_srs_free(&b2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_point_decoding), cmocka_unit_test(test_g2_subgroup),    cmocka_unit_test(test_infinity_points),
         cmocka_unit_test(test_proof_json_bounds),  cmocka_unit_test(test_api_sizes),
-        cmocka_unit_test(test_batch_cancel),       cmocka_unit_test(test_slice_keys_are_trusted),
+        cmocka_unit_test(test_batch_cancel),       cmocka_unit_test(test_slice_keys_are_checked),
+        cmocka_unit_test(test_vk_levels_honest),   cmocka_unit_test(test_vk_levels_tampered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

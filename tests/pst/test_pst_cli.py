@@ -90,8 +90,42 @@ def main():
               "proof.json contents")
         check(pf["openings"][0]["value"] == str(int(grid[1, 2, 3]) % R), "grid value")
         check(pf["slices"][1]["values"] == [str(int(v) % R) for v in grid[3, 1, :]], "slice values")
-        run("verify", "--vk", "vk.json", "--proof", "proof.json")
+        p = run("verify", "--vk", "vk.json", "--proof", "proof.json")
+        check(p.stderr == "", f"checked slice keys need no warning: {p.stderr!r}")
         run("verify", "--srs", "srs.tcs", "--proof", "proof.json", "--commitment", c)
+
+        # vk.json embeds every level from the smallest asked for up to m - 1,
+        # and verify checks them against the verification key
+        for asked, want in (("2", ["2"]), ("2,1", ["1", "2"]), ("3", [])):
+            run("vk", "--srs", "srs.tcs", "--slice-levels", asked, "--out", "vkl.json")
+            lv = json.load(open("vkl.json"))["slice_levels"]
+            check(sorted(lv) == want and all(len(lv[j]) == [15, 5][int(j) - 1] for j in lv),
+                  f"--slice-levels {asked} embeds {sorted(lv)}")
+        vk = json.load(open("vk.json"))
+        tampered = json.loads(json.dumps(vk))
+        tampered["slice_levels"]["1"][0], tampered["slice_levels"]["1"][1] = \
+            vk["slice_levels"]["1"][1], vk["slice_levels"]["1"][0]
+        json.dump(tampered, open("vk_swap.json", "w"))
+        p = run("verify", "--vk", "vk_swap.json", "--proof", "proof.json", expect=3)
+        one_line_naming(p, "vk_swap.json")
+        check(p.stdout == "", "nothing verified with bad slice keys")
+        tampered = json.loads(json.dumps(vk))
+        tampered["slice_levels"]["2"][3] = vk["slice_levels"]["1"][3]
+        json.dump(tampered, open("vk_upper.json", "w"))
+        one_line_naming(run("verify", "--vk", "vk_upper.json", "--proof", "proof.json", expect=3),
+                        "vk_upper.json")
+        old = json.loads(json.dumps(vk))
+        del old["slice_levels"]["2"]
+        json.dump(old, open("vk_old.json", "w"))
+        p = run("verify", "--vk", "vk_old.json", "--proof", "proof.json", expect=3)
+        one_line_naming(p, "vk_old.json")
+        check("regenerate" in p.stderr and "tensorcommit vk" in p.stderr, f"old format: {p.stderr!r}")
+        pf = json.load(open("proof.json"))
+        pf["slices"][1]["values"][2] = str((int(pf["slices"][1]["values"][2]) + 1) % R)
+        json.dump(pf, open("forged_slice.json", "w"))
+        p = run("verify", "--vk", "vk.json", "--proof", "forged_slice.json", expect=1)
+        check("slice 1: rejected" in p.stdout and "slice 0: ok" in p.stdout,
+              f"forged slice value: {p.stdout}")
         # a point-only proof needs no slice keys
         del pf["slices"]
         json.dump(pf, open("points.json", "w"))
