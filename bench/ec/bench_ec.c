@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/bench_util.h"
 #include "ec/curve.h"
 #include "ec/encoding.h"
 #include "ec/field.h"
@@ -813,12 +814,6 @@ typedef struct bench_result {
     uint64_t sink;
 } bench_result;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double target_of(const bench_figure *f)
 {
     return f->target_ns > 0 ? f->target_ns : 1.15 * f->ref_ns;
@@ -860,7 +855,7 @@ static bench_result measure(const bench_figure *f, double budget_s, tc_prng seed
         f->fn(&c, n);
         per_op[s++] = (tc_now() - t0) * 1e9 / (double)n;
     }
-    qsort(per_op, s, sizeof per_op[0], cmp_double);
+    qsort(per_op, s, sizeof per_op[0], bench_cmp_double);
     res.samples = s;
     res.ops_per_sample = n;
     res.min_ns = per_op[0];
@@ -880,29 +875,6 @@ static void fmt_time(char *out, size_t len, double ns)
         snprintf(out, len, "%.2f us", ns / 1e3);
     else
         snprintf(out, len, "%.3f ms", ns / 1e6);
-}
-
-static void cpu_model(char *out, size_t len)
-{
-    snprintf(out, len, "unknown");
-    FILE *fp = fopen("/proc/cpuinfo", "r");
-    if (fp == NULL)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, fp)) {
-        if (strncmp(line, "model name", 10) == 0) {
-            char *v = strchr(line, ':');
-            if (v != NULL) {
-                v++;
-                while (*v == ' ')
-                    v++;
-                v[strcspn(v, "\n")] = '\0';
-                snprintf(out, len, "%s", v);
-            }
-            break;
-        }
-    }
-    fclose(fp);
 }
 
 static void usage(FILE *to)
@@ -970,7 +942,7 @@ int main(int argc, char **argv)
     }
 
     char cpu[256], date[64];
-    cpu_model(cpu, sizeof cpu);
+    bench_cpu_model(cpu, sizeof cpu);
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
     printf("bench_ec  %s  |  %s  |  asm (ADX/BMI2): %s  |  1 thread\n", date, cpu,

@@ -18,38 +18,22 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "../common/bench_util.h"
 #include "model/engine.h"
 #include "model/kernels.h"
 #include "util/util.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void report(const char *what, double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
     printf("  %-34s median %9.1f  min %9.1f  max %9.1f tok/s\n", what, v[n / 2], v[0], v[n - 1]);
 }
 
 static void machine(void)
 {
     struct utsname u;
-    char model[512] = "?";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f != NULL) {
-        char line[512];
-        while (fgets(line, sizeof line, f))
-            if (!strncmp(line, "model name", 10)) {
-                char *p = strchr(line, ':');
-                snprintf(model, sizeof model, "%s", p ? p + 2 : line);
-                model[strcspn(model, "\n")] = '\0';
-                break;
-            }
-        fclose(f);
-    }
+    char model[512];
+    bench_cpu_model(model, sizeof model);
     uname(&u);
     printf("machine: %s, %ld online cpus, %s %s\n", model, sysconf(_SC_NPROCESSORS_ONLN),
            u.sysname, u.machine);
@@ -185,7 +169,7 @@ static void matvec_bandwidth(int reps)
             tc_matvec_fast(y, w, x, NULL, n, 0, rows);
             v[r] = (double)bytes / (tc_now() - t0) / 1e9;
         }
-        qsort(v, (size_t)reps, sizeof *v, cmp_double);
+        qsort(v, (size_t)reps, sizeof *v, bench_cmp_double);
         printf("decode matvec read bandwidth, 1 thread, %s pages: median %.1f  min %.1f  max "
                "%.1f GB/s\n", huge ? "2 MiB" : "4 KiB", v[reps / 2], v[0], v[reps - 1]);
         free(v);

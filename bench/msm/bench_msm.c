@@ -29,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "../common/bench_util.h"
 #include "ec/msm.h"
 #include "util/util.h"
 
@@ -56,37 +58,10 @@ typedef struct bench_opts {
 
 static void print_machine(void)
 {
-    char model[256] = "unknown";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f))
-            if (strncmp(line, "model name", 10) == 0) {
-                char *p = strchr(line, ':');
-                if (p) {
-                    snprintf(model, sizeof model, "%s", p + 2);
-                    model[strcspn(model, "\n")] = 0;
-                }
-                break;
-            }
-        fclose(f);
-    }
-    long cores = 0;
-    f = fopen("/proc/cpuinfo", "r");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f))
-            cores += strncmp(line, "processor", 9) == 0;
-        fclose(f);
-    }
-    printf("machine: %s, %ld logical cores, Fp mul %s\n", model, cores,
+    char model[256];
+    bench_cpu_model(model, sizeof model);
+    printf("machine: %s, %ld logical cores, Fp mul %s\n", model, sysconf(_SC_NPROCESSORS_ONLN),
            tc_cpu_has_adx() ? "MULX/ADX assembly" : "portable C");
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 static double ref_ms(unsigned lg, unsigned kind)
@@ -140,8 +115,8 @@ typedef struct run_stats { double med, min, max, cpu; } run_stats;
 
 static run_stats stats(double *t, double *cpu, unsigned reps)
 {
-    qsort(t, reps, sizeof *t, cmp_double);
-    qsort(cpu, reps, sizeof *cpu, cmp_double);
+    qsort(t, reps, sizeof *t, bench_cmp_double);
+    qsort(cpu, reps, sizeof *cpu, bench_cmp_double);
     return (run_stats){t[reps / 2], t[0], t[reps - 1], cpu[reps / 2]};
 }
 

@@ -10,17 +10,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "../common/bench_util.h"
 #include "pst/pst.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void report(const char *what, double *v, int n, const char *target)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
     double scale = v[n / 2] < 0.01 ? 1e3 : 1.0;
     const char *unit = scale > 1 ? "ms" : "s ";
     printf("  %-28s median %9.3f %s  min %9.3f  max %9.3f   (n=%d, target %s)\n", what,
@@ -31,19 +26,8 @@ static void report(const char *what, double *v, int n, const char *target)
 static void machine(void)
 {
     struct utsname u;
-    char model[512] = "?";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f != NULL) {
-        char line[512];
-        while (fgets(line, sizeof line, f))
-            if (!strncmp(line, "model name", 10)) {
-                char *p = strchr(line, ':');
-                snprintf(model, sizeof model, "%s", p ? p + 2 : line);
-                model[strcspn(model, "\n")] = '\0';
-                break;
-            }
-        fclose(f);
-    }
+    char model[512];
+    bench_cpu_model(model, sizeof model);
     uname(&u);
     printf("machine: %s, %ld online cpus, %s %s\n", model, sysconf(_SC_NPROCESSORS_ONLN),
            u.sysname, u.machine);

@@ -7,6 +7,7 @@
  * shapes of a 12-layer, 768-wide llama-style model: per layer q, k, v, o
  * (768, 768), gate and up (2048, 768), down (768, 2048), 84 matrices.
  * Prints median / min / max and the machine. */
+#include "../common/bench_util.h"
 #include "select/select.h"
 #include "util/util.h"
 
@@ -22,15 +23,9 @@
 #define D_MODEL 768
 #define D_FF 2048
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void report(const char *what, double *t, int n)
 {
-    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    qsort(t, (size_t)n, sizeof *t, bench_cmp_double);
     printf("%-44s median %9.3f ms  min %9.3f  max %9.3f  (%d runs)\n", what,
            1e3 * t[n / 2], 1e3 * t[0], 1e3 * t[n - 1], n);
 }
@@ -58,21 +53,8 @@ static double load_average(void)
 
 static void print_machine(void)
 {
-    char model[256] = "unknown";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f))
-            if (!strncmp(line, "model name", 10)) {
-                char *c = strchr(line, ':');
-                if (c) {
-                    snprintf(model, sizeof model, "%s", c + 2);
-                    model[strcspn(model, "\n")] = 0;
-                }
-                break;
-            }
-        fclose(f);
-    }
+    char model[256];
+    bench_cpu_model(model, sizeof model);
     printf("machine: %s, %ld online CPUs\n", model, sysconf(_SC_NPROCESSORS_ONLN));
 }
 

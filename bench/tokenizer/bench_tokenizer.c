@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/bench_util.h"
 #include "model/tokenizer.h"
 #include "util/util.h"
 
@@ -61,35 +62,6 @@ static char *make_text(size_t target, size_t *len)
     *len = n;
     buf[n] = '\0';
     return buf;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void cpu_model(char *out, size_t len)
-{
-    snprintf(out, len, "unknown");
-    FILE *fp = fopen("/proc/cpuinfo", "r");
-    if (fp == NULL)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, fp)) {
-        if (strncmp(line, "model name", 10) == 0) {
-            char *v = strchr(line, ':');
-            if (v != NULL) {
-                v++;
-                while (*v == ' ')
-                    v++;
-                v[strcspn(v, "\n")] = '\0';
-                snprintf(out, len, "%s", v);
-            }
-            break;
-        }
-    }
-    fclose(fp);
 }
 
 typedef struct model_case {
@@ -148,8 +120,8 @@ static int bench_one(const model_case *mc, const char *text, size_t len, int rep
         fprintf(stderr, "%s: decode(encode(text)) differs from the text\n", mc->dir);
         goto out;
     }
-    qsort(enc, (size_t)reps, sizeof *enc, cmp_double);
-    qsort(dec, (size_t)reps, sizeof *dec, cmp_double);
+    qsort(enc, (size_t)reps, sizeof *enc, bench_cmp_double);
+    qsort(dec, (size_t)reps, sizeof *dec, bench_cmp_double);
     double mb = (double)len / 1e6;
     printf("%-16s load %6.3f s | encode %8zu tokens: median %.3f s (%.2f MB/s) min %.3f max %.3f"
            " | decode median %.3f s min %.3f max %.3f\n",
@@ -195,7 +167,7 @@ int main(int argc, char **argv)
     char cpu[256];
     if (text == NULL)
         return 3;
-    cpu_model(cpu, sizeof cpu);
+    bench_cpu_model(cpu, sizeof cpu);
     printf("bench_tokenizer: %.2f MB of English text, %d repetitions, 1 thread\n"
            "machine: %s\n",
            (double)len / 1e6, reps, cpu);
