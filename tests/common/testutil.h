@@ -1,6 +1,6 @@
-/* Shared test helpers: loading JSON vectors from the shared data folder and
- * a seeded PRNG whose seed is printed so a failure can be replayed
- * (TC_TEST_SEED=<n> in the environment overrides it). */
+/* Shared test helpers: loading JSON vectors from the shared data folder, a
+ * seeded PRNG whose seed is printed so a failure can be replayed
+ * (TC_TEST_SEED=<n> in the environment overrides it), and scratch folders. */
 #ifndef TC_TESTUTIL_H
 #define TC_TESTUTIL_H
 
@@ -44,6 +44,21 @@ static inline uint64_t tu_seed(const char *test_name)
     fprintf(stderr, "%s: seed %llu (replay with TC_TEST_SEED=%llu)\n", test_name,
             (unsigned long long)seed, (unsigned long long)seed);
     return seed;
+}
+
+/* A fresh folder /tmp/tc_test_<tag>_XXXXXX in dir (len ≥ 32 + tag); 0 or −1. */
+static inline int tu_mkdtemp(char *dir, size_t len, const char *tag)
+{
+    snprintf(dir, len, "/tmp/tc_test_%s_XXXXXX", tag);
+    return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+/* Removes a folder made by tu_mkdtemp and everything in it; 0 or −1. */
+static inline int tu_rmtree(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 #endif

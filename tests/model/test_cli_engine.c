@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/testutil.h"
 #include "tensor/npy.h"
 
 static const char *bin;
@@ -23,16 +24,13 @@ static char tmpdir[256];
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/tc_test_cli_XXXXXX");
-    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+    return tu_mkdtemp(tmpdir, sizeof tmpdir, "cli");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_rmtree(tmpdir);
 }
 
 /* Runs the binary with `args`; returns its exit status; stderr lines and the

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/testutil.h"
 #include "model/engine.h"
 #include "model/model_internal.h"
 #include "model/kernels.h"
@@ -416,9 +417,8 @@ static void test_weight_formats(void **state)
         skip();
         return;
     }
-    char dir[] = "/tmp/tc_test_fmt_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char cmd[4096];
+    char dir[64], cmd[4096];
+    assert_int_equal(tu_mkdtemp(dir, sizeof dir, "fmt"), 0);
     snprintf(cmd, sizeof cmd,
              "cd %s && /usr/bin/python3 -c \"\n"
              "import json, struct, os, shutil, numpy as np\n"
@@ -470,8 +470,7 @@ static void test_weight_formats(void **state)
         free(h2);
         free(l2);
     }
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tu_rmtree(dir), 0);
 }
 
 /* The random-model tool (argv[1]), for a model with 2 MiB tensors. */
@@ -483,8 +482,8 @@ static const char *random_model_tool;
 static void test_huge_pages(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/tc_test_huge_XXXXXX", cmd[4096];
-    assert_non_null(mkdtemp(dir));
+    char dir[64], cmd[4096];
+    assert_int_equal(tu_mkdtemp(dir, sizeof dir, "huge"), 0);
     snprintf(cmd, sizeof cmd,
              "'%s' --out '%s/m' --dim 256 --layers 2 --heads 4 --kv-heads 2 --ffn 512 "
              "--vocab 2048 --max-pos 64 --seed 3 > /dev/null",
@@ -523,8 +522,7 @@ static void test_huge_pages(void **state)
         free(h[i]);
         free(l[i]);
     }
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tu_rmtree(dir), 0);
 }
 
 static void write_text(const char *path, const char *text)

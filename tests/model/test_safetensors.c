@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/testutil.h"
 #include "model/safetensors.h"
 
 static char tmpdir[256];
@@ -19,16 +20,13 @@ static char tmpdir[256];
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/tc_test_st_XXXXXX");
-    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+    return tu_mkdtemp(tmpdir, sizeof tmpdir, "st");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_rmtree(tmpdir);
 }
 
 /* Writes header (padded to 8 bytes with spaces) + `dlen` data bytes;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/testutil.h"
 #include "tensor/npy.h"
 
 static char tmpdir[256];
@@ -18,16 +19,13 @@ static char tmpdir[256];
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/tc_test_npy_XXXXXX");
-    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+    return tu_mkdtemp(tmpdir, sizeof tmpdir, "npy");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_rmtree(tmpdir);
 }
 
 static void test_roundtrip(void **state)
