@@ -85,6 +85,11 @@ int cli_verify_run(int argc, char **argv);
 bool cli_parse_i64(const char *s, int64_t *v);
 bool cli_parse_u64(const char *s, uint64_t *v);
 bool cli_parse_int(const char *s, int lo, int hi, int *v);
+/* The default --threads: the online CPUs, at most 256. */
+int cli_default_threads(void);
+/* Parses --threads (1..256) into *threads, or says why on stderr and
+ * returns false (the caller exits with CLI_USAGE). */
+bool cli_threads_option(const char *verb, const char *arg, int *threads);
 /* "1,2,3" → out; returns the count, or −1 when malformed or more than max. */
 int cli_parse_u64_list(const char *s, uint64_t *out, int max);
 

@@ -74,10 +74,7 @@ int cli_gen_option(cli_gen_args *a, int code, const char *arg, const char *verb)
         cli_errorf(verb, "--top-k must be an integer >= 0");
         return -1;
     case 'j':
-        if (cli_parse_int(arg, 1, 256, &a->threads))
-            return 1;
-        cli_errorf(verb, "--threads must be in 1..256");
-        return -1;
+        return cli_threads_option(verb, arg, &a->threads) ? 1 : -1;
     case 't':
         if (parse_float(arg, 0.0f, 100.0f, &a->temperature))
             return 1;

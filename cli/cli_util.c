@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 bool cli_parse_i64(const char *s, int64_t *v)
 {
@@ -39,6 +40,20 @@ bool cli_parse_int(const char *s, int lo, int hi, int *v)
         return false;
     *v = (int)x;
     return true;
+}
+
+int cli_default_threads(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus > 0 && cpus <= 256 ? (int)cpus : 1;
+}
+
+bool cli_threads_option(const char *verb, const char *arg, int *threads)
+{
+    if (cli_parse_int(arg, 1, 256, threads))
+        return true;
+    cli_errorf(verb, "--threads must be in 1..256");
+    return false;
 }
 
 int cli_parse_u64_list(const char *s, uint64_t *out, int max)

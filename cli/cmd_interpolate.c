@@ -29,16 +29,15 @@ int cmd_interpolate(int argc, char **argv)
         {"threads", required_argument, 0, 'j'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *tensor = NULL, *out = NULL;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = cpus > 0 && cpus < 256 ? (int)cpus : 1, c;
+    int threads = cli_default_threads(), c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 't': tensor = optarg; break;
         case 'o': out = optarg; break;
         case 'j':
-            if (!cli_parse_int(optarg, 1, 256, &threads))
-                return cli_errorf(argv[0], "--threads must be in 1..256"), CLI_USAGE;
+            if (!cli_threads_option(argv[0], optarg, &threads))
+                return CLI_USAGE;
             break;
         case 'h': help(stdout); return CLI_OK;
         default: help(stderr); return CLI_USAGE;

@@ -95,8 +95,7 @@ int cmd_open(int argc, char **argv)
         {"threads", required_argument, 0, 'j'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *srs_path = NULL, *tensor = NULL, *out = NULL;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = cpus > 0 && cpus < 256 ? (int)cpus : 1, c;
+    int threads = cli_default_threads(), c;
     opt_item *items = calloc((size_t)argc + 1, sizeof *items);
     size_t n_items = 0;
     if (items == NULL)
@@ -109,9 +108,9 @@ int cmd_open(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'p': case 'r': case 'l': items[n_items++] = (opt_item){(char)c, optarg}; break;
         case 'j':
-            if (!cli_parse_int(optarg, 1, 256, &threads)) {
+            if (!cli_threads_option(argv[0], optarg, &threads)) {
                 free(items);
-                return cli_errorf(argv[0], "--threads must be in 1..256"), CLI_USAGE;
+                return CLI_USAGE;
             }
             break;
         case 'h': free(items); help(stdout); return CLI_OK;

@@ -50,7 +50,6 @@ int cmd_run(int argc, char **argv)
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     tc_run_opts o;
     tc_run_opts_default(&o);
-    int v;
     cli_quant qo;
     cli_quant_init(&qo);
     int64_t i64;
@@ -109,9 +108,8 @@ int cmd_run(int argc, char **argv)
             o.seed = u64;
             break;
         case 't':
-            if (!cli_parse_int(optarg, 1, 256, &v))
-                return cli_errorf(argv[0], "--threads must be in 1..256"), CLI_USAGE;
-            o.n_threads = v;
+            if (!cli_threads_option(argv[0], optarg, &o.n_threads))
+                return CLI_USAGE;
             break;
         case 'h': help(stdout); return CLI_OK;
         default: help(stderr); return CLI_USAGE;

@@ -78,8 +78,7 @@ int cmd_setup(int argc, char **argv)
         {"check", required_argument, 0, 'c'},   {0, 0, 0, 0}};
     const char *shape_s = NULL, *seed_s = NULL, *trap_s = NULL, *out = NULL, *check = NULL;
     bool monomial = false, prog = false;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = cpus > 0 && cpus < 256 ? (int)cpus : 1, c;
+    int threads = cli_default_threads(), c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -91,8 +90,8 @@ int cmd_setup(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'c': check = optarg; break;
         case 'j':
-            if (!cli_parse_int(optarg, 1, 256, &threads))
-                return cli_errorf(argv[0], "--threads must be in 1..256"), CLI_USAGE;
+            if (!cli_threads_option(argv[0], optarg, &threads))
+                return CLI_USAGE;
             break;
         case 'h': help(stdout); return CLI_OK;
         default: help(stderr); return CLI_USAGE;

@@ -38,8 +38,8 @@ int cli_verify_run(int argc, char **argv)
                 return cli_errorf(argv[0], "--tolerance must be a number ≥ 0"), CLI_USAGE;
             break;
         case 't':
-            if (!cli_parse_int(optarg, 1, 256, &o.n_threads))
-                return cli_errorf(argv[0], "--threads must be in 1..256"), CLI_USAGE;
+            if (!cli_threads_option(argv[0], optarg, &o.n_threads))
+                return CLI_USAGE;
             break;
         default:
             cli_errorf(argv[0], "see tensorcommit verify --help");
