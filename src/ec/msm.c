@@ -5,7 +5,6 @@
 #include "ec/msm_impl.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,20 +490,11 @@ static void *worker_main(void *arg)
  * same. */
 static void run_tasks(msm_job *job, unsigned n_threads)
 {
-    pthread_t tid[TC_MSM_MAX_THREADS];
     msm_worker wk[TC_MSM_MAX_THREADS];
-    unsigned started = 0;
     atomic_init(&job->next, 0);
-    for (unsigned i = 1; i < n_threads; i++) {
+    for (unsigned i = 0; i < n_threads; i++)
         wk[i] = (msm_worker){job, i};
-        if (pthread_create(&tid[i], NULL, worker_main, &wk[i]) != 0)
-            break;
-        started = i;
-    }
-    wk[0] = (msm_worker){job, 0};
-    worker_main(&wk[0]);
-    for (unsigned i = 1; i <= started; i++)
-        pthread_join(tid[i], NULL);
+    tc_run_threads(worker_main, wk, sizeof wk[0], n_threads);
 }
 
 /* Σ_w 2^(cw)·(Σ_j chunk sums of window w), Horner from the top window;
@@ -741,7 +731,6 @@ tc_status tc_msm_table_init(tc_error *err, tc_msm_table *t, const tc_g1_affine *
 {
     tc_status st = TC_OK;
     table_job *jobs = NULL;
-    pthread_t tid[TC_MSM_MAX_THREADS];
     memset(t, 0, sizeof *t);
     if (c == 0 || c > TC_MSM_MAX_WINDOW || max_bits == 0 || max_bits > 254)
         return tc_fail(err, TC_EARG, "msm table: window %u / max_bits %u out of range", c,
@@ -771,17 +760,7 @@ tc_status tc_msm_table_init(tc_error *err, tc_msm_table *t, const tc_g1_affine *
             goto out;
         }
     }
-    unsigned started = 0;
-    for (unsigned i = 1; i < n_threads; i++) {
-        if (pthread_create(&tid[i], NULL, table_worker, &jobs[i]) != 0)
-            break;
-        started = i;
-    }
-    table_worker(&jobs[0]);
-    for (unsigned i = started + 1; i < n_threads; i++)
-        table_worker(&jobs[i]);              /* threads that did not start */
-    for (unsigned i = 1; i <= started; i++)
-        pthread_join(tid[i], NULL);
+    tc_run_threads(table_worker, jobs, sizeof *jobs, n_threads);
 out:
     if (jobs)
         for (unsigned i = 0; i < n_threads; i++) {

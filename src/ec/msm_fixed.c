@@ -2,7 +2,6 @@
  * reference MSM used by tests. */
 #include "ec/msm_impl.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,7 +193,6 @@ tc_status tc_g1_fixed_base_batch(tc_error *err, tc_g1_affine *out, const tc_g1_a
     msm_xyzz *tmp = NULL;
     tc_fp *inv = NULL, *inv_scr = NULL;
     fb_job *jobs = NULL;
-    pthread_t tid[TC_MSM_MAX_THREADS];
     if (n_threads == 0)
         n_threads = 1;
     if (n_threads > TC_MSM_MAX_THREADS)
@@ -237,17 +235,7 @@ tc_status tc_g1_fixed_base_batch(tc_error *err, tc_g1_affine *out, const tc_g1_a
             goto out;
         }
     }
-    unsigned started = 0;
-    for (unsigned i = 1; i < n_threads; i++) {
-        if (pthread_create(&tid[i], NULL, fb_worker, &jobs[i]) != 0)
-            break;
-        started = i;
-    }
-    fb_worker(&jobs[0]);
-    for (unsigned i = started + 1; i < n_threads; i++)
-        fb_worker(&jobs[i]);
-    for (unsigned i = 1; i <= started; i++)
-        pthread_join(tid[i], NULL);
+    tc_run_threads(fb_worker, jobs, sizeof *jobs, n_threads);
 out:
     fb_free_jobs(jobs, n_threads);
     free(tab);

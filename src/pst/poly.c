@@ -2,7 +2,6 @@
  * DESIGN §3.2 on values, evaluation and interpolation to monomials. */
 #include "pst/pst.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -469,20 +468,10 @@ void tc_pst_parallel(int n_threads, size_t count, tc_pst_range_fn fn, void *ctx)
         return;
     }
     range_task tasks[MAX_THREADS];
-    pthread_t tids[MAX_THREADS];
-    bool started[MAX_THREADS] = {false};
     for (int k = 0; k < n_threads; k++) {
         tasks[k] = (range_task){fn, ctx, count * (size_t)k / (size_t)n_threads,
                                 count * (size_t)(k + 1) / (size_t)n_threads};
     }
-    for (int k = 1; k < n_threads; k++)
-        started[k] = pthread_create(&tids[k], NULL, range_main, &tasks[k]) == 0;
-    fn(ctx, tasks[0].lo, tasks[0].hi);
-    /* a thread that could not start runs here: same ranges, same results */
-    for (int k = 1; k < n_threads; k++) {
-        if (started[k])
-            pthread_join(tids[k], NULL);
-        else
-            fn(ctx, tasks[k].lo, tasks[k].hi);
-    }
+    /* fixed ranges, whichever thread runs them: the same results */
+    tc_run_threads(range_main, tasks, sizeof tasks[0], (unsigned)n_threads);
 }
