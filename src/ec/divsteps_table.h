@@ -7,8 +7,8 @@
  *     i = ((η_c + 6) << 11) | (((f >> 1) & 31) << 6) | (g & 63)
  * holds the matrix with 2^6·(f', g') = (u f + v g, q f + r g) as the signed
  * bytes u, v, q, r of a uint32 (low byte first; |u| + |v| ≤ 64), and the new
- * η as ((η ^ s) − s) + c for {c, s}, s ∈ {0, −1}.  Filled at load time by
- * divsteps_table.c; test_field recomputes every entry.
+ * η as ((η ^ s) − s) + c for {c, s}, s ∈ {0, −1}.  Filled by
+ * tc_divsteps6_init (divsteps_table.c); test_field recomputes every entry.
  *
  * The two tables take 144 KB (96 KB of matrices, 48 KB of η), read about 90
  * times an inversion: a loop of inversions keeps the entries it uses in L1
@@ -23,7 +23,9 @@
 
 #define TC_DIVSTEPS6_ENTRIES (12 << 11)
 
-/* Read-only once the library is loaded (filled by a constructor). */
+/* Fills the tables on the first call (thread-safe); call it before reading
+ * them.  Read-only afterwards. */
+void tc_divsteps6_init(void);
 extern uint32_t tc_divsteps6_matrix[TC_DIVSTEPS6_ENTRIES];
 extern int8_t tc_divsteps6_eta[TC_DIVSTEPS6_ENTRIES][2];
 

@@ -310,6 +310,7 @@ static int64_t divsteps_60_var(int64_t eta, uint64_t f, uint64_t g, trans62 *t,
 static void inv_safegcd(uint64_t r[4], const uint64_t x[4], const uint64_t c[4],
                         const tc_modulus *m)
 {
+    tc_divsteps6_init();
     s62 p, f, g, d = {{0}}, e;
     s62_from_limbs(&p, m->p);
     s62_from_limbs(&g, x);

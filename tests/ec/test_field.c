@@ -685,6 +685,7 @@ static int64_t table_byte(uint32_t w, int k) { return (int8_t)(uint8_t)(w >> (8 
 static void test_divsteps_table(void **s)
 {
     (void)s;
+    tc_divsteps6_init();
     for (int i = 0; i < TC_DIVSTEPS6_ENTRIES; i++) {
         int64_t ec = (i >> 11) - 6;
         divstep_state x = {ec, 2 * ((i >> 6) & 31) + 1, i & 63, 1, 0, 0, 1};
