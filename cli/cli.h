@@ -21,6 +21,9 @@ typedef struct cli_command {
     X(commit, "commit to an int64 grid (.npy)")                               \
     X(open, "open a committed grid at points or slices")                      \
     X(verify, "verify openings, or re-check a whole run folder")             \
+    X(challenge, "verifier: draw the block ranges to re-execute")             \
+    X(respond, "prover: open the layers a challenge asks for")                \
+    X(audit, "verifier: check a response by partial re-execution")           \
     X(interpolate, "export monomial coefficients (research format)")          \
     X(tokenize, "text to token ids with a Hugging Face tokenizer.json")       \
     X(detokenize, "token ids to text")                                        \

@@ -101,7 +101,8 @@ int cli_open_session(const char *verb, const tc_model *m, const cli_gen_args *a,
     tc_error err = {0};
     *s = NULL;
     *seq = NULL;
-    tc_engine_opts eo = {a->threads, a->deterministic, n_prompt + (size_t)a->max_new};
+    tc_engine_opts eo = {.n_threads = a->threads, .deterministic = a->deterministic,
+                         .max_seq = n_prompt + (size_t)a->max_new};
     tc_status st = tc_session_new(&err, s, m, &eo);
     if (st != TC_OK)
         return cli_report(verb, &err, st);

@@ -15,12 +15,15 @@ static void help(FILE *f)
             "            [--max-new-tokens 30] [--temperature 0 --top-k 0 --top-p 1]\n"
             "            [--srs srs.tcs] [--scale-factor 16 --quantize 50 | --binary-scale K]\n"
             "            [--layout structured|flat] [--num-queries 10] [--seed 0]\n"
-            "            [--threads 2] [--deterministic]\n"
+            "            [--threads 2] [--deterministic] [--no-open]\n"
             "\n"
             "The prover's whole job: generates text with the model, records every layer's\n"
             "hidden states, turns them into integers, lays them out as a grid, commits to\n"
             "the grid, opens --num-queries random values and one layer slice, verifies the\n"
-            "proofs and checks every opened value against the grid.\n"
+            "proofs and checks every opened value against the grid.  With --no-open it\n"
+            "stops after committing: openings then come from verifiers' challenges\n"
+            "(tensorcommit challenge / respond / audit).  --deterministic runs are\n"
+            "audited exactly: every block reads the dequantized committed values.\n"
             "\n"
             "Without --srs a SEEDED reference string is made for the grid's shape (testing\n"
             "only: anyone who knows the seed can forge proofs) and saved as RUNDIR/srs.tcs.\n"
@@ -47,6 +50,7 @@ int cmd_run(int argc, char **argv)
         {"binary-scale", required_argument, 0, 'b'}, {"layout", required_argument, 0, 'l'},
         {"num-queries", required_argument, 0, 'Q'},  {"seed", required_argument, 0, 'e'},
         {"threads", required_argument, 0, 't'},      {"deterministic", no_argument, 0, 'd'},
+        {"no-open", no_argument, 0, 'N'},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     tc_run_opts o;
     tc_run_opts_default(&o);
@@ -111,6 +115,7 @@ int cmd_run(int argc, char **argv)
             if (!cli_threads_option(argv[0], optarg, &o.n_threads))
                 return CLI_USAGE;
             break;
+        case 'N': o.no_open = true; break;
         case 'h': help(stdout); return CLI_OK;
         default: help(stderr); return CLI_USAGE;
         }
@@ -153,6 +158,10 @@ int cmd_run(int argc, char **argv)
     if (s.t_generate > 0)
         printf("\ncapture + quantize + layout + commit = %.1f%% of the generation time\n",
                100.0 * over / s.t_generate);
+    if (o.no_open) {
+        printf("\nopenings        none (--no-open)\n");
+        return CLI_OK;
+    }
     printf("\nopenings        %zu (%zu points + 1 layer slice)\n", s.n_openings, s.n_openings - 1);
     printf("verified        %zu / %zu%s\n", s.n_verified, s.n_openings,
            s.all_verified ? "" : "  <-- FAILED");

@@ -45,7 +45,7 @@ static int check(const tc_model *m, const int32_t *ids, size_t n)
     tc_error err = {0};
     size_t V = (size_t)tc_model_cfg(m)->vocab;
     float *a = malloc(V * sizeof *a), *b = malloc(V * sizeof *b);
-    tc_engine_opts o = {1, false, n};
+    tc_engine_opts o = {.n_threads = 1, .max_seq = n};
     tc_session *s = NULL;
     int bad = a == NULL || b == NULL || tc_session_new(&err, &s, m, &o) != TC_OK ||
               tc_session_forward(&err, s, ids, n, 0, NULL, a) != TC_OK;
@@ -103,7 +103,7 @@ static int bench_model(const char *dir, int reps, size_t n_prefill, size_t n_dec
     double *v = malloc((size_t)reps * sizeof *v);
     for (int det = 0; det < (huge ? 1 : 2); det++)
         for (int th = 1; th <= 2; th++) {
-            tc_engine_opts o = {th, det != 0, 0};
+            tc_engine_opts o = {.n_threads = th, .deterministic = det != 0};
             tc_session *s = NULL;
             if (tc_session_new(&err, &s, m, &o) != TC_OK) {
                 fprintf(stderr, "%s\n", err.msg);

@@ -20,6 +20,9 @@ typedef struct tc_session tc_session;
 tc_status tc_model_load(tc_error *err, tc_model **out, const char *dir) TC_MUST_CHECK;
 void tc_model_free(tc_model *m); /* NULL-safe */
 const tc_model_config *tc_model_cfg(const tc_model *m);
+/* The output head's weights (vocab, dim), row-major (the token embedding
+ * when tied). */
+const float *tc_model_head_weights(const tc_model *m);
 /* Number of weight parameters (every tensor used by the forward pass). */
 size_t tc_model_params(const tc_model *m);
 
@@ -47,11 +50,24 @@ typedef struct tc_hook {
 
 /* ----------------------------------------------------------------- session */
 
+/* Rounds n hidden values in place (see tc_engine_opts.round). */
+typedef void (*tc_round_fn)(void *ctx, float *x, size_t n);
+
 typedef struct tc_engine_opts {
     int n_threads;      /* >= 1 */
     bool deterministic; /* fixed-order kernels only: same bits for any thread
                            count and x86-64 machine (same build) */
     size_t max_seq;     /* capacity in tokens; 0 = the model's max positions */
+    /* Block-boundary rounding (NULL: none).  When set, the engine applies
+     * round to the embedding output, to every block output but the last,
+     * and to the final norm's output, each right after the hook has seen
+     * the unrounded values: the next block (or the output head) reads the
+     * rounded ones.  With round = dequantize ∘ quantize, what a block reads
+     * is exactly what a verifier gets back from the committed integers, so
+     * re-executing a block range from opened values repeats the prover's
+     * computation bit for bit (deterministic mode; docs/audit.md). */
+    tc_round_fn round;
+    void *round_ctx;
 } tc_engine_opts;
 
 tc_status tc_session_new(tc_error *err, tc_session **out, const tc_model *m,
@@ -77,6 +93,17 @@ tc_status tc_session_forward(tc_error *err, tc_session *s, const int32_t *tokens
  * whole sequence from position 0.  Overwrites the session's KV cache. */
 tc_status tc_session_run_blocks(tc_error *err, tc_session *s, const float *h_in, size_t T,
                                 int first, int last, float *out, const tc_hook *hook) TC_MUST_CHECK;
+
+/* The output head on T final hidden states h (T, dim) (after the final
+ * norm), one position at a time with the kernels generation uses for the
+ * last position: logits (T, vocab). */
+tc_status tc_session_head(tc_error *err, tc_session *s, const float *h, size_t T,
+                          float *logits) TC_MUST_CHECK;
+
+/* The embedding output (hidden state 0) of tokens[0..T) at positions
+ * 0..T-1: out (T, dim).  Token ids outside the vocabulary are TC_EARG. */
+tc_status tc_model_embed(tc_error *err, const tc_model *m, const int32_t *tokens, size_t T,
+                         float *out) TC_MUST_CHECK;
 
 /* ------------------------------------------------------------- generation */
 

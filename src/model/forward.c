@@ -334,6 +334,13 @@ static bool wants(const tc_hook *hook, int layer, tc_site site, size_t pos0, siz
     return hook != NULL && hook->fn(hook->ctx, layer, site, pos0, T, width, NULL);
 }
 
+/* Block-boundary rounding (tc_engine_opts.round), after the hook. */
+static void round_boundary(const tc_session *s, float *x, size_t n)
+{
+    if (s->opts.round != NULL)
+        s->opts.round(s->opts.round_ctx, x, n);
+}
+
 /* Blocks first..last on s->x, the final norm into s->xb when last is the
  * final block, calling the hook (and filling out, when non-NULL, in the HF
  * convention). */
@@ -349,6 +356,8 @@ static void run_blocks(tc_session *s, int first, int last, size_t pos0, size_t T
             hook->fn(hook->ctx, l, TC_SITE_BLOCK_OUT, pos0, T, dim, s->x);
         if (out != NULL && l < L - 1)
             memcpy(out + (size_t)(l - first) * T * dim, s->x, T * dim * sizeof(float));
+        if (l < L - 1)                  /* the last raw output feeds only the norm */
+            round_boundary(s, s->x, T * dim);
     }
     if (last == L - 1) {
         norm_rows(s, s->xb, s->x, m->final_norm, m->final_norm_b, T);
@@ -356,7 +365,51 @@ static void run_blocks(tc_session *s, int first, int last, size_t pos0, size_t T
             hook->fn(hook->ctx, L - 1, TC_SITE_FINAL_NORM, pos0, T, dim, s->xb);
         if (out != NULL)
             memcpy(out + (size_t)(last - first) * T * dim, s->xb, T * dim * sizeof(float));
+        round_boundary(s, s->xb, T * dim);
     }
+}
+
+/* Token (and learned position) embeddings of tokens[0..n) at positions
+ * pos.. into x (n, dim). */
+static tc_status embed(tc_error *err, const tc_model *m, const int32_t *tokens, size_t n,
+                       size_t pos, float *x)
+{
+    const tc_model_config *c = &m->cfg;
+    size_t dim = (size_t)c->dim;
+    for (size_t t = 0; t < n; t++)
+        if (tokens[t] < 0 || tokens[t] >= c->vocab)
+            return tc_fail(err, TC_EARG, "token id %d at index %zu is outside the vocabulary (%d)",
+                           tokens[t], t, c->vocab);
+    if (m->pos_embed != NULL && pos + n > (size_t)c->max_pos)
+        return tc_fail(err, TC_EARG, "positions up to %zu exceed the model's %d", pos + n,
+                       c->max_pos);
+    for (size_t t = 0; t < n; t++) {
+        memcpy(x + t * dim, m->tok_embed + (size_t)tokens[t] * dim, dim * sizeof(float));
+        if (m->pos_embed != NULL)
+            tc_add(x + t * dim, m->pos_embed + (pos + t) * dim, dim);
+    }
+    return TC_OK;
+}
+
+const float *tc_model_head_weights(const tc_model *m)
+{
+    return m->lm_head;
+}
+
+tc_status tc_model_embed(tc_error *err, const tc_model *m, const int32_t *tokens, size_t T,
+                         float *out)
+{
+    return embed(err, m, tokens, T, 0, out);
+}
+
+tc_status tc_session_head(tc_error *err, tc_session *s, const float *h, size_t T, float *logits)
+{
+    const tc_model *m = s->m;
+    size_t dim = (size_t)m->cfg.dim, vocab = (size_t)m->cfg.vocab;
+    (void)err;
+    for (size_t t = 0; t < T; t++)
+        linear(s, logits + t * vocab, h + t * dim, m->lm_head, NULL, 1, dim, vocab);
+    return TC_OK;
 }
 
 tc_status tc_session_forward(tc_error *err, tc_session *s, const int32_t *tokens, size_t n,
@@ -368,17 +421,12 @@ tc_status tc_session_forward(tc_error *err, tc_session *s, const int32_t *tokens
     if (n == 0 || pos > s->cap || n > s->cap - pos)
         return tc_fail(err, TC_EARG, "positions %zu..%zu exceed the session's %zu", pos,
                        pos + n, s->cap);
-    for (size_t t = 0; t < n; t++)
-        if (tokens[t] < 0 || tokens[t] >= c->vocab)
-            return tc_fail(err, TC_EARG, "token id %d at index %zu is outside the vocabulary (%d)",
-                           tokens[t], t, c->vocab);
-    for (size_t t = 0; t < n; t++) {
-        memcpy(s->x + t * dim, m->tok_embed + (size_t)tokens[t] * dim, dim * sizeof(float));
-        if (m->pos_embed != NULL)
-            tc_add(s->x + t * dim, m->pos_embed + (pos + t) * dim, dim);
-    }
+    tc_status st = embed(err, m, tokens, n, pos, s->x);
+    if (st != TC_OK)
+        return st;
     if (wants(hook, -1, TC_SITE_EMBED, pos, n, dim))
         hook->fn(hook->ctx, -1, TC_SITE_EMBED, pos, n, dim, s->x);
+    round_boundary(s, s->x, n * dim);
     run_blocks(s, 0, c->n_layers - 1, pos, n, hook, NULL);
     bool last_done = false;
     if (wants(hook, c->n_layers - 1, TC_SITE_LOGITS, pos, n, vocab)) {

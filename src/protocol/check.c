@@ -1,6 +1,8 @@
 /* Re-checking a run folder against its receipt (see check.h). */
 #include "protocol/check.h"
 
+#include "protocol/audit.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -69,6 +71,7 @@ typedef struct receipt {
     int32_t *tokens;
     size_t n_tokens, n_prompt;
     bool deterministic;
+    bool dequantized_inputs;     /* "block_inputs": "dequantized" */
 } receipt;
 
 static bool is_hex64(const char *s)
@@ -92,6 +95,8 @@ static tc_status read_receipt(tc_error *err, receipt *r, const char *path)
     r->layout = json_object_get(o, "layout");
     r->quant = json_object_get(o, "quantization");
     r->deterministic = json_is_true(json_object_get(o, "deterministic"));
+    const char *bi = json_string_value(json_object_get(o, "block_inputs"));
+    r->dequantized_inputs = bi != NULL && !strcmp(bi, "dequantized");
     if (!is_hex64(r->commitment) || !is_hex64(r->srs_id) || !is_hex64(r->model_digest) ||
         r->prompt == NULL || r->text == NULL || !json_is_object(r->layout) ||
         !json_is_object(r->quant) || !json_is_array(toks) || json_array_size(toks) == 0 ||
@@ -258,7 +263,9 @@ static tc_status check_model(tc_error *err, checker *c, const receipt *r, const 
         report(c, tm, "receipt: the generated tokens %s to the receipt's text",
                tm ? "decode" : "do NOT decode");
     }
-    tc_engine_opts eo = {c->o->n_threads, r->deterministic, T};
+    tc_engine_opts eo = {.n_threads = c->o->n_threads, .deterministic = r->deterministic,
+                         .max_seq = T, .round = r->dequantized_inputs ? tc_audit_round : NULL,
+                         .round_ctx = (void *)q};
     if ((st = tc_session_new(err, &sess, model, &eo)) != TC_OK)
         goto out;
     hidden = malloc(L1 * T * H * sizeof *hidden);

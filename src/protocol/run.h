@@ -14,6 +14,9 @@
  *                    all_ground_truth_matched
  *   stats.json, hidden_states.npy, tokens.npy   (the capture)
  *   srs.tcs, vk.json the SRS used (a seeded one unless --srs was given)
+ * Deterministic runs round each block's input to the dequantized committed
+ * values (tc_audit_round; receipt "block_inputs": "dequantized"), so that
+ * an audit re-executes block ranges from opened values bit for bit.
  */
 #ifndef TC_PROTOCOL_RUN_H
 #define TC_PROTOCOL_RUN_H
@@ -33,6 +36,8 @@ typedef struct tc_run_opts {
     tc_quant_params quant;
     tc_layout_kind layout;
     size_t num_queries;           /* random grid points to open */
+    bool no_open;                 /* commit only: no openings, no proofs.json
+                                     (openings come from challenges) */
     uint64_t seed;                /* sampling, flat padding, query points, seeded SRS */
     int n_threads;
     bool deterministic;

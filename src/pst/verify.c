@@ -438,3 +438,88 @@ tc_status tc_pst_vk_check_levels(tc_error *err, bool *ok, const tc_pst_vk_file *
     kl.lv[s->m] = vf->levels[s->m] != NULL ? vf->levels[s->m] : &vf->vk.g1;
     return check_levels(err, ok, &kl, n_threads);
 }
+
+/* ------------------------------------------------------- slice batches */
+
+/* k slices at the same level j of one commitment c, folded with random
+ * weights ρ_q from the OS:
+ *     e(Σ_q ρ_q·(C − C_g,q + Σ_i z_{q,i}·π_{q,i}), [1]₂) · Π_i e(Σ_q ρ_q·π_{q,i}, −[t_i]₂) = 1,
+ * where Σ_q ρ_q·C_g,q = Σ_r (Σ_q ρ_q·v_q[r])·keys[r] is one MSM over the
+ * level's keys.  j + 1 Miller loops in all. */
+tc_status tc_pst_verify_slices_batch(tc_error *err, bool *ok, const tc_pst_vk *vk,
+                                     const tc_g1_affine *keys, const tc_g1_affine *c,
+                                     const tc_pst_slice *s, size_t k, int n_threads)
+{
+    *ok = false;
+    tc_status st = need_prepared(err, vk);
+    if (st != TC_OK)
+        return st;
+    if (k == 0) {
+        *ok = true;
+        return TC_OK;
+    }
+    int j = s[0].j;
+    if (j < 1 || j > vk->shape.m)
+        return tc_fail(err, TC_EARG, "slice level %d outside 1..%d", j, vk->shape.m);
+    size_t count = tc_pst_suffix_size(&vk->shape, j);
+    for (size_t q = 0; q < k; q++)
+        if (s[q].j != j || s[q].count != count)
+            return tc_fail(err, TC_EARG, "slice %zu: level %d with %zu values, expected level %d "
+                           "with %zu", q, s[q].j, s[q].count, j, count);
+    size_t npts = 1 + k * (size_t)j;
+    tc_fr *rho = malloc(k * sizeof *rho), *comb = malloc(count * sizeof *comb);
+    tc_fr *sc = malloc(npts * sizeof *sc);
+    tc_g1_affine *pts = malloc(npts * sizeof *pts), *col = malloc(k * sizeof *col);
+    if (rho == NULL || comb == NULL || sc == NULL || pts == NULL || col == NULL) {
+        st = tc_fail(err, TC_ENOMEM, "out of memory batch-verifying %zu slices", k);
+        goto out;
+    }
+    if ((st = random_weights(err, rho, k)) != TC_OK)
+        goto out;
+    /* comb[r] = Σ_q ρ_q·v_q[r];  A = (Σ ρ)·C + Σ_{q,i} ρ_q·z_{q,i}·π_{q,i} − Σ_r comb[r]·keys[r] */
+    for (size_t r = 0; r < count; r++) {
+        tc_fr_zero(&comb[r]);
+        for (size_t q = 0; q < k; q++) {
+            tc_fr t;
+            tc_fr_mul(&t, &rho[q], &s[q].values[r]);
+            tc_fr_add(&comb[r], &comb[r], &t);
+        }
+    }
+    tc_fr rsum;
+    tc_fr_zero(&rsum);
+    size_t at = 0;
+    for (size_t q = 0; q < k; q++) {
+        tc_fr_add(&rsum, &rsum, &rho[q]);
+        for (int i = 0; i < j; i++) {
+            pts[at] = s[q].pi[i];
+            tc_fr_mul(&sc[at++], &rho[q], &s[q].z[i]);
+        }
+    }
+    pts[at] = *c;
+    sc[at++] = rsum;
+    tc_g1 acc, cg;
+    if ((st = tc_pst_msm_fr(err, &acc, pts, sc, at, n_threads)) != TC_OK ||
+        (st = tc_pst_msm_fr(err, &cg, keys, comb, count, n_threads)) != TC_OK)
+        goto out;
+    tc_g1_neg(&cg, &cg);
+    tc_g1_add(&acc, &acc, &cg);
+    tc_g1_affine a[TC_PST_MAX_VARS + 1];
+    tc_g1_to_affine(&a[0], &acc);
+    for (int i = 0; i < j; i++) {
+        for (size_t q = 0; q < k; q++)
+            col[q] = s[q].pi[i];
+        if ((st = tc_pst_msm_fr(err, &acc, col, rho, k, n_threads)) != TC_OK)
+            goto out;
+        tc_g1_to_affine(&a[1 + i], &acc);
+    }
+    *ok = product_is_one(vk, a, j);
+    if (!*ok)
+        reject(err, "batch pairing equation does not hold: at least one slice is invalid");
+out:
+    free(rho);
+    free(comb);
+    free(sc);
+    free(pts);
+    free(col);
+    return st;
+}

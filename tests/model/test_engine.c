@@ -81,7 +81,7 @@ static void check_model(const char *name, bool deterministic, int threads)
         fail_msg("%s", err.msg);
     const tc_model_config *c = tc_model_cfg(m);
     size_t L = (size_t)c->n_layers, dim = (size_t)c->dim, V = (size_t)c->vocab;
-    tc_engine_opts o = {threads, deterministic, 0};
+    tc_engine_opts o = {.n_threads = threads, .deterministic = deterministic};
     json_t *root = load_cases(name);
     json_t *cases = json_object_get(root, "cases");
     bool stories = !strcmp(name, "stories260K");
@@ -186,7 +186,7 @@ static void test_deterministic_threads(void **state)
         float *h[2], *lg[2];
         int32_t gen[2][64];
         for (int r = 0; r < 2; r++) {
-            tc_engine_opts o = {r + 1, true, 0};
+            tc_engine_opts o = {.n_threads = r + 1, .deterministic = true};
             tc_session *s = NULL;
             assert_int_equal(tc_session_new(&err, &s, m, &o), TC_OK);
             h[r] = calloc((L + 1) * T * dim, sizeof(float));
@@ -225,7 +225,7 @@ static void check_partial(const char *name, bool det)
     int32_t ids[24];
     for (size_t t = 0; t < T; t++)
         ids[t] = (int32_t)((t * 37 + 5) % (size_t)c->vocab);
-    tc_engine_opts o = {2, det, 0};
+    tc_engine_opts o = {.n_threads = 2, .deterministic = det};
     tc_session *s = NULL;
     assert_int_equal(tc_session_new(&err, &s, m, &o), TC_OK);
     float *hid = calloc((L + 1) * T * dim, sizeof(float));
@@ -399,7 +399,7 @@ static void capture_dir(const char *dir, float **hid, float **lg, size_t *nh, si
     *nl = T * (size_t)c->vocab;
     *hid = calloc(*nh, sizeof(float));
     *lg = calloc(*nl, sizeof(float));
-    tc_engine_opts o = {1, true, 0};
+    tc_engine_opts o = {.n_threads = 1, .deterministic = true};
     tc_session *s = NULL;
     assert_int_equal(tc_session_new(&err, &s, m, &o), TC_OK);
     assert_int_equal(tc_capture(&err, s, ids, T, *hid, NULL, *lg), TC_OK);

@@ -1,0 +1,121 @@
+/* tensorcommit audit: the verifier's verdict on a challenged run. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/audit.h"
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: tensorcommit audit --receipt receipt.json --vk vk.json --model DIR\n"
+            "            --challenge challenge.json --response response.json\n"
+            "            [--report audit.json] [--tolerance X] [--threads N]\n"
+            "\n"
+            "Checks a prover's response to a challenge without re-running the whole model:\n"
+            "  binding       the challenge is for this receipt, the response for this\n"
+            "                challenge (nonce, digests) and opens the layers it asked for\n"
+            "  expectations  the model's digest, the SRS id, the layout and the\n"
+            "                quantization are what this verifier expects\n"
+            "  openings      every slice verifies against the commitment (one batch)\n"
+            "  embedding     hidden state 0 is the quantized embedding of the tokens\n"
+            "  ranges        each range re-executed from its opened input matches its\n"
+            "                opened output: exactly for --deterministic runs, else within\n"
+            "                --tolerance (hidden-state units; default %g)\n"
+            "  tokens        every generated token follows from the committed final\n"
+            "                states (argmax at temperature 0, else the seeded sampler)\n"
+            "vk.json must embed the Lagrange level of a layer (`run` writes such a file).\n"
+            "Prints one line per check and the verdict; --report writes the figures as\n"
+            "JSON (docs/formats.md).\n"
+            "\n"
+            "exit status: 0 accepted, 1 rejected (the first failing check is named),\n"
+            "             2 usage error, 3 unreadable input or other error\n",
+            TC_AUDIT_DEFAULT_TOL);
+}
+
+static void report_line(void *ctx, bool ok, const char *name, const char *line)
+{
+    (void)ctx;
+    printf("%-4s %-13s %s\n", ok ? "ok" : "FAIL", name, line);
+}
+
+static int usage_error(const char *verb, const char *what)
+{
+    cli_errorf(verb, "%s (see tensorcommit %s --help)", what, verb);
+    return CLI_USAGE;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"receipt", required_argument, 0, 'r'},  {"vk", required_argument, 0, 'k'},
+        {"model", required_argument, 0, 'm'},    {"challenge", required_argument, 0, 'c'},
+        {"response", required_argument, 0, 's'}, {"report", required_argument, 0, 'R'},
+        {"tolerance", required_argument, 0, 'T'}, {"threads", required_argument, 0, 't'},
+        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    tc_audit_opts o = {.tolerance = -1, .n_threads = cli_default_threads(),
+                       .report = report_line};
+    const char *report = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': o.receipt_path = optarg; break;
+        case 'k': o.vk_path = optarg; break;
+        case 'm': o.model_dir = optarg; break;
+        case 'c': o.challenge_path = optarg; break;
+        case 's': o.response_path = optarg; break;
+        case 'R': report = optarg; break;
+        case 'T': {
+            char *end;
+            o.tolerance = strtod(optarg, &end);
+            if (*end != '\0' || !(o.tolerance >= 0 && o.tolerance < 1e6))
+                return usage_error(argv[0], "--tolerance must be a number in [0, 1e6)");
+            break;
+        }
+        case 't':
+            if (!cli_threads_option(argv[0], optarg, &o.n_threads))
+                return CLI_USAGE;
+            break;
+        case 'h': help(stdout); return CLI_OK;
+        default: return usage_error(argv[0], "unknown option or missing value");
+        }
+    }
+    if (o.receipt_path == NULL || o.vk_path == NULL || o.model_dir == NULL ||
+        o.challenge_path == NULL || o.response_path == NULL)
+        return usage_error(argv[0], "--receipt, --vk, --model, --challenge and --response are "
+                                    "required");
+    if (optind != argc)
+        return usage_error(argv[0], "unexpected argument");
+    tc_error err = {0};
+    tc_audit_result res;
+    double t0 = tc_now();
+    tc_status st = tc_audit(&err, &res, &o);
+    if (st != TC_OK)
+        return cli_report(argv[0], &err, st);
+    double secs = tc_now() - t0;
+    json_object_set_new(res.report_json, "seconds", json_real(secs));
+    int rc = res.accept ? CLI_OK : CLI_REJECTED;
+    if (report != NULL) {
+        char *text = json_dumps(res.report_json, JSON_INDENT(2) | JSON_SORT_KEYS);
+        size_t n = text ? strlen(text) : 0;
+        if (text != NULL)
+            text[n] = '\n';   /* json_dumps leaves room for the NUL we overwrite */
+        st = text ? tc_write_file_atomic(&err, report, text, n + 1)
+                  : tc_fail(&err, TC_ENOMEM, "cannot serialise the report");
+        free(text);
+        if (st != TC_OK)
+            rc = cli_report(argv[0], &err, st);
+    }
+    json_decref(res.report_json);
+    if (res.accept)
+        printf("verdict  ACCEPT (%.2f s)\n", secs);
+    else
+        printf("verdict  REJECT: first failing check: %s (%.2f s)\n", res.first_failure, secs);
+    return rc;
+}
