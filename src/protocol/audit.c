@@ -518,17 +518,125 @@ static double gap_bound(const float *W, size_t H, int32_t j, int32_t t, const fl
     return q + 2.0 * (double)H * u * f;
 }
 
+void tc_token_check_lines(const tc_token_check *r, bool exact,
+                          void (*out)(void *ctx, bool ok, const char *line), void *ctx)
+{
+    char buf[400];
+    if (r->generated == 0) {
+        out(ctx, true, "no generated tokens to check");
+    } else if (r->greedy) {
+        snprintf(buf, sizeof buf, "%zu generated tokens: %s (temperature 0, %s; smallest margin "
+                 "%.4g%s)", r->generated, r->wrong == 0 ? "each is the argmax of the model's "
+                 "logits from the committed final state" : "NOT the model's argmax",
+                 exact ? "exact" : "near-ties allowed within the quantization bound",
+                 r->smallest_margin, r->near_ties ? ", near-ties accepted" : "");
+        out(ctx, r->wrong == 0, buf);
+    } else {
+        snprintf(buf, sizeof buf, "%zu generated tokens: the seeded sampler replayed from the "
+                 "receipt %s", r->generated, r->wrong == 0 ? "picks every one"
+                                                            : "picks OTHER tokens");
+        out(ctx, r->wrong == 0, buf);
+    }
+    if (r->wrong) {
+        snprintf(buf, sizeof buf, "%zu wrong tokens, the first at position %zu", r->wrong,
+                 r->first_wrong);
+        out(ctx, false, buf);
+    }
+    snprintf(buf, sizeof buf, "no stop token before the last generated token (%zu found)",
+             r->stops_inside);
+    out(ctx, r->stops_inside == 0, buf);
+}
+
+tc_status tc_check_tokens(tc_error *err, tc_token_check *res, tc_session *s,
+                          const tc_quant_params *q, bool exact, const tc_sampler *smp,
+                          const int32_t *tokens, size_t T, size_t n_prompt, const float *h)
+{
+    const tc_model *model = tc_session_model(s);
+    const tc_model_config *cfg = tc_model_cfg(model);
+    size_t V = (size_t)cfg->vocab, H = (size_t)cfg->dim;
+    memset(res, 0, sizeof *res);
+    res->smallest_margin = INFINITY;
+    res->generated = T > n_prompt ? T - n_prompt : 0;
+    res->greedy = !(smp->temperature > 0.0f);
+    float *logits = malloc(V * sizeof *logits), *work = malloc(V * sizeof *work);
+    float *scratch = malloc(V * sizeof *scratch);
+    int32_t *iscratch = malloc(V * sizeof *iscratch);
+    tc_status st = TC_OK;
+    if (logits == NULL || work == NULL || scratch == NULL || iscratch == NULL) {
+        st = tc_fail(err, TC_ENOMEM, "out of memory");
+        goto out;
+    }
+    int32_t stop[TC_MAX_STOP_IDS + 1];
+    size_t n_stop = tc_model_default_stop(model, stop);
+    tc_prng rng;
+    tc_prng_seed(&rng, smp->seed);
+    const float *W = tc_model_head_weights(model);
+    double step = tc_dequant_value(q, 1);
+    for (size_t p = n_prompt; p < T && n_prompt >= 1; p++) {
+        int32_t tok = tokens[p];
+        const float *hp = h + (p - 1) * H;
+        if ((st = tc_session_head(err, s, hp, 1, logits)) != TC_OK)
+            goto out;
+        for (size_t i = 0; i < n_stop; i++)
+            res->stops_inside += p + 1 < T && stop[i] == tok;
+        bool finite = tok >= 0 && (size_t)tok < V;
+        for (size_t i = 0; i < V; i++)
+            finite &= isfinite(logits[i]) != 0;
+        bool ok;
+        if (!finite) {
+            ok = false;
+        } else if (res->greedy) {
+            /* the gap to the best other token; ties go to the lowest id */
+            double gap = INFINITY;
+            for (size_t i = 0; i < V; i++)
+                if ((int32_t)i != tok && (double)logits[tok] - logits[i] < gap)
+                    gap = (double)logits[tok] - logits[i];
+            if (gap < res->smallest_margin)
+                res->smallest_margin = gap;
+            ok = true;
+            for (size_t i = 0; i < V && ok; i++) {
+                bool beats = logits[i] > logits[tok] ||
+                             (logits[i] == logits[tok] && (int32_t)i < tok);
+                if (!beats)
+                    continue;
+                if (exact) {
+                    ok = false;      /* the prover's bits: the argmax is exact */
+                } else {
+                    ok = (double)logits[i] - logits[tok] <=
+                         gap_bound(W, H, (int32_t)i, tok, hp, step);
+                    res->near_ties += ok;
+                }
+            }
+        } else {
+            memcpy(work, logits, V * sizeof *work);
+            ok = tc_sample(smp, &rng, work, V, scratch, iscratch) == tok;
+        }
+        if (!ok && res->wrong++ == 0)
+            res->first_wrong = p;
+    }
+out:
+    free(logits);
+    free(work);
+    free(scratch);
+    free(iscratch);
+    return st;
+}
+
+static void token_line(void *ctx, bool ok, const char *text)
+{
+    line(ctx, ok, "%s", text);
+}
+
 static tc_status check_tokens(audit *a, tc_session *s, json_t *report)
 {
     check_begin(a, "tokens");
-    size_t V = (size_t)a->cfg->vocab, gen = a->T - a->rc.n_prompt;
-    tc_status st = TC_OK;
     const int64_t *vL = opened(a, (int)a->L);
-    float *h = malloc(a->T * a->H * sizeof *h), *logits = malloc(V * sizeof *logits);
-    float *work = malloc(V * sizeof *work), *scratch = malloc(V * sizeof *scratch);
-    int32_t *iscratch = malloc(V * sizeof *iscratch);
+    float *h = malloc(a->T * a->H * sizeof *h);
     json_t *jt = json_object();
-    if (h == NULL || logits == NULL || work == NULL || scratch == NULL || iscratch == NULL) {
+    tc_token_check tr;
+    tc_status st = TC_OK;
+    memset(&tr, 0, sizeof tr);
+    if (h == NULL) {
         st = tc_fail(a->err, TC_ENOMEM, "out of memory");
         goto out;
     }
@@ -537,92 +645,27 @@ static tc_status check_tokens(audit *a, tc_session *s, json_t *report)
         goto out;
     }
     dequant_layer(a, h, vL);
-    int32_t stop[TC_MAX_STOP_IDS + 1];
-    size_t n_stop = tc_model_default_stop(a->model, stop);
-    tc_prng rng;
-    tc_prng_seed(&rng, a->rc.smp.seed);
-    bool greedy = !(a->rc.smp.temperature > 0.0f);
-    const float *W = tc_model_head_weights(a->model);
-    double step = tc_dequant_value(&a->rc.quant, 1);
-    double smallest = INFINITY;
-    size_t bad = 0, first_bad = 0, near_ties = 0, stops_inside = 0;
-    for (size_t p = a->rc.n_prompt; p < a->T; p++) {
-        int32_t tok = a->rc.tokens[p];
-        const float *hp = h + (p - 1) * a->H;
-        if ((st = tc_session_head(a->err, s, hp, 1, logits)) != TC_OK)
-            goto out;
-        for (size_t i = 0; i < n_stop; i++)
-            stops_inside += p + 1 < a->T && stop[i] == tok;
-        bool finite = true;
-        for (size_t i = 0; i < V; i++)
-            finite &= isfinite(logits[i]) != 0;
-        bool ok;
-        if (!finite) {
-            ok = false;
-        } else if (greedy) {
-            /* the gap to the best other token; ties go to the lowest id */
-            double gap = INFINITY;
-            for (size_t i = 0; i < V; i++)
-                if ((int32_t)i != tok && (double)logits[tok] - logits[i] < gap)
-                    gap = (double)logits[tok] - logits[i];
-            if (gap < smallest)
-                smallest = gap;
-            ok = true;
-            for (size_t i = 0; i < V && ok; i++) {
-                bool beats = logits[i] > logits[tok] || (logits[i] == logits[tok] &&
-                                                         (int32_t)i < tok);
-                if (!beats)
-                    continue;
-                if (a->exact)
-                    ok = false;      /* same bits as the prover's: argmax is exact */
-                else {
-                    ok = (double)logits[i] - logits[tok] <=
-                         gap_bound(W, a->H, (int32_t)i, tok, hp, step);
-                    near_ties += ok;
-                }
-            }
-        } else {
-            memcpy(work, logits, V * sizeof *work);
-            ok = tc_sample(&a->rc.smp, &rng, work, V, scratch, iscratch) == tok;
-        }
-        if (!ok && bad++ == 0)
-            first_bad = p;
-    }
-    if (gen == 0)
-        line(a, true, "no generated tokens to check");
-    else if (greedy)
-        line(a, bad == 0, "%zu generated tokens: %s (temperature 0, %s; smallest margin %.4g%s)",
-             gen, bad == 0 ? "each is the argmax of the model's logits from the committed final "
-                             "state" : "NOT the model's argmax",
-             a->exact ? "exact" : "near-ties allowed within the quantization bound", smallest,
-             near_ties ? ", near-ties accepted" : "");
-    else
-        line(a, bad == 0, "%zu generated tokens: the seeded sampler replayed from the receipt %s",
-             gen, bad == 0 ? "picks every one" : "picks OTHER tokens");
-    if (bad)
-        line(a, false, "first wrong token at position %zu (id %d)", first_bad,
-             a->rc.tokens[first_bad]);
-    line(a, stops_inside == 0, "no stop token before the last generated token (%zu found)",
-         stops_inside);
-    json_object_set_new(jt, "generated", json_integer((json_int_t)gen));
-    json_object_set_new(jt, "wrong", json_integer((json_int_t)bad));
-    json_object_set_new(jt, "greedy", json_boolean(greedy));
-    json_object_set_new(jt, "smallest_margin", isfinite(smallest) ? json_real(smallest)
-                                                                   : json_null());
-    json_object_set_new(jt, "near_ties_accepted", json_integer((json_int_t)near_ties));
+    if ((st = tc_check_tokens(a->err, &tr, s, &a->rc.quant, a->exact, &a->rc.smp, a->rc.tokens,
+                              a->T, a->rc.n_prompt, h)) != TC_OK)
+        goto out;
+    tc_token_check_lines(&tr, a->exact, token_line, a);
+    json_object_set_new(jt, "generated", json_integer((json_int_t)tr.generated));
+    json_object_set_new(jt, "wrong", json_integer((json_int_t)tr.wrong));
+    json_object_set_new(jt, "greedy", json_boolean(tr.greedy));
+    json_object_set_new(jt, "smallest_margin", isfinite(tr.smallest_margin)
+                                                   ? json_real(tr.smallest_margin)
+                                                   : json_null());
+    json_object_set_new(jt, "near_ties_accepted", json_integer((json_int_t)tr.near_ties));
 out:
     json_object_set_new(report, "tokens", jt);
     free(h);
-    free(logits);
-    free(work);
-    free(scratch);
-    free(iscratch);
     if (a->cur != NULL)
         check_end(a);
     return st;
 }
 
 /* ---------------------------------------------------------------- audit */
+
 
 static tc_status load_inputs(audit *a)
 {

@@ -156,6 +156,29 @@ typedef struct tc_audit_result {
  * verdict is res->accept.  The caller json_decref's res->report_json. */
 tc_status tc_audit(tc_error *err, tc_audit_result *res, const tc_audit_opts *o) TC_MUST_CHECK;
 
+/* Check 4: every generated token tokens[n_prompt..T) follows from the
+ * final hidden states h (T, dim), the dequantized committed values: at
+ * temperature 0 the token is the argmax of head(h[p − 1]) (lowest id on
+ * ties); where `exact` is false (the prover's logits may differ in the
+ * last bits) a larger logit is allowed within the bound quantization and
+ * float rounding put on the difference of two logits (docs/audit.md).
+ * With sampling the seeded sampler is replayed.  A stop token before the
+ * last position is counted in stops_inside. */
+typedef struct tc_token_check {
+    size_t generated, wrong, first_wrong, near_ties, stops_inside;
+    double smallest_margin;      /* INFINITY when nothing was compared */
+    bool greedy;
+} tc_token_check;
+typedef struct tc_session tc_session;
+typedef struct tc_sampler tc_sampler;
+tc_status tc_check_tokens(tc_error *err, tc_token_check *res, tc_session *s,
+                          const tc_quant_params *q, bool exact, const tc_sampler *smp,
+                          const int32_t *tokens, size_t T, size_t n_prompt,
+                          const float *h) TC_MUST_CHECK;
+/* The check's lines for a person, through out(ctx, ok, line). */
+void tc_token_check_lines(const tc_token_check *r, bool exact,
+                          void (*out)(void *ctx, bool ok, const char *line), void *ctx);
+
 /* Block-boundary rounding for tc_engine_opts.round: x ← dequantize(quantize(x))
  * under the quantization params in ctx (values that do not quantize are
  * left as they are; quantizing them later fails with a message). */

@@ -121,6 +121,10 @@ static tc_status read_receipt(tc_error *err, receipt *r, const char *path)
     return TC_OK;
 }
 
+static tc_status check_tokens(tc_error *err, checker *c, const receipt *r, tc_session *sess,
+                              const tc_layout *lay, const tc_quant_params *q,
+                              const int64_t *grid, float *scratch);
+
 /* ------------------------------------------------------- proofs vs grid */
 
 /* Grid index of z when every coordinate is a grid point; false otherwise. */
@@ -198,7 +202,7 @@ static tc_status check_proofs(tc_error *err, checker *c, const tc_pst_srs *srs,
         if ((st = tc_pst_verify_slice(err, &ok, &srs->vk, tc_pst_srs_level(srs, sl->j), commitment,
                                       sl)) != TC_OK)
             goto out;
-        size_t base, rest = tc_pst_suffix_size(s, sl->j);
+        size_t base = 0, rest = tc_pst_suffix_size(s, sl->j);
         bool match = grid_index(s, sl->z, sl->j, &base) && sl->count == rest;
         for (size_t r = 0; match && r < rest; r++) {
             tc_fr want;
@@ -303,6 +307,8 @@ static tc_status check_model(tc_error *err, checker *c, const receipt *r, const 
     report(c, n_bad == 0,
            "re-execution: %zu of %zu values differ from the grid by more than %g "
            "(largest %.3g, in layer %zu)", n_bad, L1 * T * H, tol, worst, worst_layer);
+    if ((st = check_tokens(err, c, r, sess, lay, q, grid, hidden)) != TC_OK)
+        goto out;
 out:
     free(layer_max);
     free(hidden);
@@ -311,6 +317,38 @@ out:
     tc_session_free(sess);
     tc_tok_free(tok);
     tc_model_free(model);
+    return st;
+}
+
+static void token_report(void *ctx, bool ok, const char *line)
+{
+    report(ctx, ok, "tokens: %s", line);
+}
+
+/* Check 4 of the audit (docs/audit.md): every generated token follows from
+ * the committed final states, read from the grid (scratch: T·H floats). */
+static tc_status check_tokens(tc_error *err, checker *c, const receipt *r, tc_session *sess,
+                              const tc_layout *lay, const tc_quant_params *q,
+                              const int64_t *grid, float *scratch)
+{
+    const json_t *smp_j = json_object_get(r->root, "sampling");
+    const char *seed = json_string_value(json_object_get(smp_j, "seed"));
+    tc_sampler smp = {
+        .temperature = (float)json_number_value(json_object_get(smp_j, "temperature")),
+        .top_k = (int)json_integer_value(json_object_get(smp_j, "top_k")),
+        .top_p = (float)json_number_value(json_object_get(smp_j, "top_p")),
+        .seed = seed ? strtoull(seed, NULL, 10) : 0};
+    size_t T = r->n_tokens, H = lay->hidden, L = lay->n_layers - 1;
+    for (size_t t = 0; t < T; t++)
+        for (size_t h = 0; h < H; h++)
+            scratch[t * H + h] =
+                (float)tc_dequant_value(q, grid[tc_layout_ltoh_to_index(lay, L, t, h)]);
+    bool exact = r->deterministic && r->dequantized_inputs;
+    tc_token_check tr;
+    tc_status st = tc_check_tokens(err, &tr, sess, q, exact, &smp, r->tokens, T, r->n_prompt,
+                                   scratch);
+    if (st == TC_OK)
+        tc_token_check_lines(&tr, exact, token_report, c);
     return st;
 }
 
@@ -409,9 +447,12 @@ tc_status tc_run_check(tc_error *err, tc_check_result *res, const tc_check_opts 
     same = tc_g1_affine_eq(&cg, &cr);
     report(&c, same, "grid.npy %s to the receipt's commitment", same ? "commits" : "does NOT commit");
 
-    /* proofs.json */
+    /* proofs.json (none in a run made with --no-open: "openings": "challenges") */
     path_in(path, sizeof path, o->run_dir, "proofs.json");
-    if ((st = check_proofs(err, &c, &srs, &cr, grid.data, path)) != TC_OK)
+    const char *op = json_string_value(json_object_get(r.root, "openings"));
+    if (op != NULL && !strcmp(op, "challenges"))
+        report(&c, true, "proofs.json: none (run with --no-open: openings come from challenges)");
+    else if ((st = check_proofs(err, &c, &srs, &cr, grid.data, path)) != TC_OK)
         goto out;
 
     /* tokens.npy */

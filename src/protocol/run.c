@@ -637,6 +637,7 @@ write_vk:
     json_object_set_new(receipt, "tokens", int_array_i32(seq, T));
     json_object_set_new(receipt, "n_prompt_tokens", json_integer((json_int_t)n_prompt));
     json_object_set_new(receipt, "deterministic", json_boolean(o->deterministic));
+    json_object_set_new(receipt, "openings", json_string(o->no_open ? "challenges" : "proofs.json"));
     json_object_set_new(receipt, "block_inputs",
                         json_string(o->deterministic ? "dequantized" : "raw"));
     json_object_set_new(receipt, "layout", json_loads(layout_json, 0, &je));
