@@ -281,12 +281,15 @@ tc_status tc_pst_verify_batch(tc_error *err, bool *ok, const tc_pst_vk *vk,
 
 /* k slices of the commitment c, all at the same level j (keys: level j of
  * the Lagrange key), folded with random weights from the OS: j + 1 Miller
- * loops and one MSM over the level's keys.  *ok is true only when all hold
+ * loops.  vals_i64, when not NULL, holds the k slices' values as int64
+ * (equal to s[q].values): the level's MSMs then run on small scalars (k of
+ * them) instead of one full-width MSM.  *ok is true only when all hold
  * (with probability ≥ 1 − 2^−128 over the weights otherwise). */
 tc_status tc_pst_verify_slices_batch(tc_error *err, bool *ok, const tc_pst_vk *vk,
                                      const tc_g1_affine *keys /* (count) */,
                                      const tc_g1_affine *c, const tc_pst_slice *s /* (k) */,
-                                     size_t k, int n_threads) TC_MUST_CHECK;
+                                     size_t k, const int64_t *const *vals_i64,
+                                     int n_threads) TC_MUST_CHECK;
 
 /* --------------------------------------------------- encodings, JSON */
 

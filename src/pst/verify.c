@@ -448,7 +448,8 @@ tc_status tc_pst_vk_check_levels(tc_error *err, bool *ok, const tc_pst_vk_file *
  * level's keys.  j + 1 Miller loops in all. */
 tc_status tc_pst_verify_slices_batch(tc_error *err, bool *ok, const tc_pst_vk *vk,
                                      const tc_g1_affine *keys, const tc_g1_affine *c,
-                                     const tc_pst_slice *s, size_t k, int n_threads)
+                                     const tc_pst_slice *s, size_t k,
+                                     const int64_t *const *vals_i64, int n_threads)
 {
     *ok = false;
     tc_status st = need_prepared(err, vk);
@@ -476,8 +477,10 @@ tc_status tc_pst_verify_slices_batch(tc_error *err, bool *ok, const tc_pst_vk *v
     }
     if ((st = random_weights(err, rho, k)) != TC_OK)
         goto out;
-    /* comb[r] = Σ_q ρ_q·v_q[r];  A = (Σ ρ)·C + Σ_{q,i} ρ_q·z_{q,i}·π_{q,i} − Σ_r comb[r]·keys[r] */
-    for (size_t r = 0; r < count; r++) {
+    /* A = (Σ ρ)·C + Σ_{q,i} ρ_q·z_{q,i}·π_{q,i} − Σ_q ρ_q·C_g,q, where Σ_q ρ_q·C_g,q is
+     * either k small-scalar MSMs (int64 values) folded by ρ, or one MSM of
+     * comb[r] = Σ_q ρ_q·v_q[r] */
+    for (size_t r = 0; r < count && vals_i64 == NULL; r++) {
         tc_fr_zero(&comb[r]);
         for (size_t q = 0; q < k; q++) {
             tc_fr t;
@@ -498,8 +501,21 @@ tc_status tc_pst_verify_slices_batch(tc_error *err, bool *ok, const tc_pst_vk *v
     pts[at] = *c;
     sc[at++] = rsum;
     tc_g1 acc, cg;
-    if ((st = tc_pst_msm_fr(err, &acc, pts, sc, at, n_threads)) != TC_OK ||
-        (st = tc_pst_msm_fr(err, &cg, keys, comb, count, n_threads)) != TC_OK)
+    if ((st = tc_pst_msm_fr(err, &acc, pts, sc, at, n_threads)) != TC_OK)
+        goto out;
+    if (vals_i64 == NULL) {
+        st = tc_pst_msm_fr(err, &cg, keys, comb, count, n_threads);
+    } else {
+        for (size_t q = 0; q < k && st == TC_OK; q++) {
+            tc_g1 cq;
+            st = tc_pst_msm_i64(err, &cq, keys, vals_i64[q], count, n_threads);
+            if (st == TC_OK)
+                tc_g1_to_affine(&col[q], &cq);
+        }
+        if (st == TC_OK)
+            st = tc_pst_msm_fr(err, &cg, col, rho, k, n_threads);
+    }
+    if (st != TC_OK)
         goto out;
     tc_g1_neg(&cg, &cg);
     tc_g1_add(&acc, &acc, &cg);

@@ -1,0 +1,357 @@
+/* bench_audit: the audit's two figures of merit.
+ *
+ *   bench_audit policies --model DIR [--scores F] [--cases 100] [--png chart.png]
+ *     Random budget cases (1–4 verifiers, each budget 5–50 % of the blocks'
+ *     parameters, seeded): per policy, the expected covered significance
+ *     (Σ s_i·p_i / Σ s_i, which is also the probability of catching one
+ *     falsified block chosen in proportion to significance), the smallest
+ *     per-block coverage (the probability of catching the block an
+ *     adversary would pick: the worst block) and the mean coverage (one
+ *     falsified block chosen uniformly).  Coverage is exact for uniform and
+ *     exact, Monte Carlo for weighted (its standard error printed).
+ *
+ *   bench_audit cost --model DIR [--tokens 64] [--budget 25] [--threads 2]
+ *     One deterministic run (--no-open) of `tokens` new tokens, a challenge
+ *     of one budget (percent of the blocks' parameters, uniform policy, the
+ *     same seed each time), the response and the audit, against a full
+ *     re-execution by the verifier: the model loaded, one forward pass over
+ *     every token and the output head at every generated position (what a
+ *     verifier without the audit needs to check the same tokens).  Prints
+ *     medians of 3.
+ */
+#include <cairo.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/bench_util.h"
+#include "model/engine.h"
+#include "model/textio.h"
+#include "protocol/audit.h"
+#include "protocol/run.h"
+
+static void die(const char *what, const tc_error *e)
+{
+    fprintf(stderr, "bench_audit: %s%s%s\n", what, e ? ": " : "", e ? e->msg : "");
+    exit(1);
+}
+
+static const char *arg_value(int argc, char **argv, const char *name, const char *def)
+{
+    for (int i = 2; i + 1 < argc; i++)
+        if (!strcmp(argv[i], name))
+            return argv[i + 1];
+    return def;
+}
+
+/* ------------------------------------------------------------ policies */
+
+typedef struct figures {
+    double covered, worst, mean, stderr_max;
+} figures;
+
+static void chart(const char *path, const char *title, figures f[3])
+{
+    const int W = 720, Hh = 420;
+    cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, Hh);
+    cairo_t *cr = cairo_create(sf);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_font_size(cr, 15);
+    cairo_move_to(cr, 20, 28);
+    cairo_show_text(cr, title);
+    const char *metric[3] = {"covered significance", "worst block caught", "mean block caught"};
+    const char *pol[3] = {"weighted", "exact", "uniform"};
+    const double col[3][3] = {{0.16, 0.44, 0.70}, {0.85, 0.37, 0.0}, {0.4, 0.65, 0.12}};
+    double x0 = 60, y0 = 360, plot_h = 280, group_w = 200, bar_w = 50;
+    cairo_set_line_width(cr, 1);
+    for (int k = 0; k <= 4; k++) {                   /* axis and grid */
+        double y = y0 - plot_h * k / 4;
+        cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+        cairo_move_to(cr, x0, y);
+        cairo_line_to(cr, x0 + 3 * group_w, y);
+        cairo_stroke(cr);
+        char lab[16];
+        snprintf(lab, sizeof lab, "%.2f", k / 4.0);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_set_font_size(cr, 11);
+        cairo_move_to(cr, 20, y + 4);
+        cairo_show_text(cr, lab);
+    }
+    for (int m = 0; m < 3; m++) {
+        for (int p = 0; p < 3; p++) {
+            double v = m == 0 ? f[p].covered : m == 1 ? f[p].worst : f[p].mean;
+            double x = x0 + m * group_w + 20 + p * (bar_w + 6);
+            cairo_set_source_rgb(cr, col[p][0], col[p][1], col[p][2]);
+            cairo_rectangle(cr, x, y0 - plot_h * v, bar_w, plot_h * v);
+            cairo_fill(cr);
+            char lab[16];
+            snprintf(lab, sizeof lab, "%.3f", v);
+            cairo_set_source_rgb(cr, 0, 0, 0);
+            cairo_set_font_size(cr, 10);
+            cairo_move_to(cr, x + 6, y0 - plot_h * v - 4);
+            cairo_show_text(cr, lab);
+        }
+        cairo_set_font_size(cr, 12);
+        cairo_move_to(cr, x0 + m * group_w + 20, y0 + 20);
+        cairo_show_text(cr, metric[m]);
+    }
+    for (int p = 0; p < 3; p++) {                    /* legend */
+        cairo_set_source_rgb(cr, col[p][0], col[p][1], col[p][2]);
+        cairo_rectangle(cr, x0 + p * 130, Hh - 30, 14, 14);
+        cairo_fill(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_move_to(cr, x0 + p * 130 + 20, Hh - 19);
+        cairo_show_text(cr, pol[p]);
+    }
+    cairo_destroy(cr);
+    if (cairo_surface_write_to_png(sf, path) != CAIRO_STATUS_SUCCESS)
+        fprintf(stderr, "bench_audit: cannot write %s\n", path);
+    cairo_surface_destroy(sf);
+}
+
+static int policies(int argc, char **argv)
+{
+    const char *model = arg_value(argc, argv, "--model", NULL);
+    const char *scores = arg_value(argc, argv, "--scores", NULL);
+    const char *png = arg_value(argc, argv, "--png", NULL);
+    int cases = atoi(arg_value(argc, argv, "--cases", "100"));
+    if (model == NULL && scores == NULL)
+        die("policies needs --model DIR or --scores F", NULL);
+    tc_error e = {0};
+    tc_audit_blocks b;
+    if (tc_audit_blocks_from_model(&e, &b, model, scores, 2) != TC_OK)
+        die("scores", &e);
+    uint64_t total = 0;
+    double ssum = 0;
+    for (size_t i = 0; i < b.L; i++) {
+        total += b.cost[i];
+        ssum += b.significance[i];
+    }
+    char cpu[256];
+    bench_cpu_model(cpu, sizeof cpu);
+    printf("policies on %s: %zu blocks, %llu parameters, significance", model ? model : scores,
+           b.L, (unsigned long long)total);
+    for (size_t i = 0; i < b.L; i++)
+        printf(" %.2f", b.significance[i]);
+    printf("\n%d cases of 1-4 verifiers, budgets 5-50 %% each (seed 1); CPU %s\n\n", cases, cpu);
+    figures f[3] = {{0}};
+    double *cov = malloc(b.L * sizeof *cov), *covu = malloc(b.L * sizeof *covu);
+    tc_prng g;
+    tc_prng_seed(&g, 1);
+    for (int c = 0; c < cases; c++) {
+        size_t M = 1 + (size_t)tc_prng_below(&g, 4);
+        uint64_t budgets[4];
+        for (size_t k = 0; k < M; k++)
+            budgets[k] = (uint64_t)((0.05 + 0.45 * tc_prng_double(&g)) * (double)total);
+        for (int p = 0; p < 3; p++) {
+            double se;
+            if (tc_policy_coverage(&e, cov, covu, &se, &b, budgets, M, (tc_policy)p, 2000) !=
+                TC_OK)
+                die("coverage", &e);
+            double covered = 0, worst = 1, mean = 0;
+            for (size_t i = 0; i < b.L; i++) {
+                covered += b.significance[i] * cov[i];
+                worst = fmin(worst, cov[i]);
+                mean += cov[i];
+            }
+            f[p].covered += (ssum > 0 ? covered / ssum : 0) / cases;
+            f[p].worst += worst / cases;
+            f[p].mean += mean / (double)b.L / cases;
+            f[p].stderr_max = fmax(f[p].stderr_max, se);
+        }
+    }
+    printf("| policy | expected covered significance | worst block caught | mean block caught "
+           "| MC std. error |\n| --- | --- | --- | --- | --- |\n");
+    for (int p = 0; p < 3; p++)
+        printf("| %s | %.4f | %.4f | %.4f | %.4f |\n", tc_policy_name((tc_policy)p),
+               f[p].covered, f[p].worst, f[p].mean, f[p].stderr_max);
+    printf("\n(averages over the cases; 'caught' = P(the one falsified block is re-executed))\n");
+    if (png != NULL) {
+        char title[256];
+        snprintf(title, sizeof title, "challenge policies, %zu blocks, %d budget cases", b.L,
+                 cases);
+        chart(png, title, f);
+        printf("chart: %s\n", png);
+    }
+    free(cov);
+    free(covu);
+    tc_audit_blocks_free(&b);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- cost */
+
+static double median3(double *v)
+{
+    qsort(v, 3, sizeof *v, bench_cmp_double);
+    return v[1];
+}
+
+static long file_size(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* The verifier without the audit: load, one pass over every token, the
+ * head at every generated position. */
+static double full_reexecution(const char *model_dir, const int32_t *tokens, size_t T,
+                               size_t n_prompt, int threads)
+{
+    tc_error e = {0};
+    double t0 = tc_now();
+    tc_model *m;
+    tc_session *s;
+    if (tc_model_load(&e, &m, model_dir) != TC_OK)
+        die("model", &e);
+    tc_engine_opts eo = {.n_threads = threads, .deterministic = true, .max_seq = T};
+    if (tc_session_new(&e, &s, m, &eo) != TC_OK)
+        die("session", &e);
+    const tc_model_config *c = tc_model_cfg(m);
+    size_t L1 = (size_t)c->n_layers + 1, H = (size_t)c->dim, V = (size_t)c->vocab;
+    float *hidden = malloc(L1 * T * H * sizeof *hidden), *logits = malloc(V * sizeof *logits);
+    if (tc_capture(&e, s, tokens, T, hidden, NULL, NULL) != TC_OK)
+        die("capture", &e);
+    for (size_t p = n_prompt; p < T; p++)
+        if (tc_session_head(&e, s, hidden + ((L1 - 1) * T + p - 1) * H, 1, logits) != TC_OK)
+            die("head", &e);
+    double t = tc_now() - t0;
+    free(hidden);
+    free(logits);
+    tc_session_free(s);
+    tc_model_free(m);
+    return t;
+}
+
+static int cost(int argc, char **argv)
+{
+    const char *model = arg_value(argc, argv, "--model", NULL);
+    size_t tokens = (size_t)atoi(arg_value(argc, argv, "--tokens", "64"));
+    double pct = atof(arg_value(argc, argv, "--budget", "25"));
+    int threads = atoi(arg_value(argc, argv, "--threads", "2"));
+    if (model == NULL)
+        die("cost needs --model DIR", NULL);
+    char dir[] = "/tmp/bench_audit_XXXXXX";
+    if (mkdtemp(dir) == NULL)
+        die("mkdtemp", NULL);
+    char run[4200], chp[4200], rsp[4200], rcp[4200], vkp[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    snprintf(chp, sizeof chp, "%s/challenge.json", dir);
+    snprintf(rsp, sizeof rsp, "%s/response.json", dir);
+    snprintf(rcp, sizeof rcp, "%s/run/receipt.json", dir);
+    snprintf(vkp, sizeof vkp, "%s/run/vk.json", dir);
+    tc_error e = {0};
+    tc_run_opts ro;
+    tc_run_opts_default(&ro);
+    ro.model_dir = model;
+    ro.prompt = "Once upon a time";
+    ro.max_new_tokens = tokens;
+    ro.deterministic = true;
+    ro.no_open = true;
+    ro.n_threads = threads;
+    ro.out_dir = run;
+    tc_run_summary sum;
+    if (tc_run(&e, &sum, &ro) != TC_OK)
+        die("run", &e);
+
+    /* the challenge: uniform policy, one budget, a fixed seed */
+    tc_audit_blocks b;
+    if (tc_audit_blocks_from_model(&e, &b, model, NULL, threads) != TC_OK)
+        die("scores", &e);
+    uint64_t total = 0;
+    for (size_t i = 0; i < b.L; i++)
+        total += b.cost[i];
+    uint64_t budget = (uint64_t)(pct / 100.0 * (double)total);
+    tc_challenge ch;
+    memset(&ch, 0, sizeof ch);
+    void *obj;
+    uint8_t d[32], seed[32] = {7};
+    if (tc_json_load_digest(&e, &obj, d, rcp) != TC_OK)
+        die("receipt", &e);
+    snprintf(ch.commitment, 65, "%s", json_string_value(json_object_get(obj, "commitment")));
+    snprintf(ch.srs_id, 65, "%s", json_string_value(json_object_get(obj, "srs_id")));
+    snprintf(ch.model_digest, 65, "%s", json_string_value(json_object_get(obj, "model_digest")));
+    tc_hex_encode(ch.receipt_digest, d, 32);
+    memset(ch.nonce, 'a', 64);
+    size_t T = json_array_size(json_object_get(obj, "tokens"));
+    size_t n_prompt = (size_t)json_integer_value(json_object_get(obj, "n_prompt_tokens"));
+    int32_t *toks = malloc(T * sizeof *toks);
+    for (size_t i = 0; i < T; i++)
+        toks[i] = (int32_t)json_integer_value(json_array_get(json_object_get(obj, "tokens"), i));
+    json_decref(obj);
+    if (tc_challenge_draw(&e, &ch, &b, &budget, 1, TC_POLICY_UNIFORM, seed) != TC_OK)
+        die("challenge", &e);
+    char *json;
+    if (tc_challenge_to_json(&e, &json, &ch) != TC_OK ||
+        tc_write_file_atomic(&e, chp, json, strlen(json)) != TC_OK)
+        die("challenge write", &e);
+    free(json);
+    uint64_t used = 0;
+    for (int i = ch.first[0]; i <= ch.last[0] && i > 0; i++)
+        used += b.cost[i - 1];
+
+    double tr[3], ta[3], tf[3];
+    for (int r = 0; r < 3; r++) {
+        tc_respond_opts so = {.run_dir = run, .challenge_path = chp, .out_path = rsp,
+                              .n_threads = threads};
+        double t0 = tc_now();
+        if (tc_respond(&e, &so) != TC_OK)
+            die("respond", &e);
+        tr[r] = tc_now() - t0;
+        tc_audit_opts ao = {.receipt_path = rcp, .vk_path = vkp, .model_dir = model,
+                            .challenge_path = chp, .response_path = rsp, .tolerance = -1,
+                            .n_threads = threads};
+        tc_audit_result res;
+        t0 = tc_now();
+        if (tc_audit(&e, &res, &ao) != TC_OK)
+            die("audit", &e);
+        ta[r] = tc_now() - t0;
+        if (!res.accept)
+            die("the honest run was rejected", NULL);
+        json_decref(res.report_json);
+        tf[r] = full_reexecution(model, toks, T, n_prompt, threads);
+    }
+    char cpu[256];
+    bench_cpu_model(cpu, sizeof cpu);
+    printf("audit cost on %s, %zu tokens (%zu generated), deterministic, %d threads; CPU %s\n",
+           model, T, T - n_prompt, threads, cpu);
+    printf("budget %.0f %% = %llu parameters: blocks %d..%d of %zu (%.1f %% of the blocks' "
+           "parameters)\n", pct, (unsigned long long)budget, ch.first[0], ch.last[0], b.L,
+           100.0 * (double)used / (double)total);
+    double a = median3(ta), f = median3(tf), rr = median3(tr);
+    printf("| figure | seconds (median of 3) |\n| --- | --- |\n");
+    printf("| prover: respond (%zu slices) | %.3f |\n", ch.n_open, rr);
+    printf("| verifier: audit (load, verify openings, re-execute, token check) | %.3f |\n", a);
+    printf("| verifier: full re-execution (load, one pass, head at generated positions) | %.3f "
+           "|\n", f);
+    printf("audit / full re-execution = %.1f %%\n", 100.0 * a / f);
+    printf("response %ld bytes, vk.json %ld bytes, receipt %ld bytes\n", file_size(rsp),
+           file_size(vkp), file_size(rcp));
+    free(toks);
+    tc_challenge_free(&ch);
+    tc_audit_blocks_free(&b);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_audit: could not remove %s\n", dir);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "policies"))
+        return policies(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "cost"))
+        return cost(argc, argv);
+    fprintf(stderr, "usage: bench_audit policies --model DIR [--scores F] [--cases 100] "
+                    "[--png chart.png]\n"
+                    "       bench_audit cost --model DIR [--tokens 64] [--budget 25] "
+                    "[--threads 2]\n");
+    return 2;
+}
