@@ -686,13 +686,7 @@ static tc_status load_inputs(audit *a)
     if ((st = tc_challenge_read(a->err, &a->ch, o->challenge_path)) != TC_OK ||
         (st = tc_response_read(a->err, &a->rs, o->response_path)) != TC_OK)
         return st;
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    if ((st = tc_read_file(a->err, &buf, &len, o->vk_path, (size_t)1 << 34)) != TC_OK)
-        return st;
-    st = tc_pst_vk_decode(a->err, &a->vf, (const char *)buf, len, o->vk_path);
-    free(buf);
-    if (st != TC_OK)
+    if ((st = tc_pst_vk_file_load(a->err, &a->vf, o->vk_path, o->n_threads)) != TC_OK)
         return st;
     bool ok = false;
     if ((st = tc_pst_vk_check_levels(a->err, &ok, &a->vf, o->n_threads)) != TC_OK)

@@ -335,6 +335,7 @@ void tc_pst_proof_file_free(tc_pst_proof_file *pf);
 typedef struct tc_pst_vk_file {
     tc_pst_vk vk;
     uint8_t srs_id[32];
+    tc_pst_origin origin;                      /* 0 when the file does not say */
     tc_g1_affine *levels[TC_PST_MAX_VARS + 1]; /* level j keys or NULL, owned */
 } tc_pst_vk_file;
 /* Embeds every level from J = min(levels) up to m − 1 (level m is [1]₁, the
@@ -357,5 +358,18 @@ tc_status tc_pst_vk_decode(tc_error *err, tc_pst_vk_file *vf, const char *text, 
 tc_status tc_pst_vk_check_levels(tc_error *err, bool *ok, const tc_pst_vk_file *vf,
                                  int n_threads) TC_MUST_CHECK;
 void tc_pst_vk_file_free(tc_pst_vk_file *vf);
+
+/* The binary verification key (*.tcv, docs/formats.md): the key and levels
+ * J..m−1 as uncompressed points, a trailing SHA-256.  Decoding checks the
+ * digest and that every point is on its curve (G2 in the subgroup); the
+ * levels still need tc_pst_vk_check_levels. */
+bool tc_pst_vk_bin_is(const uint8_t *buf, size_t len);
+tc_status tc_pst_vk_bin_encode(tc_error *err, uint8_t **buf, size_t *len, const tc_pst_srs *srs,
+                               int J) TC_MUST_CHECK;
+tc_status tc_pst_vk_bin_decode(tc_error *err, tc_pst_vk_file *vf, const uint8_t *buf, size_t len,
+                               const char *name, int n_threads) TC_MUST_CHECK;
+/* Either form, told apart by the binary magic; the file is memory-mapped. */
+tc_status tc_pst_vk_file_load(tc_error *err, tc_pst_vk_file *vf, const char *path,
+                              int n_threads) TC_MUST_CHECK;
 
 #endif

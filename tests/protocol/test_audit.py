@@ -317,6 +317,33 @@ try:
     r, rep, _ = round_trip(wrong, "wrong_miss", "--seed", seed)
     expect_accept(r, rep, "wrong block 3 weights, not covered (undetected)")
 
+    # ---- the binary verification key: same verdict, tampering refused
+    tcv = path("vk.tcv")
+    must(tc("vk", "--srs", os.path.join(honest, "srs.tcs"), "--slice-levels", 1, "--out", tcv),
+         "vk --format bin")
+    raw = open(tcv, "rb").read()
+    check(raw[:8] == b"TCPSTVK1", "vk.tcv starts with its magic")
+    r, rep = audit(honest, ch, resp_h, vk=tcv)
+    expect_accept(r, rep, "audit with the binary verification key")
+    flipped = bytearray(raw)
+    flipped[len(raw) // 2] ^= 1
+    open(path("flip.tcv"), "wb").write(flipped)
+    r, _ = audit(honest, ch, resp_h, vk=path("flip.tcv"))
+    check(r.returncode == 3 and "SHA-256" in r.stderr, f"flipped vk.tcv byte: exit 3 ({r.stderr})")
+    # a level point swapped for another level's, digest recomputed: only the
+    # pairing check of the levels can tell
+    import hashlib
+    m = struct.unpack_from("<I", raw, 16)[0]
+    start = 24 + 4 * m + 32 + 64 + 128 * (1 + m)
+    forged = bytearray(raw[:-32])
+    forged[start:start + 64], forged[start + 64:start + 128] = \
+        raw[start + 64:start + 128], raw[start:start + 64]
+    forged += hashlib.sha256(forged).digest()
+    open(path("forged.tcv"), "wb").write(forged)
+    r, _ = audit(honest, ch, resp_h, vk=path("forged.tcv"))
+    check(r.returncode == 3 and "do not match the key" in r.stderr,
+          f"vk.tcv with two key points exchanged: exit 3 ({r.returncode}: {r.stderr})")
+
     # ---- unreadable inputs exit 3, flat layouts are refused by challenge
     r = tc("audit", "--receipt", path("nope.json"), "--vk", os.path.join(honest, "vk.json"),
            "--model", model, "--challenge", ch, "--response", resp_h)
