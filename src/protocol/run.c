@@ -1,7 +1,6 @@
 /* tensorcommit run: the prover's pipeline end to end (see run.h). */
 #include "protocol/run.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -38,82 +37,6 @@ static void logf_(const tc_run_opts *o, const char *fmt, ...)
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     o->log(o->log_ctx, line);
-}
-
-/* --------------------------------------------------------- model digest */
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
-tc_status tc_model_digest(tc_error *err, uint8_t out[32], const char *model_dir)
-{
-    DIR *d = opendir(model_dir);
-    if (d == NULL)
-        return tc_fail(err, TC_EIO, "%s: cannot open folder: %s", model_dir, strerror(errno));
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    tc_status st = TC_OK;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!ends_with(e->d_name, ".safetensors"))
-            continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 8;
-            char **nn = realloc(names, cap * sizeof *names);
-            if (nn == NULL) {
-                st = tc_fail(err, TC_ENOMEM, "out of memory");
-                goto out;
-            }
-            names = nn;
-        }
-        if ((names[n] = strdup(e->d_name)) == NULL) {
-            st = tc_fail(err, TC_ENOMEM, "out of memory");
-            goto out;
-        }
-        n++;
-    }
-    if (n == 0) {
-        st = tc_fail(err, TC_EFORMAT, "%s: no .safetensors weight files", model_dir);
-        goto out;
-    }
-    qsort(names, n, sizeof *names, cmp_str);
-    tc_sha256 h;
-    if ((st = tc_sha256_init(&h)) != TC_OK)
-        goto out;
-    for (size_t i = 0; i < n && st == TC_OK; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", model_dir, names[i]);
-        FILE *f = fopen(path, "rb");
-        if (f == NULL) {
-            st = tc_fail(err, TC_EIO, "%s: cannot open: %s", path, strerror(errno));
-            break;
-        }
-        uint8_t buf[1 << 16];
-        size_t got;
-        while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-            tc_sha256_update(&h, buf, got);
-        if (ferror(f))
-            st = tc_fail(err, TC_EIO, "%s: read error", path);
-        fclose(f);
-    }
-    if (st == TC_OK)
-        tc_sha256_final(&h, out);
-    else
-        tc_sha256_free(&h);
-out:
-    closedir(d);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    return st;
 }
 
 /* ------------------------------------------------------------- helpers */

@@ -60,12 +60,15 @@ typedef struct tc_run_summary {
 
 void tc_run_opts_default(tc_run_opts *o);
 
+
 /* Runs everything; the run folder is complete only when this returns TC_OK
  * (each file is written atomically; the folder is created if missing). */
 tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o) TC_MUST_CHECK;
 
-/* SHA-256 over the model's weight files (*.safetensors in name order, each
- * as its bytes): the receipt's model digest. */
+/* The receipt's model digest (src/protocol/digest.c, docs/formats.md "Model
+ * digest"): SHA-256 over the sorted list of (name, length, SHA-256) of
+ * config.json, generation_config.json, tokenizer.json,
+ * model.safetensors.index.json (those present) and every *.safetensors. */
 tc_status tc_model_digest(tc_error *err, uint8_t out[32], const char *model_dir) TC_MUST_CHECK;
 
 #endif
