@@ -193,6 +193,10 @@ int cmd_verify(int argc, char **argv)
         rc = cli_report(argv[0], &err, st);
         goto out;
     }
+    tc_pst_origin origin = v.srs != NULL ? srs.origin : vf.origin;
+    if (tc_pst_origin_is_testing(origin))
+        fprintf(stderr, "tensorcommit verify: %s: " TC_PST_TESTING_WARNING "\n",
+                srs_path != NULL ? srs_path : vk_path, tc_pst_origin_name(origin));
     /* embedded slice keys are checked against [1]₂ and [t_i]₂ before use */
     if (v.vf != NULL) {
         bool keys_ok = false;
