@@ -189,6 +189,28 @@ static void prng_for(tc_prng *g, uint64_t seed, uint64_t purpose)
     tc_prng_seed(g, seed ^ (purpose * 0x9e3779b97f4a7c15ULL));
 }
 
+/* The seed of the SRS run made (the 8 bytes of --seed, little-endian, as
+ * `setup --seed` takes them) and the command that makes the same file. */
+static void srs_seed_bytes(uint8_t seed[8], uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        seed[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void add_srs_seed(json_t *receipt, const tc_pst_shape *shape, uint64_t v)
+{
+    uint8_t seed[8];
+    char hex[17], cmd[256];
+    srs_seed_bytes(seed, v);
+    tc_hex_encode(hex, seed, 8);
+    int n = snprintf(cmd, sizeof cmd, "tensorcommit setup --shape ");
+    for (int i = 0; i < shape->m; i++)
+        n += snprintf(cmd + n, sizeof cmd - (size_t)n, i ? ",%u" : "%u", (unsigned)shape->n[i]);
+    snprintf(cmd + n, sizeof cmd - (size_t)n, " --seed %s --out srs.tcs", hex);
+    json_object_set_new(receipt, "srs_seed", json_string(hex));
+    json_object_set_new(receipt, "srs_setup_command", json_string(cmd));
+}
+
 /* ------------------------------------------------------------------ run */
 
 tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
@@ -374,8 +396,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         }
     } else {
         uint8_t seed[8];
-        for (int i = 0; i < 8; i++)
-            seed[i] = (uint8_t)(o->seed >> (8 * i));
+        srs_seed_bytes(seed, o->seed);
         logf_(o, "setup: a SEEDED SRS for the grid (testing only: anyone with the seed can forge "
                  "proofs; pass --srs for a real one)");
         if ((st = tc_pst_setup_seeded(err, &srs, &shape, seed, sizeof seed, &so)) != TC_OK)
@@ -530,13 +551,15 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     json_error_t je;
     receipt = json_object();
     json_object_set_new(receipt, "format", json_string("tensorcommit-receipt"));
-    json_object_set_new(receipt, "version", json_integer(1));
+    json_object_set_new(receipt, "version", json_integer(2));
     char tool[64];
     snprintf(tool, sizeof tool, "tensorcommit %s", tc_version());
     json_object_set_new(receipt, "tool", json_string(tool));
     json_object_set_new(receipt, "commitment", json_string(sum->commitment_hex));
     json_object_set_new(receipt, "srs_id", json_string(sum->srs_id_hex));
     json_object_set_new(receipt, "srs_origin", json_string(tc_pst_origin_name(srs.origin)));
+    if (sum->srs_seeded)
+        add_srs_seed(receipt, &shape, o->seed);
     json_object_set_new(receipt, "model_dir", json_string(o->model_dir));
     json_object_set_new(receipt, "model_digest", json_string(dhex));
     json_object_set_new(receipt, "model_type", json_string(cfg->model_type));
@@ -555,6 +578,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     snprintf(seedtxt, sizeof seedtxt, "%llu", (unsigned long long)o->seed);
     json_object_set_new(sampling, "seed", json_string(seedtxt));
     json_object_set_new(receipt, "sampling", sampling);
+    json_object_set_new(receipt, "environment", tc_run_environment(o->n_threads));
     if ((st = write_json_file(&rs, "receipt.json", receipt)) != TC_OK)
         goto out;
 

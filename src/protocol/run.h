@@ -60,6 +60,12 @@ typedef struct tc_run_summary {
 
 void tc_run_opts_default(tc_run_opts *o);
 
+/* The receipt's "environment" (src/protocol/environment.c): the build
+ * (version, git commit, type, flags, compiler), CPU features, the kernels
+ * in use (field multiplication, MSM batch addition, BLAS and its core),
+ * n_threads and the UTC time now.  A new JSON object (jansson). */
+struct json_t;
+struct json_t *tc_run_environment(int n_threads);
 
 /* Runs everything; the run folder is complete only when this returns TC_OK
  * (each file is written atomically; the folder is created if missing). */
