@@ -197,16 +197,23 @@ static void srs_seed_bytes(uint8_t seed[8], uint64_t v)
         seed[i] = (uint8_t)(v >> (8 * i));
 }
 
+void tc_run_srs_setup_command(char *out, size_t cap, const uint32_t *n, int m,
+                              const char *seed_hex)
+{
+    size_t len = (size_t)snprintf(out, cap, "tensorcommit setup --shape ");
+    for (int i = 0; i < m && len < cap; i++)
+        len += (size_t)snprintf(out + len, cap - len, i ? ",%u" : "%u", (unsigned)n[i]);
+    if (len < cap)
+        snprintf(out + len, cap - len, " --seed %s --out srs.tcs", seed_hex);
+}
+
 static void add_srs_seed(json_t *receipt, const tc_pst_shape *shape, uint64_t v)
 {
     uint8_t seed[8];
     char hex[17], cmd[256];
     srs_seed_bytes(seed, v);
     tc_hex_encode(hex, seed, 8);
-    int n = snprintf(cmd, sizeof cmd, "tensorcommit setup --shape ");
-    for (int i = 0; i < shape->m; i++)
-        n += snprintf(cmd + n, sizeof cmd - (size_t)n, i ? ",%u" : "%u", (unsigned)shape->n[i]);
-    snprintf(cmd + n, sizeof cmd - (size_t)n, " --seed %s --out srs.tcs", hex);
+    tc_run_srs_setup_command(cmd, sizeof cmd, shape->n, shape->m, hex);
     json_object_set_new(receipt, "srs_seed", json_string(hex));
     json_object_set_new(receipt, "srs_setup_command", json_string(cmd));
 }
@@ -551,7 +558,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     json_error_t je;
     receipt = json_object();
     json_object_set_new(receipt, "format", json_string("tensorcommit-receipt"));
-    json_object_set_new(receipt, "version", json_integer(2));
+    json_object_set_new(receipt, "version", json_integer(TC_RECEIPT_VERSION));
     char tool[64];
     snprintf(tool, sizeof tool, "tensorcommit %s", tc_version());
     json_object_set_new(receipt, "tool", json_string(tool));

@@ -22,6 +22,9 @@
 #include "tensor/quantize.h"
 #include "util/util.h"
 
+/* The receipt.json version run writes and verify --run reads. */
+#define TC_RECEIPT_VERSION 2
+
 typedef struct tc_run_opts {
     const char *model_dir;
     const char *prompt;
@@ -66,6 +69,12 @@ void tc_run_opts_default(tc_run_opts *o);
  * n_threads and the UTC time now.  A new JSON object (jansson). */
 struct json_t;
 struct json_t *tc_run_environment(int n_threads);
+
+/* The setup command that remakes a seeded run's SRS file byte for byte
+ * (receipt "srs_setup_command"), for the grid shape n[0..m) and the seed
+ * as hex (receipt "srs_seed"). */
+void tc_run_srs_setup_command(char *out, size_t cap, const uint32_t *n, int m,
+                              const char *seed_hex);
 
 /* Runs everything; the run folder is complete only when this returns TC_OK
  * (each file is written atomically; the folder is created if missing). */
