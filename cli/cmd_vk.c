@@ -15,7 +15,8 @@ static void help(FILE *f)
     fprintf(f,
             "usage: tensorcommit vk --srs srs.tcs [--slice-levels J1,J2,..] --out vk.json\n"
             "\n"
-            "Writes the verification key ([1]1, [1]2, [t_i]2, the shape and the SRS id).\n"
+            "Writes the verification key ([1]1, [1]2, [t_i]2, the shape, the SRS's origin\n"
+            "and the SRS id: the SRS file's trailing 32-byte digest, not its sha256sum).\n"
             "With --slice-levels it also embeds Lagrange keys, which `verify --vk` needs\n"
             "for slice openings that fix J leading coordinates: every level from the\n"
             "smallest J listed up to m - 1 (level j has prod(shape[j:]) points; level m\n"
