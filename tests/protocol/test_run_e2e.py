@@ -333,6 +333,45 @@ try:
           "not used" in r.stderr and len(r.stderr.strip().splitlines()) == 1,
           f"3 layers in config.json over 5-layer weights are refused ({r.stderr})")
 
+    # weights with a tensor no layer reads are refused, naming file and
+    # tensor; RoPE inv_freq buffers (recomputed from the config) are not
+    def add_tensor(folder, name):
+        path = os.path.join(folder, "model.safetensors")
+        raw = open(os.path.join(model, "model.safetensors"), "rb").read()
+        n = int.from_bytes(raw[:8], "little")
+        header, data = json.loads(raw[8:8 + n]), raw[8 + n:]
+        extra = np.arange(4, dtype=np.float32).tobytes()
+        header[name] = {"dtype": "F32", "shape": [4], "data_offsets": [len(data), len(data) + 16]}
+        h = json.dumps(header).encode()
+        h += b" " * (-len(h) % 8)
+        open(path, "wb").write(len(h).to_bytes(8, "little") + h + data + extra)
+
+    json.dump(json.loads(cfg_text), open(cfg_path, "w"))
+    add_tensor(mcopy, "model.layers.0.self_attn.rotary_emb.inv_freq")
+    r = tc("run", "--model", mcopy, "--prompt", "Once", "--max-new-tokens", "2",
+           "--num-queries", "1", "--out", os.path.join(work, "invfreq"))
+    check(r.returncode == 0, f"an inv_freq buffer in the weights is ignored ({r.stderr})")
+    add_tensor(mcopy, "model.layers.0.mlp.extra.weight")
+    r = tc("run", "--model", mcopy, "--prompt", "Once", "--out", os.path.join(work, "extra"))
+    check(r.returncode == 3 and "tensor 'model.layers.0.mlp.extra.weight' is not used" in r.stderr,
+          f"an unused tensor is refused ({r.stderr})")
+
+    # a sampled run: verify replays the sampler on the re-executed logits
+    smp = os.path.join(work, "sampled")
+    r = tc("run", "--model", model, "--prompt", "Once upon a time", "--max-new-tokens", "25",
+           "--temperature", "0.9", "--top-k", "40", "--top-p", "0.95", "--seed", "11",
+           "--num-queries", "1", "--out", smp)
+    check(r.returncode == 0, f"sampled run exits 0 ({r.stderr})")
+    r = tc("verify", "--run", smp)
+    check(r.returncode == 0 and "ok    sampling: the receipt's sampler (temperature 0.9, top_k 40, "
+          "top_p 0.95, seed 11) chooses every generated token" in r.stdout,
+          f"verify --run replays the sampled choices ({r.stdout})")
+    rc = os.path.join(smp, "receipt.json")
+    edit_json(rc, lambda d: d["sampling"].update(seed="12"))
+    r = tc("verify", "--run", smp)
+    check(r.returncode == 1 and "FAIL  sampling:" in r.stdout and "does NOT choose" in r.stdout,
+          f"another sampling seed is rejected ({r.stdout})")
+
     # ---- trust labels: testing keys are named on every verification
     r = tc("verify", "--vk", os.path.join(run, "vk.json"), "--proof", os.path.join(run, "proofs.json"))
     check(r.returncode == 0 and "WARNING: the key's origin is seeded (testing only)" in r.stdout,
@@ -349,10 +388,17 @@ try:
     # ---- reproducibility facts (informative; their types are checked)
     env = receipt["environment"]
     check(env["build"]["version"] == receipt["tool"].split()[-1], "environment.build.version")
+    # the commit built: one of this checkout's commits (HEAD when just built)
+    built = env["build"]["git_commit"]
     git = subprocess.run(["git", "-C", src, "rev-parse", "HEAD"], capture_output=True, text=True)
     if git.returncode == 0:
-        check(env["build"]["git_commit"].split("-")[0] == git.stdout.strip(),
-              f"environment.build.git_commit is the checkout's ({env['build']['git_commit']})")
+        commit = built[:-len("-dirty")] if built.endswith("-dirty") else built
+        known = subprocess.run(["git", "-C", src, "cat-file", "-e", commit + "^{commit}"],
+                               capture_output=True)
+        check(len(commit) == 40 and known.returncode == 0,
+              f"environment.build.git_commit is a commit of the checkout ({built})")
+    else:
+        check(built == "unknown", f"outside a git checkout the commit is unknown ({built})")
     check(env["build"]["build_type"] in ("Release", "RelWithDebInfo", "Debug", "MinSizeRel"),
           "environment.build.build_type")
     check("OpenBLAS" in env["kernels"]["blas"] and env["kernels"]["blas_core"] != "", "BLAS named")
