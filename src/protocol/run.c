@@ -418,6 +418,8 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         sum->srs_seeded = true;
     }
     hex32(sum->srs_id_hex, srs.id);
+    sum->srs_testing = tc_pst_origin_is_testing(srs.origin);
+    sum->srs_origin = tc_pst_origin_name(srs.origin);
     sum->t_setup = stage_seconds(&rs, t0, w0);
 
     /* ---- commit */

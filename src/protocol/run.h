@@ -53,7 +53,9 @@ typedef struct tc_run_summary {
     char commitment_hex[65];
     char text[512];               /* the generated text (cut at 511 bytes) */
     char srs_id_hex[65];
-    bool srs_seeded;
+    bool srs_seeded;              /* run made a seeded SRS (no --srs) */
+    bool srs_testing;             /* the SRS's origin is seeded or explicit */
+    const char *srs_origin;       /* its origin's name (static) */
     size_t n_openings, n_verified, n_matched;
     /* seconds per stage, file writing excluded (it is t_write) */
     double t_load, t_generate, t_capture, t_quantize, t_layout, t_setup, t_commit, t_open, t_verify;

@@ -259,7 +259,8 @@ try:
     other = os.path.join(work, "other")
     r = tc("run", "--model", model, "--prompt", "Once upon a time", "--max-new-tokens", "30",
            "--num-queries", "6", "--srs", other_srs, "--out", other)
-    check(r.returncode == 0, f"run --srs exits 0 ({r.stderr})")
+    check(r.returncode == 0 and "(seeded: testing only)" in r.stdout,
+          f"run --srs exits 0 and names the testing SRS ({r.stderr})")
     other_receipt = json.load(open(os.path.join(other, "receipt.json")))
     check("srs_seed" not in other_receipt, "run --srs records no seed (it knows none)")
     check(other_receipt["srs_origin"] == "seeded", "run --srs records the SRS's origin")
