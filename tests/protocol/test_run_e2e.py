@@ -308,6 +308,20 @@ try:
     check(r.returncode == 1 and "SRS id is NOT the receipt's (given by the verifier" in r.stdout,
           f"verify --run --srs rejects another SRS ({r.stdout})")
 
+    # ---- the model digest, as docs/formats.md defines it, computed here
+    import hashlib
+    names = sorted((n for n in os.listdir(model)
+                    if n in ("config.json", "generation_config.json", "tokenizer.json",
+                             "model.safetensors.index.json") or n.endswith(".safetensors")),
+                   key=lambda n: n.encode())
+    u64 = lambda v: v.to_bytes(8, "little")
+    h = hashlib.sha256(b"tensorcommit model digest v1\0" + u64(len(names)))
+    for n in names:
+        data = open(os.path.join(model, n), "rb").read()
+        h.update(u64(len(n.encode())) + n.encode() + u64(len(data)) + hashlib.sha256(data).digest())
+    check(receipt["model_digest"] == h.hexdigest() and "config.json" in names and
+          "tokenizer.json" in names, "model_digest is the documented digest")
+
     # ---- the model digest covers config.json; weights the config does not use are refused
     mcopy = os.path.join(work, "model_copy")
     shutil.copytree(model, mcopy)
