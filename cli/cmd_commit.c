@@ -18,7 +18,8 @@ static void help(FILE *f)
             "\n"
             "Commits to an int64 .npy array whose shape is the SRS shape (for more than 8\n"
             "axes, a flat array of the grid's size).  Prints the commitment (compressed G1,\n"
-            "64 hex characters) on stdout; --out also writes {commitment, shape, srs_id}.\n");
+            "64 hex characters) on stdout; --out also writes {commitment, shape, srs_id}\n"
+            "(srs_id: the SRS file's trailing 32-byte digest, not its sha256sum).\n");
 }
 
 int cmd_commit(int argc, char **argv)

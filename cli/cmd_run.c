@@ -145,7 +145,8 @@ int cmd_run(int argc, char **argv)
     printf("values          %zu hidden-state integers in a grid of %zu (%d variables)\n",
            s.n_values, s.grid_size, s.grid_vars);
     printf("commitment      %s\n", s.commitment_hex);
-    printf("srs id          %s%s\n", s.srs_id_hex, s.srs_seeded ? "  (seeded: testing only)" : "");
+    printf("srs id          %s%s%s%s\n", s.srs_id_hex, s.srs_testing ? "  (" : "",
+           s.srs_testing ? s.srs_origin : "", s.srs_testing ? ": testing only)" : "");
     printf("\n%-12s %10s\n", "stage", "seconds");
     const struct { const char *name; double t; } rows[] = {
         {"load model", s.t_load}, {"generate", s.t_generate}, {"capture", s.t_capture},

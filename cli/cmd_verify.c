@@ -31,7 +31,10 @@ static void help(FILE *f)
             "\n"
             "--run re-checks a folder written by `tensorcommit run`: every artefact against\n"
             "the receipt, the grid against the commitment, every proof, and (with the\n"
-            "model) the prompt, the text and the hidden states by re-execution.\n"
+            "model) the prompt, the text, the sampling and the hidden states by\n"
+            "re-execution; what is informative only is printed as `note` lines.\n"
+            "A key or SRS whose origin is seeded or explicit is for testing: a WARNING\n"
+            "line before the verdict says so.\n"
             "\n"
             "exit status: 0 all valid, 1 any rejected, 2 usage error, 3 unreadable input\n");
 }
@@ -237,6 +240,11 @@ int cmd_verify(int argc, char **argv)
     long r2 = r1 < 0 ? 0 : verify_slices(&v, &pf, proof);
     if (r1 < 0 || r2 < 0)
         goto out;
+    /* the verdict carries the key's trust label: a testing key proves nothing */
+    tc_pst_origin origin = v.srs != NULL ? srs.origin : vf.origin;
+    if (tc_pst_origin_is_testing(origin))
+        printf("%s: " TC_PST_TESTING_WARNING "\n", srs_path != NULL ? srs_path : vk_path,
+               tc_pst_origin_name(origin));
     if (r1 + r2 == 0) {
         printf("valid: %zu openings, %zu slices\n", pf.n_open, pf.n_slice);
         rc = CLI_OK;

@@ -6,11 +6,18 @@
 #include <stdlib.h>
 
 #include "protocol/check.h"
+#include "pst/pst.h"
 
 static void print_line(void *ctx, bool ok, const char *line)
 {
     (void)ctx;
     printf("%s  %s\n", ok ? "ok  " : "FAIL", line);
+}
+
+static void print_note(void *ctx, const char *line)
+{
+    (void)ctx;
+    printf("note  %s\n", line);
 }
 
 int cli_verify_run(int argc, char **argv)
@@ -50,11 +57,15 @@ int cli_verify_run(int argc, char **argv)
         return cli_errorf(argv[0], "usage: tensorcommit verify --run RUNDIR [--srs F] "
                                    "[--model DIR | --skip-model] [--tolerance X]"), CLI_USAGE;
     o.report = print_line;
+    o.note = print_note;
     tc_error err = {0};
     tc_check_result res;
     tc_status st = tc_run_check(&err, &res, &o);
     if (st != TC_OK)
         return cli_report(argv[0], &err, st);
+    if (res.srs_testing)
+        printf("%s: " TC_PST_TESTING_WARNING "\n",
+                res.srs_from_run ? "the run folder's srs.tcs" : "--srs", res.srs_origin);
     if (res.n_failed == 0) {
         printf("valid: %zu checks passed%s%s\n", res.n_checks,
                res.model_checked ? "" : " (model not re-executed)",

@@ -804,3 +804,8 @@ tc_status tc_msm_g1_table(tc_error *err, tc_g1 *out, const tc_msm_table *t, tc_s
     return msm_run(err, out, t->pts, t->n, t->n_windows, opts && opts->window, scalars,
                    n, clamp_threads(opts), t->c, scratch, scratch_size);
 }
+
+bool tc_msm_uses_ifma(void)
+{
+    return msm_ifma_available();
+}

@@ -94,6 +94,9 @@ unsigned tc_msm_g1_window(size_t n, unsigned bits, unsigned n_threads);
  * addition, false for the scalar one (TC_NO_IFMA=1 or no IFMA). */
 unsigned tc_msm_g1_window_kernel(size_t n, unsigned bits, unsigned n_threads, bool ifma);
 
+/* Whether tc_msm_g1 uses the AVX-512 IFMA batch addition in this process. */
+bool tc_msm_uses_ifma(void);
+
 /* Same sum by double-and-add per term (tc_g1_mul_ref) and Jacobian
  * additions: the slow reference, for tests. */
 void tc_msm_g1_ref(tc_g1 *out, const tc_g1_affine *bases, tc_scalars scalars, size_t n);

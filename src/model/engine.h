@@ -16,7 +16,11 @@ typedef struct tc_session tc_session;
 
 /* Loads config.json, generation_config.json and the safetensors weights of
  * the folder `dir`.  F32 weights stay memory-mapped when aligned; F16/BF16
- * are converted exactly to f32; GPT-2's Conv1D weights are transposed. */
+ * are converted exactly to f32; GPT-2's Conv1D weights are transposed.
+ * A tensor in the weights that the architecture config.json describes does
+ * not read is TC_EFORMAT naming the file and the tensor (config and weights
+ * disagree), except RoPE inv_freq buffers, GPT-2's attn.bias/attn.masked_bias
+ * mask buffers and a tied lm_head.weight (docs/engine.md). */
 tc_status tc_model_load(tc_error *err, tc_model **out, const char *dir) TC_MUST_CHECK;
 void tc_model_free(tc_model *m); /* NULL-safe */
 const tc_model_config *tc_model_cfg(const tc_model *m);

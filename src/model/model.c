@@ -67,6 +67,69 @@ float *tc_model_alloc(tc_model *m, size_t n)
     return p;
 }
 
+/* Remembers that the architecture read tensor t (see check_all_used). */
+static tc_status note_used(tc_error *err, tc_model *m, const tc_st_tensor *t)
+{
+    if (m->n_used == m->cap_used) {
+        size_t cap = m->cap_used ? 2 * m->cap_used : 64;
+        const void **u = realloc(m->used, cap * sizeof *u);
+        if (u == NULL)
+            return tc_fail(err, TC_ENOMEM, "out of memory");
+        m->used = u;
+        m->cap_used = cap;
+    }
+    m->used[m->n_used++] = t;
+    return TC_OK;
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(const void *const *)a, y = (uintptr_t)*(const void *const *)b;
+    return (x > y) - (x < y);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* Tensors a checkpoint may hold that the computation never reads, by
+ * design: RoPE's inv_freq buffers (recomputed from config.json), GPT-2's
+ * causal-mask buffers (attn.bias, attn.masked_bias: constants), and
+ * lm_head.weight when the embeddings are tied (Hugging Face replaces it
+ * with the embedding matrix). */
+static bool ignorable(const tc_model *m, const char *name)
+{
+    if (ends_with(name, ".rotary_emb.inv_freq"))
+        return true;
+    if (m->cfg.arch == TC_ARCH_GPT2 &&
+        (ends_with(name, ".attn.bias") || ends_with(name, ".attn.masked_bias")))
+        return true;
+    return m->cfg.tie_embeddings && !strcmp(name, "lm_head.weight");
+}
+
+/* Every tensor in the weight files is read by the architecture config.json
+ * describes, or is ignorable: weights the config does not use mean the
+ * config and the weights disagree (e.g. fewer layers than the checkpoint
+ * holds), and the model would compute something else than was trained. */
+static tc_status check_all_used(tc_error *err, tc_model *m)
+{
+    qsort(m->used, m->n_used, sizeof *m->used, cmp_ptr);
+    for (size_t i = 0; i < tc_weights_count(m->files); i++) {
+        const tc_st_tensor *t = tc_weights_get(m->files, i);
+        const void *key = t;
+        if (bsearch(&key, m->used, m->n_used, sizeof *m->used, cmp_ptr) == NULL &&
+            !ignorable(m, t->name))
+            return tc_fail(err, TC_EFORMAT,
+                           "%s: tensor '%s' is not used by the %s model config.json describes "
+                           "(%d layers): the config and the weights disagree",
+                           tc_weights_file_of(m->files, t), t->name, m->cfg.model_type,
+                           m->cfg.n_layers);
+    }
+    return TC_OK;
+}
+
 static tc_status get_tensor(tc_error *err, tc_model *m, const float **out, const char *name,
                             int ndim, int64_t d0, int64_t d1, bool required)
 {
@@ -111,7 +174,7 @@ static tc_status get_tensor(tc_error *err, tc_model *m, const float **out, const
         *out = buf;
     }
     m->n_params += t->numel;
-    return TC_OK;
+    return note_used(err, m, t);
 }
 
 tc_status tc_model_tensor(tc_error *err, tc_model *m, const float **out, const char *name,
@@ -134,6 +197,7 @@ void tc_model_free(tc_model *m)
         free(m->owned[i]);
     free(m->owned);
     free(m->layers);
+    free(m->used);
     tc_weights_close(m->files);
     free(m);
 }
@@ -160,6 +224,8 @@ tc_status tc_model_load(tc_error *err, tc_model **out, const char *dir)
         case TC_ARCH_GPT2: s = tc_arch_gpt2_load(err, m); break;
         }
     }
+    if (s == TC_OK)
+        s = check_all_used(err, m);
     if (s != TC_OK) {
         tc_model_free(m);
         return s;

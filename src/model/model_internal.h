@@ -33,6 +33,8 @@ struct tc_model {
     void **owned;             /* converted / transposed buffers */
     size_t n_owned, cap_owned;
     bool copy_f32;            /* copy F32 weights into huge-page buffers */
+    const void **used;        /* tensors the architecture read (tc_st_tensor *) */
+    size_t n_used, cap_used;
 };
 
 /* An f32 view of tensor `name` with the expected shape (ndim dims, listed);

@@ -271,10 +271,9 @@ static void check_expectations(audit *a)
     tc_hex_encode(vid, a->vf.srs_id, 32);
     line(a, !strcmp(vid, a->rc.srs_id), "verification key's SRS id %s the receipt's",
          strcmp(vid, a->rc.srs_id) ? "differs from" : "is");
-    const char *origin = json_string_value(json_object_get(a->rc.root, "srs_origin"));
-    if (origin == NULL || (strcmp(origin, "random") && strcmp(origin, "ceremony")))
-        line(a, true, "WARNING: the receipt says the SRS is a testing one (origin %s): whoever "
-                      "knows its trapdoors can forge openings", origin ? origin : "unknown");
+    if (a->vf.origin != TC_PST_ORIGIN_RANDOM && a->vf.origin != TC_PST_ORIGIN_CEREMONY)
+        line(a, true, "WARNING: the verification key is from a testing SRS (origin %s): whoever "
+                      "knows its trapdoors can forge openings", tc_pst_origin_name(a->vf.origin));
     /* the layout the verifier expects for this model and token count */
     char *want = NULL;
     tc_error e3 = {0};

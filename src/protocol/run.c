@@ -1,7 +1,6 @@
 /* tensorcommit run: the prover's pipeline end to end (see run.h). */
 #include "protocol/run.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -39,82 +38,6 @@ static void logf_(const tc_run_opts *o, const char *fmt, ...)
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     o->log(o->log_ctx, line);
-}
-
-/* --------------------------------------------------------- model digest */
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
-tc_status tc_model_digest(tc_error *err, uint8_t out[32], const char *model_dir)
-{
-    DIR *d = opendir(model_dir);
-    if (d == NULL)
-        return tc_fail(err, TC_EIO, "%s: cannot open folder: %s", model_dir, strerror(errno));
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    tc_status st = TC_OK;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!ends_with(e->d_name, ".safetensors"))
-            continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 8;
-            char **nn = realloc(names, cap * sizeof *names);
-            if (nn == NULL) {
-                st = tc_fail(err, TC_ENOMEM, "out of memory");
-                goto out;
-            }
-            names = nn;
-        }
-        if ((names[n] = strdup(e->d_name)) == NULL) {
-            st = tc_fail(err, TC_ENOMEM, "out of memory");
-            goto out;
-        }
-        n++;
-    }
-    if (n == 0) {
-        st = tc_fail(err, TC_EFORMAT, "%s: no .safetensors weight files", model_dir);
-        goto out;
-    }
-    qsort(names, n, sizeof *names, cmp_str);
-    tc_sha256 h;
-    if ((st = tc_sha256_init(&h)) != TC_OK)
-        goto out;
-    for (size_t i = 0; i < n && st == TC_OK; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", model_dir, names[i]);
-        FILE *f = fopen(path, "rb");
-        if (f == NULL) {
-            st = tc_fail(err, TC_EIO, "%s: cannot open: %s", path, strerror(errno));
-            break;
-        }
-        uint8_t buf[1 << 16];
-        size_t got;
-        while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-            tc_sha256_update(&h, buf, got);
-        if (ferror(f))
-            st = tc_fail(err, TC_EIO, "%s: read error", path);
-        fclose(f);
-    }
-    if (st == TC_OK)
-        tc_sha256_final(&h, out);
-    else
-        tc_sha256_free(&h);
-out:
-    closedir(d);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    return st;
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -265,6 +188,35 @@ static bool on_token(void *ctx, int32_t token)
 static void prng_for(tc_prng *g, uint64_t seed, uint64_t purpose)
 {
     tc_prng_seed(g, seed ^ (purpose * 0x9e3779b97f4a7c15ULL));
+}
+
+/* The seed of the SRS run made (the 8 bytes of --seed, little-endian, as
+ * `setup --seed` takes them) and the command that makes the same file. */
+static void srs_seed_bytes(uint8_t seed[8], uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        seed[i] = (uint8_t)(v >> (8 * i));
+}
+
+void tc_run_srs_setup_command(char *out, size_t cap, const uint32_t *n, int m,
+                              const char *seed_hex)
+{
+    size_t len = (size_t)snprintf(out, cap, "tensorcommit setup --shape ");
+    for (int i = 0; i < m && len < cap; i++)
+        len += (size_t)snprintf(out + len, cap - len, i ? ",%u" : "%u", (unsigned)n[i]);
+    if (len < cap)
+        snprintf(out + len, cap - len, " --seed %s --out srs.tcs", seed_hex);
+}
+
+static void add_srs_seed(json_t *receipt, const tc_pst_shape *shape, uint64_t v)
+{
+    uint8_t seed[8];
+    char hex[17], cmd[256];
+    srs_seed_bytes(seed, v);
+    tc_hex_encode(hex, seed, 8);
+    tc_run_srs_setup_command(cmd, sizeof cmd, shape->n, shape->m, hex);
+    json_object_set_new(receipt, "srs_seed", json_string(hex));
+    json_object_set_new(receipt, "srs_setup_command", json_string(cmd));
 }
 
 /* ------------------------------------------------------------------ run */
@@ -456,8 +408,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         }
     } else {
         uint8_t seed[8];
-        for (int i = 0; i < 8; i++)
-            seed[i] = (uint8_t)(o->seed >> (8 * i));
+        srs_seed_bytes(seed, o->seed);
         logf_(o, "setup: a SEEDED SRS for the grid (testing only: anyone with the seed can forge "
                  "proofs; pass --srs for a real one)");
         if ((st = tc_pst_setup_seeded(err, &srs, &shape, seed, sizeof seed, &so)) != TC_OK)
@@ -472,6 +423,8 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         sum->srs_seeded = true;
     }
     hex32(sum->srs_id_hex, srs.id);
+    sum->srs_testing = tc_pst_origin_is_testing(srs.origin);
+    sum->srs_origin = tc_pst_origin_name(srs.origin);
     sum->t_setup = stage_seconds(&rs, t0, w0);
 
     /* ---- commit */
@@ -622,13 +575,15 @@ write_vk:
     json_error_t je;
     receipt = json_object();
     json_object_set_new(receipt, "format", json_string("tensorcommit-receipt"));
-    json_object_set_new(receipt, "version", json_integer(1));
+    json_object_set_new(receipt, "version", json_integer(TC_RECEIPT_VERSION));
     char tool[64];
     snprintf(tool, sizeof tool, "tensorcommit %s", tc_version());
     json_object_set_new(receipt, "tool", json_string(tool));
     json_object_set_new(receipt, "commitment", json_string(sum->commitment_hex));
     json_object_set_new(receipt, "srs_id", json_string(sum->srs_id_hex));
     json_object_set_new(receipt, "srs_origin", json_string(tc_pst_origin_name(srs.origin)));
+    if (sum->srs_seeded)
+        add_srs_seed(receipt, &shape, o->seed);
     json_object_set_new(receipt, "model_dir", json_string(o->model_dir));
     json_object_set_new(receipt, "model_digest", json_string(dhex));
     json_object_set_new(receipt, "model_type", json_string(cfg->model_type));
@@ -650,6 +605,7 @@ write_vk:
     snprintf(seedtxt, sizeof seedtxt, "%llu", (unsigned long long)o->seed);
     json_object_set_new(sampling, "seed", json_string(seedtxt));
     json_object_set_new(receipt, "sampling", sampling);
+    json_object_set_new(receipt, "environment", tc_run_environment(o->n_threads));
     if ((st = write_json_file(&rs, "receipt.json", receipt)) != TC_OK)
         goto out;
 

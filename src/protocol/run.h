@@ -25,6 +25,9 @@
 #include "tensor/quantize.h"
 #include "util/util.h"
 
+/* The receipt.json version run writes and verify --run reads. */
+#define TC_RECEIPT_VERSION 2
+
 typedef struct tc_run_opts {
     const char *model_dir;
     const char *prompt;
@@ -55,7 +58,9 @@ typedef struct tc_run_summary {
     char commitment_hex[65];
     char text[512];               /* the generated text (cut at 511 bytes) */
     char srs_id_hex[65];
-    bool srs_seeded;
+    bool srs_seeded;              /* run made a seeded SRS (no --srs) */
+    bool srs_testing;             /* the SRS's origin is seeded or explicit */
+    const char *srs_origin;       /* its origin's name (static) */
     size_t n_openings, n_verified, n_matched;
     /* seconds per stage, file writing excluded (it is t_write) */
     double t_load, t_generate, t_capture, t_quantize, t_layout, t_setup, t_commit, t_open, t_verify;
@@ -65,12 +70,27 @@ typedef struct tc_run_summary {
 
 void tc_run_opts_default(tc_run_opts *o);
 
+/* The receipt's "environment" (src/protocol/environment.c): the build
+ * (version, git commit, type, flags, compiler), CPU features, the kernels
+ * in use (field multiplication, MSM batch addition, BLAS and its core),
+ * n_threads and the UTC time now.  A new JSON object (jansson). */
+struct json_t;
+struct json_t *tc_run_environment(int n_threads);
+
+/* The setup command that remakes a seeded run's SRS file byte for byte
+ * (receipt "srs_setup_command"), for the grid shape n[0..m) and the seed
+ * as hex (receipt "srs_seed"). */
+void tc_run_srs_setup_command(char *out, size_t cap, const uint32_t *n, int m,
+                              const char *seed_hex);
+
 /* Runs everything; the run folder is complete only when this returns TC_OK
  * (each file is written atomically; the folder is created if missing). */
 tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o) TC_MUST_CHECK;
 
-/* SHA-256 over the model's weight files (*.safetensors in name order, each
- * as its bytes): the receipt's model digest. */
+/* The receipt's model digest (src/protocol/digest.c, docs/formats.md "Model
+ * digest"): SHA-256 over the sorted list of (name, length, SHA-256) of
+ * config.json, generation_config.json, tokenizer.json,
+ * model.safetensors.index.json (those present) and every *.safetensors. */
 tc_status tc_model_digest(tc_error *err, uint8_t out[32], const char *model_dir) TC_MUST_CHECK;
 
 #endif

@@ -401,6 +401,13 @@ tc_status tc_pst_vk_decode(tc_error *err, tc_pst_vk_file *vf, const char *text, 
         st = tc_fail(err, TC_EFORMAT, "%s: \"srs_id\" is not 64 hex characters", name);
         goto out;
     }
+    if (!tc_pst_origin_from_name(&vf->origin,
+                                 json_string_value(json_object_get(root, "origin")))) {
+        st = tc_fail(err, TC_EFORMAT,
+                     "%s: \"origin\" must be \"random\", \"seeded\", \"explicit\" or \"ceremony\"",
+                     name);
+        goto out;
+    }
     if (!tc_pst_point_from_hex(&vf->vk.g1, json_string_value(json_object_get(root, "g1")), why)) {
         st = tc_fail(err, TC_EFORMAT, "%s: g1: %s", name, why);
         goto out;

@@ -122,6 +122,16 @@ typedef enum tc_pst_origin {
 } tc_pst_origin;
 
 const char *tc_pst_origin_name(tc_pst_origin o);   /* "random", …; "?" otherwise */
+/* The origin called `name` (exactly one of the four names); false otherwise. */
+bool tc_pst_origin_from_name(tc_pst_origin *o, const char *name);
+/* Seeded or explicit trapdoors: whoever knows them can forge proofs, so a
+ * verification against such a key proves nothing to a third party. */
+bool tc_pst_origin_is_testing(tc_pst_origin o);
+/* The warning every verification with a testing key prints (one line). */
+#define TC_PST_TESTING_WARNING                                                       \
+    "WARNING: the key's origin is %s (testing only): whoever knows its seed or "   \
+    "trapdoors can forge any proof, so this verification proves nothing"
+
 
 /* The verification key: [1]₁, [1]₂ and [t_i]₂ (DESIGN §3.2).  `prep` holds
  * m + 1 tc_g2_prepared (ec/pairing.h): [1]₂ then −[t_i]₂, the fixed G2 sides
@@ -335,7 +345,7 @@ void tc_pst_proof_file_free(tc_pst_proof_file *pf);
 typedef struct tc_pst_vk_file {
     tc_pst_vk vk;
     uint8_t srs_id[32];
-    tc_pst_origin origin;                      /* 0 when the file does not say */
+    tc_pst_origin origin;            /* "origin": one of the four names */
     tc_g1_affine *levels[TC_PST_MAX_VARS + 1]; /* level j keys or NULL, owned */
 } tc_pst_vk_file;
 /* Embeds every level from J = min(levels) up to m − 1 (level m is [1]₁, the

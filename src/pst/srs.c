@@ -18,6 +18,21 @@ const char *tc_pst_origin_name(tc_pst_origin o)
     return "?";
 }
 
+bool tc_pst_origin_from_name(tc_pst_origin *o, const char *name)
+{
+    for (int v = TC_PST_ORIGIN_RANDOM; v <= TC_PST_ORIGIN_CEREMONY; v++)
+        if (name != NULL && !strcmp(name, tc_pst_origin_name((tc_pst_origin)v))) {
+            *o = (tc_pst_origin)v;
+            return true;
+        }
+    return false;
+}
+
+bool tc_pst_origin_is_testing(tc_pst_origin o)
+{
+    return o == TC_PST_ORIGIN_SEEDED || o == TC_PST_ORIGIN_EXPLICIT;
+}
+
 /* Overwrites secrets in a way the compiler keeps. */
 static void wipe(void *p, size_t len)
 {

@@ -69,7 +69,11 @@ def main():
             json.dump(rows, open("rows.json", "w"))
             p = run("verify", "--srs", "k.tcs", "--proof", "rows.json", expect=1)
             want = [o["expect"] for o in case["openings"]] + [s["expect"] for s in case["slice_openings"]]
-            got = [l.endswith(": ok") for l in p.stdout.splitlines()[:-1]]
+            lines = p.stdout.splitlines()
+            # explicit trapdoors: a testing key, named just before the verdict
+            check("WARNING: the key's origin is explicit (testing only)" in lines[-2],
+                  f"{case['name']}: verify warns about the testing key ({lines[-2]})")
+            got = [l.endswith(": ok") for l in lines[:-2]]
             check(got == want, f"{case['name']}: verify verdicts {got} != {want}")
 
         # a fresh seeded SRS and the whole flow

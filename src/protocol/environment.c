@@ -1,0 +1,70 @@
+/* What a receipt records about the program and the machine that made it
+ * (see run.h, docs/formats.md "receipt.json"): informative facts for
+ * reproducing a run, never checked by verify beyond their types. */
+#include "protocol/run.h"
+
+#include <cblas.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "ec/field.h"
+#include "ec/msm.h"
+#include "tc_build_info.h"
+
+/* What the CPU offers, whatever the program chose to use. */
+static json_t *cpu_features(void)
+{
+    json_t *a = json_array();
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("bmi2"))
+        json_array_append_new(a, json_string("bmi2"));
+    if (__builtin_cpu_supports("adx"))
+        json_array_append_new(a, json_string("adx"));
+    if (__builtin_cpu_supports("avx2"))
+        json_array_append_new(a, json_string("avx2"));
+    if (__builtin_cpu_supports("avx512f"))
+        json_array_append_new(a, json_string("avx512f"));
+    if (__builtin_cpu_supports("avx512ifma"))
+        json_array_append_new(a, json_string("avx512ifma"));
+#endif
+    return a;
+}
+
+/* The kernels this process uses: the CPU's features less what TC_NO_ASM /
+ * TC_NO_IFMA switched off, and the BLAS the forward pass calls. */
+static json_t *kernels(void)
+{
+    json_t *k = json_object();
+    json_object_set_new(k, "field_mul", json_string(tc_cpu_has_adx() ? "adx-asm" : "portable"));
+    json_object_set_new(k, "msm_batch_add",
+                        json_string(tc_msm_uses_ifma() ? "avx512-ifma" : "scalar"));
+    char blas[256];
+    snprintf(blas, sizeof blas, "%s", openblas_get_config());
+    json_object_set_new(k, "blas", json_string(blas));
+    snprintf(blas, sizeof blas, "%s", openblas_get_corename());
+    json_object_set_new(k, "blas_core", json_string(blas));
+    return k;
+}
+
+json_t *tc_run_environment(int n_threads)
+{
+    json_t *e = json_object(), *b = json_object();
+    json_object_set_new(b, "version", json_string(tc_version()));
+    json_object_set_new(b, "git_commit", json_string(TC_GIT_COMMIT));
+    json_object_set_new(b, "build_type", json_string(TC_BUILD_TYPE));
+    json_object_set_new(b, "c_flags", json_string(TC_BUILD_FLAGS));
+    json_object_set_new(b, "compiler", json_string(TC_BUILD_COMPILER));
+    json_object_set_new(e, "build", b);
+    json_object_set_new(e, "cpu_features", cpu_features());
+    json_object_set_new(e, "kernels", kernels());
+    json_object_set_new(e, "threads", json_integer(n_threads));
+    char stamp[32] = "unknown";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm) != NULL)
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_object_set_new(e, "created_utc", json_string(stamp));
+    return e;
+}
