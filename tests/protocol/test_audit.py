@@ -205,6 +205,15 @@ try:
     check(all(c["ok"] for c in rep["checks"] if c["name"] in ("openings", "embedding", "ranges")),
           "the token forgery passes every check but the token check")
 
+    # verify --run's token check (check 4) catches the same forgery, and passes
+    # the honest --no-open run
+    r = tc("verify", "--run", honest, "--model", model)
+    check(r.returncode == 0 and "ok    tokens:" in r.stdout,
+          f"verify --run accepts the honest --no-open run ({r.returncode}: {r.stdout[-800:]})")
+    r = tc("verify", "--run", run, "--model", model)
+    check(r.returncode == 1 and "FAIL  tokens:" in r.stdout,
+          f"verify --run rejects the token forgery at its token check ({r.stdout[-600:]})")
+
     # ---- prompt changed in the receipt: h_0 no longer matches
     run = path("att_prompt")
     shutil.copytree(honest, run)
