@@ -18,6 +18,14 @@
  *     every token and the output head at every generated position (what a
  *     verifier without the audit needs to check the same tokens).  Prints
  *     medians of 3.
+ *
+ *   bench_audit tolerance --model DIR [--tokens 64] [--prover-threads 1]
+ *                         [--verifier-threads 2]
+ *     The honest differences the BLAS-mode tolerance must absorb: a
+ *     default-mode run with the prover's thread count, then every block
+ *     re-executed alone from the committed input with the verifier's, its
+ *     output compared with the committed one.  Prints per block the largest
+ *     and mean |diff| and the largest |value| (for a relative reading).
  */
 #include <cairo.h>
 #include <jansson.h>
@@ -33,6 +41,7 @@
 #include "model/textio.h"
 #include "protocol/audit.h"
 #include "protocol/run.h"
+#include "tensor/npy.h"
 
 static void die(const char *what, const tc_error *e)
 {
@@ -343,8 +352,92 @@ static int cost(int argc, char **argv)
     return 0;
 }
 
+static int tolerance(int argc, char **argv)
+{
+    const char *model = arg_value(argc, argv, "--model", NULL);
+    size_t tokens = (size_t)atoi(arg_value(argc, argv, "--tokens", "64"));
+    int pt = atoi(arg_value(argc, argv, "--prover-threads", "1"));
+    int vt = atoi(arg_value(argc, argv, "--verifier-threads", "2"));
+    if (model == NULL)
+        die("tolerance needs --model DIR", NULL);
+    char dir[] = "/tmp/bench_audit_XXXXXX", run[4200], path[4300];
+    if (mkdtemp(dir) == NULL)
+        die("mkdtemp", NULL);
+    snprintf(run, sizeof run, "%s/run", dir);
+    tc_error e = {0};
+    tc_run_opts ro;
+    tc_run_opts_default(&ro);
+    ro.model_dir = model;
+    ro.prompt = "Once upon a time";
+    ro.max_new_tokens = tokens;
+    ro.no_open = true;
+    ro.n_threads = pt;
+    ro.out_dir = run;
+    tc_run_summary sum;
+    if (tc_run(&e, &sum, &ro) != TC_OK)
+        die("run", &e);
+    snprintf(path, sizeof path, "%s/hidden_states.npy", run);
+    tc_npy hs;
+    if (tc_npy_read(&e, &hs, path) != TC_OK)
+        die("hidden_states.npy", &e);
+    tc_model *m;
+    tc_session *s;
+    if (tc_model_load(&e, &m, model) != TC_OK)
+        die("model", &e);
+    const tc_model_config *c = tc_model_cfg(m);
+    size_t L = (size_t)c->n_layers, H = (size_t)c->dim, T = sum.n_tokens, n = T * H;
+    tc_engine_opts eo = {.n_threads = vt, .max_seq = T};
+    if (tc_session_new(&e, &s, m, &eo) != TC_OK)
+        die("session", &e);
+    const tc_quant_params *q = &ro.quant;
+    const float *h = hs.data;
+    float *in = malloc(n * sizeof *in), *out = malloc(n * sizeof *out);
+    char cpu[256];
+    bench_cpu_model(cpu, sizeof cpu);
+    printf("honest BLAS-mode differences on %s, %zu tokens, prover %d thread(s), verifier %d; "
+           "CPU %s\n", model, T, pt, vt, cpu);
+    printf("| block | max abs diff | mean abs diff | max abs value | max diff / max value |\n"
+           "| --- | --- | --- | --- | --- |\n");
+    double worst = 0, worst_rel = 0;
+    for (size_t b = 1; b <= L; b++) {
+        for (size_t i = 0; i < n; i++) {
+            int64_t v;
+            in[i] = tc_quant_value_f32(q, h[(b - 1) * n + i], &v) ? (float)tc_dequant_value(q, v)
+                                                                  : h[(b - 1) * n + i];
+        }
+        if (tc_session_run_blocks(&e, s, in, T, (int)b - 1, (int)b - 1, out, NULL) != TC_OK)
+            die("run_blocks", &e);
+        double mx = 0, mean = 0, mv = 0;
+        for (size_t i = 0; i < n; i++) {
+            int64_t v, w;
+            if (!tc_quant_value_f32(q, out[i], &v) || !tc_quant_value_f32(q, h[b * n + i], &w))
+                die("unquantizable value", NULL);
+            double d = fabs(tc_dequant_value(q, v) - tc_dequant_value(q, w));
+            mx = fmax(mx, d);
+            mean += d / (double)n;
+            mv = fmax(mv, fabs((double)h[b * n + i]));
+        }
+        printf("| %zu | %.3g | %.3g | %.3g | %.3g |\n", b, mx, mean, mv, mx / mv);
+        worst = fmax(worst, mx);
+        worst_rel = fmax(worst_rel, mx / mv);
+    }
+    printf("largest: %.3g absolute, %.3g of the layer's largest value\n", worst, worst_rel);
+    free(in);
+    free(out);
+    tc_npy_free(&hs);
+    tc_session_free(s);
+    tc_model_free(m);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_audit: could not remove %s\n", dir);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "tolerance"))
+        return tolerance(argc, argv);
     if (argc >= 2 && !strcmp(argv[1], "policies"))
         return policies(argc, argv);
     if (argc >= 2 && !strcmp(argv[1], "cost"))
