@@ -43,7 +43,7 @@ build: deps
 
 run: build
 	./$(BUILD)/tensorcommit run --model models/stories260K --prompt "Once upon a time" \
-	    --max-new-tokens 30 --out out/run
+	    --max-new-tokens 30 --out out/run --force
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)

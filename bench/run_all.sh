@@ -69,7 +69,7 @@ pipeline() {
     echo
     echo '```text'
     "$build/tensorcommit" run --model "$model" --prompt "Once upon a time" \
-        --max-new-tokens 64 --threads 2 --out "$out" 2>&1 || echo "(run exited with status $?)"
+        --max-new-tokens 64 --threads 2 --out "$out" --force 2>&1 || echo "(run exited with status $?)"
     echo '```'
     # the overhead moves with the generation time: four more runs for its spread
     echo

@@ -107,6 +107,17 @@ bool cli_quant_option(cli_quant *q, int code, const char *arg, const char *verb)
 /* The parameters the options give; false (after a message) on a conflict. */
 bool cli_quant_params(const cli_quant *q, tc_quant_params *out, const char *verb);
 
+/* False, after saying why, when path is "-" (standard output) for an option
+ * whose output cannot go there (`why` completes "--opt -: ..."). */
+bool cli_not_stdout(const char *verb, const char *opt, const char *path, const char *why);
+
+/* Writes a data file and the meta file that describes it (`quantize`,
+ * `layout`): both or neither.  Unless force, an existing meta file that
+ * records another data file is refused (tc_meta_check_owner).  Returns
+ * CLI_OK or, after a one-line message, CLI_ERROR. */
+int cli_write_with_meta(const char *verb, const char *data_path, const void *data, size_t len,
+                        const char *meta_path, const char *meta_text, bool force);
+
 /* "dir/of/path/<name>" for a file beside `path` (malloc'd; NULL on OOM). */
 char *cli_sibling_path(const char *path, const char *name);
 

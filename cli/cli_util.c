@@ -1,5 +1,6 @@
 /* Small parsing helpers shared by the subcommands. */
 #include "cli.h"
+#include "tensor/layout.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -139,4 +140,28 @@ char *cli_sibling_path(const char *path, const char *name)
     if (out != NULL)
         snprintf(out, n, "%.*s/%s", (int)dir_len, dir, name);
     return out;
+}
+
+bool cli_not_stdout(const char *verb, const char *opt, const char *path, const char *why)
+{
+    if (path == NULL || strcmp(path, "-"))
+        return true;
+    cli_errorf(verb, "%s -: %s (name a file; ./- for a file called -)", opt, why);
+    return false;
+}
+
+int cli_write_with_meta(const char *verb, const char *data_path, const void *data, size_t len,
+                        const char *meta_path, const char *meta_text, bool force)
+{
+    tc_error err = {0};
+    tc_file_set set;
+    tc_file_set_init(&set);
+    tc_status st = TC_OK;
+    if (!force)
+        st = tc_meta_check_owner(&err, meta_path, data_path);
+    if (st == TC_OK && (st = tc_file_set_add(&err, &set, data_path, data, len)) == TC_OK &&
+        (st = tc_file_set_add(&err, &set, meta_path, meta_text, strlen(meta_text))) == TC_OK)
+        st = tc_file_set_commit(&err, &set);
+    tc_file_set_discard(&set);
+    return st == TC_OK ? CLI_OK : cli_report(verb, &err, st);
 }

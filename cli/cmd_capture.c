@@ -27,7 +27,7 @@ static void help(FILE *f)
             "  logits.npy         float32 [seq, vocab], every position\n"
             "  stats.json         model, prompt, generated text, per layer name, shape, min,\n"
             "                     max, mean, dtype, precision bits\n"
-            "Each file is written under a temporary name and renamed.\n"
+            "All four files are written or none (temporary names, renamed at the end).\n"
             "\n"
             "  --max-new-tokens N  new tokens (default 32 with --prompt, 0 with --tokens:\n"
             "                      token input with 0 needs no tokenizer and no generation)\n"
@@ -72,6 +72,8 @@ int cmd_capture(int argc, char **argv)
     int rc = parse(argc, argv, &a, &out_dir);
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
+    if (!cli_not_stdout(argv[0], "--out", out_dir, "capture writes a folder of files"))
+        return CLI_USAGE;
     tc_error err = {0};
     tc_model *m = NULL;
     tc_tok *tok = NULL;

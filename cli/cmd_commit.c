@@ -48,6 +48,8 @@ int cmd_commit(int argc, char **argv)
         help(stderr);
         return CLI_USAGE;
     }
+    if (!cli_not_stdout(argv[0], "--out", out, "standard output carries the commitment line"))
+        return CLI_USAGE;
     tc_error err = {0};
     tc_pst_srs srs;
     tc_npy a = {0};

@@ -13,7 +13,7 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: tensorcommit layout --in quantized.npy --out grid.npy\n"
-            "                           [--layout structured|flat] [--meta layout.json]\n"
+            "                           [--layout structured|flat] [--meta layout.json] [--force]\n"
             "                           [--min-dim 3 --max-dim 9] [--k K] [--seed S]\n"
             "\n"
             "Lays an int64 tensor [layers, tokens, hidden] out as the grid that is committed.\n"
@@ -24,7 +24,9 @@ static void help(FILE *f)
             "      least padding for d in [min-dim, max-dim] (or the given k); padding copies\n"
             "      real values chosen by a generator seeded with --seed (default 0).\n"
             "Writes grid.npy with the grid's shape and the mapping to --meta (default:\n"
-            "layout.json beside --out); `tensorcommit locate` reads it.\n");
+            "layout.json beside --out); `tensorcommit locate` reads it.  The meta file records\n"
+            "the data file it describes: both files are written or neither, and an existing\n"
+            "meta file of another data file is refused unless --force.\n");
 }
 
 int cmd_layout(int argc, char **argv)
@@ -34,10 +36,12 @@ int cmd_layout(int argc, char **argv)
         {"layout", required_argument, 0, 'l'},  {"meta", required_argument, 0, 'M'},
         {"min-dim", required_argument, 0, 'a'}, {"max-dim", required_argument, 0, 'b'},
         {"k", required_argument, 0, 'k'},       {"seed", required_argument, 0, 's'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'},          {"force", no_argument, 0, 'f'},
+        {0, 0, 0, 0}};
     const char *in = NULL, *out = NULL, *meta = NULL, *kind = "structured";
     int min_dim = TC_LAYOUT_FLAT_MIN_DIM, max_dim = TC_LAYOUT_FLAT_MAX_DIM, k = 0;
     uint64_t seed = 0;
+    bool force = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -45,6 +49,7 @@ int cmd_layout(int argc, char **argv)
         case 'i': in = optarg; break;
         case 'o': out = optarg; break;
         case 'M': meta = optarg; break;
+        case 'f': force = true; break;
         case 'l': kind = optarg; break;
         case 'a':
             if (!cli_parse_int(optarg, 2, 16, &min_dim))
@@ -73,12 +78,17 @@ int cmd_layout(int argc, char **argv)
     }
     if (min_dim > max_dim)
         return cli_errorf(argv[0], "--min-dim is above --max-dim"), CLI_USAGE;
+    if (!cli_not_stdout(argv[0], "--out", out, "layout writes two files (the grid and --meta)") ||
+        !cli_not_stdout(argv[0], "--meta", meta, "layout writes two files (the grid and --meta)"))
+        return CLI_USAGE;
 
     tc_error err = {0};
     tc_npy x = {0};
     tc_layout lay;
     int64_t *grid = NULL;
-    char *meta_buf = NULL;
+    char *meta_buf = NULL, *meta_text = NULL, *data_name = NULL;
+    uint8_t *npy = NULL;
+    size_t npy_len = 0;
     int rc = CLI_ERROR;
     tc_status st;
     if ((st = tc_npy_read(&err, &x, in)) != TC_OK)
@@ -110,10 +120,14 @@ int cmd_layout(int argc, char **argv)
     int64_t shape[TC_LAYOUT_MAX_VARS];
     for (int i = 0; i < lay.m; i++)
         shape[i] = lay.shape[i];
-    if ((st = tc_npy_write(&err, out, TC_NPY_I64, grid, lay.m, shape)) != TC_OK ||
-        (st = tc_layout_write(&err, &lay, meta)) != TC_OK)
+    if ((data_name = tc_meta_data_name(meta, out)) == NULL) {
+        st = tc_fail(&err, TC_ENOMEM, "out of memory");
         goto fail;
-    rc = CLI_OK;
+    }
+    if ((st = tc_npy_encode(&err, &npy, &npy_len, TC_NPY_I64, grid, lay.m, shape)) != TC_OK ||
+        (st = tc_layout_encode(&err, &lay, data_name, &meta_text)) != TC_OK)
+        goto fail;
+    rc = cli_write_with_meta(argv[0], out, npy, npy_len, meta, meta_text, force);
     goto out;
 fail:
     rc = cli_report(argv[0], &err, st);
@@ -121,5 +135,8 @@ out:
     tc_npy_free(&x);
     free(grid);
     free(meta_buf);
+    free(meta_text);
+    free(data_name);
+    free(npy);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tensor/layout.h"
 #include "tensor/npy.h"
 #include "tensor/quantize.h"
 
@@ -14,7 +15,7 @@ static void help(FILE *f)
     fprintf(f,
             "usage: tensorcommit quantize --in hidden_states.npy --out quantized.npy\n"
             "                             [--scale-factor 16 --quantize 50 | --binary-scale K]\n"
-            "                             [--max-bits 63] [--meta quantization.json]\n"
+            "                             [--max-bits 63] [--meta quantization.json] [--force]\n"
             "\n"
             "Turns float32 hidden states ([layers, ...]) into int64 integers with the same\n"
             "shape, rounding half to even on the exact value of each float:\n"
@@ -22,7 +23,9 @@ static void help(FILE *f)
             "  binary:            v = round(x * 2^K)\n"
             "A value that does not fit in +-(2^max_bits - 1) is an error naming its layer and\n"
             "position; nothing is clipped.  The parameters, the formula and how to reverse it\n"
-            "go to --meta (default: quantization.json beside --out).\n");
+            "go to --meta (default: quantization.json beside --out), which records the data\n"
+            "file it describes: both files are written or neither, and an existing meta file\n"
+            "of another data file is refused unless --force.\n");
 }
 
 int cmd_quantize(int argc, char **argv)
@@ -32,9 +35,11 @@ int cmd_quantize(int argc, char **argv)
         {"scale-factor", required_argument, 0, 's'}, {"quantize", required_argument, 0, 'q'},
         {"binary-scale", required_argument, 0, 'b'}, {"max-bits", required_argument, 0, 'm'},
         {"meta", required_argument, 0, 'M'},         {"help", no_argument, 0, 'h'},
+        {"force", no_argument, 0, 'f'},
         {0, 0, 0, 0}};
     const char *in = NULL, *out = NULL, *meta = NULL;
     int max_bits = 63;
+    bool force = false;
     cli_quant qo;
     cli_quant_init(&qo);
     int c;
@@ -44,6 +49,7 @@ int cmd_quantize(int argc, char **argv)
         case 'i': in = optarg; break;
         case 'o': out = optarg; break;
         case 'M': meta = optarg; break;
+        case 'f': force = true; break;
         case 's':
         case 'q':
         case 'b':
@@ -62,6 +68,9 @@ int cmd_quantize(int argc, char **argv)
         help(stderr);
         return CLI_USAGE;
     }
+    if (!cli_not_stdout(argv[0], "--out", out, "quantize writes two files (the data and --meta)") ||
+        !cli_not_stdout(argv[0], "--meta", meta, "quantize writes two files (the data and --meta)"))
+        return CLI_USAGE;
     tc_error err = {0};
     tc_quant_params q;
     tc_status st;
@@ -71,7 +80,9 @@ int cmd_quantize(int argc, char **argv)
 
     tc_npy x = {0};
     int64_t *v = NULL;
-    char *meta_buf = NULL;
+    char *meta_buf = NULL, *meta_text = NULL, *data_name = NULL;
+    uint8_t *npy = NULL;
+    size_t npy_len = 0;
     int rc = CLI_ERROR;
     if ((st = tc_npy_read(&err, &x, in)) != TC_OK)
         goto fail;
@@ -95,10 +106,14 @@ int cmd_quantize(int argc, char **argv)
             goto fail;
         }
     }
-    if ((st = tc_npy_write(&err, out, TC_NPY_I64, v, x.ndim, x.shape)) != TC_OK ||
-        (st = tc_quant_write(&err, &q, meta)) != TC_OK)
+    if ((data_name = tc_meta_data_name(meta, out)) == NULL) {
+        st = tc_fail(&err, TC_ENOMEM, "out of memory");
         goto fail;
-    rc = CLI_OK;
+    }
+    if ((st = tc_npy_encode(&err, &npy, &npy_len, TC_NPY_I64, v, x.ndim, x.shape)) != TC_OK ||
+        (st = tc_quant_encode(&err, &q, data_name, &meta_text)) != TC_OK)
+        goto fail;
+    rc = cli_write_with_meta(argv[0], out, npy, npy_len, meta, meta_text, force);
     goto out;
 fail:
     rc = cli_report(argv[0], &err, st);
@@ -106,5 +121,8 @@ out:
     tc_npy_free(&x);
     free(v);
     free(meta_buf);
+    free(meta_text);
+    free(data_name);
+    free(npy);
     return rc;
 }

@@ -15,7 +15,7 @@ static void help(FILE *f)
             "            [--max-new-tokens 30] [--temperature 0 --top-k 0 --top-p 1]\n"
             "            [--srs srs.tcs] [--scale-factor 16 --quantize 50 | --binary-scale K]\n"
             "            [--layout structured|flat] [--num-queries 10] [--seed 0]\n"
-            "            [--threads 2] [--deterministic] [--no-open]\n"
+            "            [--threads 2] [--deterministic] [--no-open] [--force]\n"
             "\n"
             "The prover's whole job: generates text with the model, records every layer's\n"
             "hidden states, turns them into integers, lays them out as a grid, commits to\n"
@@ -29,7 +29,10 @@ static void help(FILE *f)
             "only: anyone who knows the seed can forge proofs) and saved as RUNDIR/srs.tcs.\n"
             "RUNDIR receives receipt.json, grid.npy, layout.json, quantization.json,\n"
             "commitment.txt, proofs.json, results.json, vk.json, stats.json and the capture\n"
-            "(hidden_states.npy, tokens.npy).  Check it again later with\n"
+            "(hidden_states.npy, tokens.npy).  The run is built in a hidden folder beside\n"
+            "RUNDIR and moved into place when complete: a failed run leaves RUNDIR as it\n"
+            "was.  A RUNDIR that is not empty is refused; --force replaces the run in it.\n"
+            "Check it again later with\n"
             "  tensorcommit verify --srs RUNDIR/srs.tcs --proof RUNDIR/proofs.json\n");
 }
 
@@ -50,7 +53,7 @@ int cmd_run(int argc, char **argv)
         {"binary-scale", required_argument, 0, 'b'}, {"layout", required_argument, 0, 'l'},
         {"num-queries", required_argument, 0, 'Q'},  {"seed", required_argument, 0, 'e'},
         {"threads", required_argument, 0, 't'},      {"deterministic", no_argument, 0, 'd'},
-        {"no-open", no_argument, 0, 'N'},
+        {"no-open", no_argument, 0, 'N'},            {"force", no_argument, 0, 'F'},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     tc_run_opts o;
     tc_run_opts_default(&o);
@@ -68,6 +71,7 @@ int cmd_run(int argc, char **argv)
         case 'o': o.out_dir = optarg; break;
         case 'S': o.srs_path = optarg; break;
         case 'd': o.deterministic = true; break;
+        case 'F': o.force = true; break;
         case 'n':
             if (!cli_parse_i64(optarg, &i64) || i64 < 0 || i64 > 1000000)
                 return cli_errorf(argv[0], "--max-new-tokens must be a non-negative integer"), CLI_USAGE;
@@ -125,6 +129,8 @@ int cmd_run(int argc, char **argv)
         return CLI_USAGE;
     }
     if (!cli_quant_params(&qo, &o.quant, argv[0]))
+        return CLI_USAGE;
+    if (!cli_not_stdout(argv[0], "--out", o.out_dir, "a run is a folder of files"))
         return CLI_USAGE;
     tc_error err = {0};
     tc_status st;

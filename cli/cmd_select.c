@@ -303,6 +303,9 @@ static int run_optimize(int argc, char **argv)
     if (!need(o.scores, "--scores", "optimize") || !need(o.budgets, "--budgets", "optimize") ||
         !need(o.out, "--out", "optimize"))
         return CLI_USAGE;
+    if (!cli_not_stdout(VERB, "--out", o.out, "standard output carries the summary") ||
+        !cli_not_stdout(VERB, "--plot", o.plot, "a PNG chart needs a file"))
+        return CLI_USAGE;
     tc_select_unit unit = TC_UNIT_BLOCK;
     if (o.unit && !strcmp(o.unit, "matrix"))
         unit = TC_UNIT_MATRIX;
@@ -330,16 +333,24 @@ static int run_optimize(int argc, char **argv)
     s = tc_select_plan_solve(&err, &plan, &sc, unit, budgets, M);
     if (s == TC_OK)
         s = tc_select_plan_to_json(&err, &text, &plan, &sc, o.scores);
+    /* the plan and its chart: both files or neither */
+    tc_file_set set;
+    tc_file_set_init(&set);
+    uint8_t *png = NULL;
+    size_t png_len = 0;
     if (s == TC_OK && o.plot) {
         char title[400];
         snprintf(title, sizeof title, "%s: %zu verifiers over %zu %s",
                  sc.model_name[0] ? sc.model_name : o.scores, M, plan.L,
                  unit == TC_UNIT_BLOCK ? "blocks" : "matrices");
-        s = tc_select_plot_png(&err, o.plot, &plan, title);
+        if ((s = tc_select_plot_png_encode(&err, &png, &png_len, &plan, title)) == TC_OK)
+            s = tc_file_set_add(&err, &set, o.plot, png, png_len);
     }
-    rc = s == TC_OK ? emit(o.out, text) : cli_report(VERB, &err, s);
-    if (rc != CLI_OK && s == TC_OK && o.plot)
-        unlink(o.plot); /* no partial output: the chart goes with the plan */
+    if (s == TC_OK && (s = tc_file_set_add(&err, &set, o.out, text, strlen(text))) == TC_OK)
+        s = tc_file_set_commit(&err, &set);
+    tc_file_set_discard(&set);
+    free(png);
+    rc = s == TC_OK ? CLI_OK : cli_report(VERB, &err, s);
     if (rc == CLI_OK) {
         printf("optimum %.10g over %zu %s\n", plan.optimum, plan.L,
                unit == TC_UNIT_BLOCK ? "blocks" : "matrices");

@@ -109,6 +109,8 @@ int cmd_setup(int argc, char **argv)
         help(stderr);
         return CLI_USAGE;
     }
+    if (!cli_not_stdout(argv[0], "--out", out, "standard output carries the SRS id"))
+        return CLI_USAGE;
     tc_pst_shape shape;
     if (!tc_pst_shape_parse(&shape, shape_s))
         return cli_errorf(argv[0], "--shape must be 1..24 sizes in 1..16, e.g. 6,6,6"), CLI_USAGE;

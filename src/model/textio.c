@@ -187,19 +187,23 @@ tc_status tc_capture_write(tc_error *err, const char *dir, const tc_model *m,
         s = tc_fail(err, TC_EIO, "%s: cannot create the folder: %s", dir, strerror(errno));
         goto out;
     }
-    for (int i = 0; i < 4; i++) {
+    /* all files or none: a failure leaves an earlier capture in dir as it was */
+    tc_file_set set;
+    tc_file_set_init(&set);
+    for (int i = 0; i < 4 && s == TC_OK; i++) {
         if (i == 2 && c->logits == NULL)
             continue;                     /* logits are optional */
         free(path);
         if ((path = join(dir, names[i])) == NULL) {
             s = tc_fail(err, TC_ENOMEM, "out of memory");
-            goto out;
+            break;
         }
-        s = i < 3 ? tc_write_file_atomic(err, path, buf[i], len[i])
-                  : tc_write_file_atomic(err, path, stats, strlen(stats));
-        if (s != TC_OK)
-            goto out;
+        s = i < 3 ? tc_file_set_add(err, &set, path, buf[i], len[i])
+                  : tc_file_set_add(err, &set, path, stats, strlen(stats));
     }
+    if (s == TC_OK)
+        s = tc_file_set_commit(err, &set);
+    tc_file_set_discard(&set);
 out:
     free(path);
     free(stats);

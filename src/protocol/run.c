@@ -1,13 +1,17 @@
 /* tensorcommit run: the prover's pipeline end to end (see run.h). */
+#define _GNU_SOURCE          /* renameat2 */
 #include "protocol/run.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "model/engine.h"
 #include "model/textio.h"
@@ -66,6 +70,7 @@ static bool make_dirs(const char *path)
 typedef struct run_state {
     const tc_run_opts *o;
     tc_error *err;
+    const char *dir;                     /* the staging folder every file goes to */
     json_t *artefacts;                   /* name → bytes */
     double t_write;                      /* seconds spent writing files */
 } run_state;
@@ -79,7 +84,7 @@ static void note_size(run_state *rs, const char *name)
 {
     char path[4096];
     struct stat st;
-    path_in(path, sizeof path, rs->o->out_dir, name);
+    path_in(path, sizeof path, rs->dir, name);
     if (stat(path, &st) == 0)
         json_object_set_new(rs->artefacts, name, json_integer((json_int_t)st.st_size));
 }
@@ -93,7 +98,7 @@ static double stage_seconds(const run_state *rs, double t0, double w0)
 static tc_status write_json_file(run_state *rs, const char *name, json_t *obj)
 {
     char path[4096];
-    path_in(path, sizeof path, rs->o->out_dir, name);
+    path_in(path, sizeof path, rs->dir, name);
     char *text = json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS);
     if (text == NULL)
         return tc_fail(rs->err, TC_ENOMEM, "%s: cannot serialise JSON", path);
@@ -109,7 +114,7 @@ static tc_status write_json_file(run_state *rs, const char *name, json_t *obj)
 static tc_status write_text_file(run_state *rs, const char *name, const char *text)
 {
     char path[4096];
-    path_in(path, sizeof path, rs->o->out_dir, name);
+    path_in(path, sizeof path, rs->dir, name);
     tc_status st = tc_write_file_atomic(rs->err, path, text, strlen(text));
     if (st == TC_OK)
         note_size(rs, name);
@@ -219,6 +224,197 @@ static void add_srs_seed(json_t *receipt, const tc_pst_shape *shape, uint64_t v)
     json_object_set_new(receipt, "srs_setup_command", json_string(cmd));
 }
 
+/* ------------------------------------------------------- the run folder
+ *
+ * A run is built in a hidden sibling of the run folder, ".<name>.staging.<pid>",
+ * and renamed into place only when every file is written, so a run that fails
+ * (or a crash) never leaves a partial folder nor touches an earlier run.  An
+ * existing folder that is not empty is refused unless --force; with --force it
+ * must hold nothing but run files (so a mistyped --out cannot empty a folder
+ * of other work), and the two folders swap in one step (renameat2
+ * RENAME_EXCHANGE): at every moment the name holds the old run or the new one.
+ * The old run, now at the staging name, is then removed.  Where the file
+ * system cannot swap, the old folder is renamed to ".<name>.old.<pid>", the
+ * new one renamed in, and the old removed; a crash between those two renames
+ * leaves the old run whole under the .old name. */
+
+static const char *const run_files[] = {
+    "receipt.json", "grid.npy",      "layout.json",  "quantization.json", "commitment.txt",
+    "proofs.json",  "results.json",  "stats.json",   "hidden_states.npy", "tokens.npy",
+    "logits.npy",   "srs.tcs",       "vk.json",
+};
+
+static bool is_run_file(const char *name)
+{
+    for (size_t i = 0; i < TC_ARRAY_LEN(run_files); i++)
+        if (!strcmp(name, run_files[i]))
+            return true;
+    return false;
+}
+
+typedef struct run_folder {
+    char *target;        /* the run folder (symbolic links followed) */
+    char *parent;        /* its parent folder */
+    char *staging;       /* where the run is built */
+    bool replace;        /* target holds an earlier run (--force) */
+} run_folder;
+
+static void run_folder_free(run_folder *rf)
+{
+    free(rf->target);
+    free(rf->parent);
+    free(rf->staging);
+}
+
+/* Removes a folder holding only files (a run folder); false if something
+ * stayed. */
+static bool remove_flat(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return errno == ENOENT;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            (void)unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
+    return rmdir(dir) == 0;
+}
+
+/* Checks what is at the target: nothing, an empty folder, or (with force) a
+ * folder of run files.  Fills rf->target, rf->parent and rf->replace. */
+static tc_status check_target(tc_error *err, run_folder *rf, const char *out_dir, bool force)
+{
+    tc_status st = tc_path_resolve(err, out_dir, &rf->target);
+    if (st != TC_OK)
+        return st;
+    size_t n = strlen(rf->target);
+    while (n > 1 && rf->target[n - 1] == '/')
+        rf->target[--n] = '\0';
+    const char *slash = strrchr(rf->target, '/');
+    const char *base = slash ? slash + 1 : rf->target;
+    if (!strcmp(base, ".") || !strcmp(base, "..") || base[0] == '\0' || !strcmp(out_dir, "-"))
+        return tc_fail(err, TC_EARG, "%s: --out must name the run folder itself", out_dir);
+    size_t plen = slash == NULL ? 1 : slash == rf->target ? 1 : (size_t)(slash - rf->target);
+    if ((rf->parent = malloc(plen + 1)) == NULL)
+        return tc_fail(err, TC_ENOMEM, "out of memory");
+    snprintf(rf->parent, plen + 1, "%s", slash == NULL ? "." : rf->target);
+
+    struct stat sb;
+    if (stat(rf->target, &sb) != 0) {
+        if (errno == ENOENT)
+            return TC_OK;
+        return tc_fail(err, TC_EIO, "%s: %s", out_dir, strerror(errno));
+    }
+    if (!S_ISDIR(sb.st_mode))
+        return tc_fail(err, TC_EIO, "%s: exists and is not a folder", out_dir);
+    DIR *d = opendir(rf->target);
+    if (d == NULL)
+        return tc_fail(err, TC_EIO, "%s: cannot open folder: %s", out_dir, strerror(errno));
+    struct dirent *e;
+    while (st == TC_OK && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        struct stat fb;
+        if (!force)
+            st = tc_fail(err, TC_EARG,
+                         "%s: folder is not empty; pass --force to replace the run in it", out_dir);
+        else if (!is_run_file(e->d_name) ||
+                 fstatat(dirfd(d), e->d_name, &fb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(fb.st_mode))
+            st = tc_fail(err, TC_EARG,
+                         "%s: holds %s, which a run does not write: --force replaces only a run "
+                         "folder",
+                         out_dir, e->d_name);
+        else
+            rf->replace = true;
+    }
+    closedir(d);
+    return st;
+}
+
+/* A hidden sibling of the target: "<parent>/.<name>.<tag>.<pid>.<i>". */
+static char *sibling_name(const run_folder *rf, const char *tag, unsigned i)
+{
+    const char *slash = strrchr(rf->target, '/');
+    const char *base = slash ? slash + 1 : rf->target;
+    size_t cap = strlen(rf->parent) + strlen(base) + strlen(tag) + 48;
+    char *p = malloc(cap);
+    if (p != NULL)
+        snprintf(p, cap, "%s/.%s.%s.%ld.%u", rf->parent, base, tag, (long)getpid(), i);
+    return p;
+}
+
+/* Creates the parent folders and a fresh staging folder beside the target. */
+static tc_status make_staging(tc_error *err, run_folder *rf, const char *out_dir)
+{
+    if (!make_dirs(rf->parent))
+        return tc_fail(err, TC_EIO, "%s: cannot create folder: %s", rf->parent, strerror(errno));
+    for (unsigned i = 0; i < 100; i++) {
+        if ((rf->staging = sibling_name(rf, "staging", i)) == NULL)
+            return tc_fail(err, TC_ENOMEM, "out of memory");
+        if (mkdir(rf->staging, 0755) == 0)
+            return TC_OK;
+        free(rf->staging);
+        rf->staging = NULL;
+        if (errno != EEXIST)
+            break;
+    }
+    return tc_fail(err, TC_EIO, "%s: cannot create a staging folder beside it: %s", out_dir,
+                   strerror(errno));
+}
+
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);     /* best effort: the renames' durability */
+        close(fd);
+    }
+}
+
+/* Puts the finished staging folder at the target (see the top of this
+ * section for the order). */
+static tc_status install_run(tc_error *err, run_folder *rf, const tc_run_opts *o)
+{
+    sync_dir(rf->staging);
+    if (!rf->replace) {
+        /* absent or empty: rename replaces an empty folder in one step */
+        if (rename(rf->staging, rf->target) != 0)
+            return tc_fail(err, TC_EIO, "%s: cannot move the run into place: %s", o->out_dir,
+                           strerror(errno));
+    } else if (renameat2(AT_FDCWD, rf->staging, AT_FDCWD, rf->target, RENAME_EXCHANGE) == 0) {
+        if (!remove_flat(rf->staging))       /* the old run, now at the staging name */
+            logf_(o, "note: could not remove the earlier run, left in %s", rf->staging);
+    } else {
+        if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+            return tc_fail(err, TC_EIO, "%s: cannot move the run into place: %s", o->out_dir,
+                           strerror(errno));
+        char *aside = sibling_name(rf, "old", 0);
+        if (aside == NULL)
+            return tc_fail(err, TC_ENOMEM, "out of memory");
+        if (rename(rf->target, aside) != 0) {
+            tc_status st = tc_fail(err, TC_EIO, "%s: cannot move the earlier run aside: %s",
+                                   o->out_dir, strerror(errno));
+            free(aside);
+            return st;
+        }
+        if (rename(rf->staging, rf->target) != 0) {
+            tc_status st = tc_fail(err, TC_EIO, "%s: cannot move the run into place: %s",
+                                   o->out_dir, strerror(errno));
+            (void)rename(aside, rf->target);     /* the earlier run back */
+            free(aside);
+            return st;
+        }
+        if (!remove_flat(aside))
+            logf_(o, "note: could not remove the earlier run, left in %s", aside);
+        free(aside);
+    }
+    free(rf->staging);
+    rf->staging = NULL;                      /* nothing left to clean */
+    sync_dir(rf->parent);
+    return TC_OK;
+}
+
 /* ------------------------------------------------------------------ run */
 
 tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
@@ -234,17 +430,18 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     tc_pst_opening *openings = NULL;
     tc_pst_slice slice;
     json_t *receipt = NULL, *results = NULL, *timing = NULL;
-    run_state rs = {o, err, json_object(), 0.0};
+    run_folder rf = {NULL, NULL, NULL, false};
+    run_state rs = {o, err, NULL, json_object(), 0.0};
     tc_status st;
     double t0, w0, tw;
     memset(&srs, 0, sizeof srs);
     memset(&slice, 0, sizeof slice);
     memset(sum, 0, sizeof *sum);
 
-    if (!make_dirs(o->out_dir)) {
-        st = tc_fail(err, TC_EIO, "%s: cannot create folder: %s", o->out_dir, strerror(errno));
+    if ((st = check_target(err, &rf, o->out_dir, o->force)) != TC_OK ||
+        (st = make_staging(err, &rf, o->out_dir)) != TC_OK)
         goto out;
-    }
+    rs.dir = rf.staging;
 
     /* ---- generate */
     t0 = tc_now();
@@ -320,7 +517,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     tc_capture_out co = {o->model_dir, o->prompt, text, seq, T, n_prompt, hidden, NULL,
                          o->deterministic};
     tw = tc_now();
-    st = tc_capture_write(err, o->out_dir, model, &co);
+    st = tc_capture_write(err, rs.dir, model, &co);
     rs.t_write += tc_now() - tw;
     if (st != TC_OK)
         goto out;
@@ -341,7 +538,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     if ((st = tc_quantize_f32(err, &o->quant, qvals, hidden, L1, T * H)) != TC_OK)
         goto out;
     char path[4096];
-    path_in(path, sizeof path, o->out_dir, "quantization.json");
+    path_in(path, sizeof path, rs.dir, "quantization.json");
     tw = tc_now();
     st = tc_quant_write(err, &o->quant, path);
     rs.t_write += tc_now() - tw;
@@ -371,14 +568,14 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     int64_t gshape[TC_LAYOUT_MAX_VARS];
     for (int i = 0; i < lay.m; i++)
         gshape[i] = lay.shape[i];
-    path_in(path, sizeof path, o->out_dir, "grid.npy");
+    path_in(path, sizeof path, rs.dir, "grid.npy");
     tw = tc_now();
     st = tc_npy_write(err, path, TC_NPY_I64, grid, lay.m, gshape);
     rs.t_write += tc_now() - tw;
     if (st != TC_OK)
         goto out;
     note_size(&rs, "grid.npy");
-    path_in(path, sizeof path, o->out_dir, "layout.json");
+    path_in(path, sizeof path, rs.dir, "layout.json");
     tw = tc_now();
     st = tc_layout_write(err, &lay, path);
     rs.t_write += tc_now() - tw;
@@ -413,7 +610,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
                  "proofs; pass --srs for a real one)");
         if ((st = tc_pst_setup_seeded(err, &srs, &shape, seed, sizeof seed, &so)) != TC_OK)
             goto out;
-        path_in(path, sizeof path, o->out_dir, "srs.tcs");
+        path_in(path, sizeof path, rs.dir, "srs.tcs");
         tw = tc_now();
         st = tc_pst_srs_write(err, path, &srs);
         rs.t_write += tc_now() - tw;
@@ -505,7 +702,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         free(qidx);
         goto out;
     }
-    path_in(path, sizeof path, o->out_dir, "proofs.json");
+    path_in(path, sizeof path, rs.dir, "proofs.json");
     tw = tc_now();
     st = tc_write_file_atomic(err, path, proof_json, strlen(proof_json));
     rs.t_write += tc_now() - tw;
@@ -559,7 +756,7 @@ write_vk:
     /* vk.json with the slice level, so the layer slice verifies from it alone */
     if ((st = tc_pst_vk_encode(err, &vk_json, &srs, &j, 1)) != TC_OK)
         goto out;
-    path_in(path, sizeof path, o->out_dir, "vk.json");
+    path_in(path, sizeof path, rs.dir, "vk.json");
     if ((st = tc_write_file_atomic(err, path, vk_json, strlen(vk_json))) != TC_OK)
         goto out;
     note_size(&rs, "vk.json");
@@ -636,9 +833,13 @@ write_vk:
     json_object_set_new(results, "all_proofs_verified", json_boolean(sum->all_verified));
     json_object_set_new(results, "all_ground_truth_matched", json_boolean(sum->all_matched));
     json_object_set_new(results, "artefact_bytes", json_incref(rs.artefacts));
-    st = write_json_file(&rs, "results.json", results);
+    if ((st = write_json_file(&rs, "results.json", results)) == TC_OK)
+        st = install_run(err, &rf, o);
 
 out:
+    if (rf.staging != NULL && !remove_flat(rf.staging))
+        logf_(o, "note: could not remove the staging folder %s", rf.staging);
+    run_folder_free(&rf);
     json_decref(receipt);
     json_decref(results);
     json_decref(rs.artefacts);

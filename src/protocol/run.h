@@ -44,7 +44,8 @@ typedef struct tc_run_opts {
     uint64_t seed;                /* sampling, flat padding, query points, seeded SRS */
     int n_threads;
     bool deterministic;
-    const char *out_dir;
+    const char *out_dir;          /* absent or empty, or a run folder with force */
+    bool force;                   /* replace the run already in out_dir */
     /* progress and notes for a person (may be NULL): one line each */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
@@ -83,8 +84,11 @@ struct json_t *tc_run_environment(int n_threads);
 void tc_run_srs_setup_command(char *out, size_t cap, const uint32_t *n, int m,
                               const char *seed_hex);
 
-/* Runs everything; the run folder is complete only when this returns TC_OK
- * (each file is written atomically; the folder is created if missing). */
+/* Runs everything.  The run is built in a hidden sibling of out_dir and
+ * renamed into place at the end, so out_dir holds the complete new run after
+ * TC_OK and is left as it was after a failure (run.c: "the run folder").
+ * A non-empty out_dir is refused unless o->force, which replaces a folder
+ * holding only run files; parent folders are created. */
 tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o) TC_MUST_CHECK;
 
 /* The receipt's model digest (src/protocol/digest.c, docs/formats.md "Model

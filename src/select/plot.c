@@ -186,8 +186,28 @@ static void draw_legend(cairo_t *cr, const tc_select_plan *p, double y0)
 tc_status tc_select_plot_png(tc_error *err, const char *path, const tc_select_plan *p,
                              const char *title)
 {
+    uint8_t *png = NULL;
+    size_t len = 0;
+    tc_status st = tc_select_plot_png_encode(err, &png, &len, p, title);
+    if (st == TC_OK)
+        st = tc_write_file_atomic(err, path, png, len);
+    else if (err != NULL) {
+        char inner[sizeof err->msg];
+        snprintf(inner, sizeof inner, "%s", err->msg);
+        st = tc_fail(err, st, "%s: %s", path, inner);
+    }
+    free(png);
+    return st;
+}
+
+tc_status tc_select_plot_png_encode(tc_error *err, uint8_t **png, size_t *png_len,
+                                    const tc_select_plan *p, const char *title)
+{
+    const char *path = "chart";
+    *png = NULL;
+    *png_len = 0;
     if (p->L == 0)
-        return tc_fail(err, TC_EARG, "%s: nothing to plot (no units)", path);
+        return tc_fail(err, TC_EARG, "nothing to plot (no units)");
     int height = PLOT_TOP + PLOT_H + 60 + LEGEND_ROW * (int)p->M + 30;
     cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, WIDTH, height);
     cairo_t *cr = cairo_create(sf);
@@ -219,11 +239,14 @@ tc_status tc_select_plot_png(tc_error *err, const char *path, const tc_select_pl
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS ||
         cairo_surface_write_to_png_stream(sf, png_write, &buf) != CAIRO_STATUS_SUCCESS ||
         buf.failed)
-        st = tc_fail(err, TC_EINTERNAL, "%s: drawing the chart failed", path);
-    else
-        st = tc_write_file_atomic(err, path, buf.data, buf.len);
+        st = tc_fail(err, TC_EINTERNAL, "drawing the %s failed", path);
     cairo_destroy(cr);
     cairo_surface_destroy(sf);
-    free(buf.data);
+    if (st == TC_OK) {
+        *png = buf.data;
+        *png_len = buf.len;
+    } else {
+        free(buf.data);
+    }
     return st;
 }

@@ -318,5 +318,8 @@ tc_status tc_select_plan_to_json(tc_error *err, char **json, const tc_select_pla
  * legend with its budget use.  PNG through cairo, written atomically. */
 tc_status tc_select_plot_png(tc_error *err, const char *path,
                              const tc_select_plan *p, const char *title) TC_MUST_CHECK;
+/* The same PNG in memory (*png malloc'd), to write with other files. */
+tc_status tc_select_plot_png_encode(tc_error *err, uint8_t **png, size_t *png_len,
+                                    const tc_select_plan *p, const char *title) TC_MUST_CHECK;
 
 #endif

@@ -88,5 +88,20 @@ int tc_layout_token_prefix(const tc_layout *lay, size_t layer, size_t token, uin
 tc_status tc_layout_to_json(tc_error *err, const tc_layout *lay, char **json) TC_MUST_CHECK;
 tc_status tc_layout_write(tc_error *err, const tc_layout *lay, const char *path) TC_MUST_CHECK;
 tc_status tc_layout_read(tc_error *err, tc_layout *lay, const char *path) TC_MUST_CHECK;
+/* Its text (malloc'd, ending in a newline); data_file, when not NULL, is
+ * recorded as "data_file". */
+tc_status tc_layout_encode(tc_error *err, const tc_layout *lay, const char *data_file,
+                           char **text) TC_MUST_CHECK;
+
+/* Meta files (layout.json, quantization.json written beside a data file by
+ * `layout` and `quantize`) record the data file they describe as
+ * "data_file": its name when both are in one folder, else its absolute path.
+ * tc_meta_data_name gives that entry (malloc'd; NULL when out of memory).
+ * tc_meta_check_owner fails when meta_path is an existing regular file that
+ * records another data file, or none, so a meta of one file is never
+ * silently replaced by that of another (the CLI's --force skips the check). */
+char *tc_meta_data_name(const char *meta_path, const char *data_path);
+tc_status tc_meta_check_owner(tc_error *err, const char *meta_path,
+                              const char *data_path) TC_MUST_CHECK;
 
 #endif

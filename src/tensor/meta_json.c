@@ -7,16 +7,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-static tc_status write_json(tc_error *err, json_t *obj, const char *path)
+/* obj's text with a final newline (obj is consumed). */
+static tc_status json_text(tc_error *err, json_t *obj, const char *what, char **out)
 {
     char *text = json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(obj);
+    *out = NULL;
     if (text == NULL)
-        return tc_fail(err, TC_ENOMEM, "%s: cannot serialise JSON", path);
+        return tc_fail(err, TC_ENOMEM, "%s: cannot serialise JSON", what);
     size_t n = strlen(text);
-    text[n] = '\n';   /* replaces the NUL: the file ends with a newline */
-    tc_status st = tc_write_file_atomic(err, path, text, n + 1);
+    char *t = realloc(text, n + 2);
+    if (t == NULL) {
+        free(text);
+        return tc_fail(err, TC_ENOMEM, "%s: out of memory", what);
+    }
+    t[n] = '\n';
+    t[n + 1] = '\0';
+    *out = t;
+    return TC_OK;
+}
+
+static tc_status write_json(tc_error *err, json_t *obj, const char *path)
+{
+    char *text;
+    tc_status st = json_text(err, obj, path, &text);
+    if (st == TC_OK)
+        st = tc_write_file_atomic(err, path, text, strlen(text));
     free(text);
     return st;
 }
@@ -102,18 +120,37 @@ tc_status tc_layout_to_json(tc_error *err, const tc_layout *lay, char **out)
     return TC_OK;
 }
 
-tc_status tc_layout_write(tc_error *err, const tc_layout *lay, const char *path)
+/* The layout as a JSON object, with "data_file" when data_file is not NULL. */
+static tc_status layout_object(tc_error *err, const tc_layout *lay, const char *data_file,
+                               json_t **out)
 {
     char *text;
     tc_status st = tc_layout_to_json(err, lay, &text);
     if (st != TC_OK)
         return st;
     json_error_t je;
-    json_t *o = json_loads(text, 0, &je);
+    *out = json_loads(text, 0, &je);
     free(text);
-    if (o == NULL)
-        return tc_fail(err, TC_EINTERNAL, "%s: layout JSON did not parse back", path);
-    return write_json(err, o, path);
+    if (*out == NULL)
+        return tc_fail(err, TC_EINTERNAL, "layout: JSON did not parse back");
+    if (data_file != NULL)
+        json_object_set_new(*out, "data_file", json_string(data_file));
+    return TC_OK;
+}
+
+tc_status tc_layout_write(tc_error *err, const tc_layout *lay, const char *path)
+{
+    json_t *o;
+    tc_status st = layout_object(err, lay, NULL, &o);
+    return st == TC_OK ? write_json(err, o, path) : st;
+}
+
+tc_status tc_layout_encode(tc_error *err, const tc_layout *lay, const char *data_file, char **text)
+{
+    json_t *o;
+    *text = NULL;
+    tc_status st = layout_object(err, lay, data_file, &o);
+    return st == TC_OK ? json_text(err, o, "layout", text) : st;
 }
 
 tc_status tc_layout_read(tc_error *err, tc_layout *lay, const char *path)
@@ -241,6 +278,15 @@ tc_status tc_quant_write(tc_error *err, const tc_quant_params *q, const char *pa
     return write_json(err, tc_quant_to_json(q), path);
 }
 
+tc_status tc_quant_encode(tc_error *err, const tc_quant_params *q, const char *data_file,
+                          char **text)
+{
+    json_t *o = tc_quant_to_json(q);
+    if (data_file != NULL)
+        json_object_set_new(o, "data_file", json_string(data_file));
+    return json_text(err, o, "quantization", text);
+}
+
 tc_status tc_quant_read(tc_error *err, tc_quant_params *q, const char *path)
 {
     json_t *o;
@@ -249,5 +295,76 @@ tc_status tc_quant_read(tc_error *err, tc_quant_params *q, const char *path)
         return st;
     st = tc_quant_from_json(err, q, o, path);
     json_decref(o);
+    return st;
+}
+
+/* ------------------------------------------------------------- ownership */
+
+/* The folder part of a canonical path ("/a/b/c" → "/a/b"). */
+static size_t folder_len(const char *canon)
+{
+    const char *slash = strrchr(canon, '/');
+    return slash == NULL ? 0 : (size_t)(slash - canon);
+}
+
+char *tc_meta_data_name(const char *meta_path, const char *data_path)
+{
+    char *m = tc_path_canonical(meta_path), *d = tc_path_canonical(data_path), *out = NULL;
+    if (m != NULL && d != NULL) {
+        size_t fm = folder_len(m), fd = folder_len(d);
+        bool same = fm == fd && !strncmp(m, d, fm);
+        out = strdup(same ? d + fd + 1 : d);
+    } else {
+        out = strdup(data_path);
+    }
+    free(m);
+    free(d);
+    return out;
+}
+
+tc_status tc_meta_check_owner(tc_error *err, const char *meta_path, const char *data_path)
+{
+    char *meta = NULL;
+    tc_status st = tc_path_resolve(err, meta_path, &meta);
+    if (st != TC_OK)
+        return st;
+    struct stat sb;
+    if (lstat(meta, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        free(meta);                 /* new, or a stream (/dev/null, /dev/stdout) */
+        return TC_OK;
+    }
+    json_error_t je;
+    json_t *o = json_load_file(meta, 0, &je);
+    const char *rec = json_string_value(json_object_get(o, "data_file"));
+    if (rec == NULL) {
+        st = tc_fail(err, TC_EARG,
+                     "%s: exists and does not record which data file it describes; pass --force "
+                     "to replace it, or --meta to write another",
+                     meta_path);
+        goto out;
+    }
+    /* a relative entry is read from the meta file's folder */
+    char *recorded = NULL;
+    if (rec[0] == '/') {
+        recorded = strdup(rec);
+    } else {
+        size_t dir = strrchr(meta, '/') ? (size_t)(strrchr(meta, '/') - meta) + 1 : 0;
+        size_t n = dir + strlen(rec) + 1;
+        if ((recorded = malloc(n)) != NULL)
+            snprintf(recorded, n, "%.*s%s", (int)dir, meta, rec);
+    }
+    char *a = recorded ? tc_path_canonical(recorded) : NULL, *b = tc_path_canonical(data_path);
+    bool same = a != NULL && b != NULL && !strcmp(a, b);
+    if (!same)
+        st = tc_fail(err, TC_EARG,
+                     "%s: describes %s, not %s; pass --force to replace it, or --meta to write "
+                     "another",
+                     meta_path, rec, data_path);
+    free(a);
+    free(b);
+    free(recorded);
+out:
+    json_decref(o);
+    free(meta);
     return st;
 }

@@ -50,6 +50,10 @@ double tc_dequant_value(const tc_quant_params *q, int64_t v);
 /* quantization.json: rule, parameters, formula and how to reverse it. */
 tc_status tc_quant_write(tc_error *err, const tc_quant_params *q, const char *path) TC_MUST_CHECK;
 tc_status tc_quant_read(tc_error *err, tc_quant_params *q, const char *path) TC_MUST_CHECK;
+/* Its text (malloc'd, ending in a newline); data_file, when not NULL, is
+ * recorded as "data_file" (see tc_meta_data_name in layout.h). */
+tc_status tc_quant_encode(tc_error *err, const tc_quant_params *q, const char *data_file,
+                          char **text) TC_MUST_CHECK;
 /* The same as a JSON object (jansson json_t *, new reference) for embedding
  * in receipts. */
 void *tc_quant_to_json(const tc_quant_params *q);

@@ -38,10 +38,36 @@ static inline bool tc_add_size(size_t *out, size_t a, size_t b)
 tc_status tc_read_file(tc_error *err, uint8_t **data, size_t *len,
                        const char *path, size_t max_len) TC_MUST_CHECK;
 
-/* Writes `len` bytes to `path` through a temporary file in the same folder,
- * fsync, then rename: a crash never leaves a partial file. */
+/* Writes `len` bytes to `path`, which is resolved first (file.c):
+ *   "-" is standard output; a character or block device or a FIFO is opened
+ *   and written through; a symbolic link is followed and the file it names
+ *   replaced (the link stays); a regular file, or a name not there yet, is
+ *   written under a temporary name in its folder, fsync'd and renamed over
+ *   it, so a crash never leaves a partial file; a folder is refused. */
 tc_status tc_write_file_atomic(tc_error *err, const char *path,
                                const void *data, size_t len) TC_MUST_CHECK;
+
+/* Several outputs, all or nothing: each add writes a temporary file (a
+ * stream target keeps a copy of the data instead); commit writes the streams,
+ * then renames every temporary file into place; on any failure, and on
+ * discard, the temporary files are removed and no regular target changed.
+ * Two adds naming the same file are refused.  Commit and discard free the
+ * set; discard after commit does nothing. */
+typedef struct tc_file_set { struct tc_file_out *files; size_t n; } tc_file_set;
+void tc_file_set_init(tc_file_set *s);
+tc_status tc_file_set_add(tc_error *err, tc_file_set *s, const char *path,
+                          const void *data, size_t len) TC_MUST_CHECK;
+tc_status tc_file_set_commit(tc_error *err, tc_file_set *s) TC_MUST_CHECK;
+void tc_file_set_discard(tc_file_set *s);
+
+/* Follows path while it is a symbolic link (each relative target read from
+ * the link's folder) to the name a write replaces; that name need not exist.
+ * *out is malloc'd. */
+tc_status tc_path_resolve(tc_error *err, const char *path, char **out) TC_MUST_CHECK;
+/* The resolved name as an absolute path with a canonical folder (the last
+ * component need not exist), to tell whether two names are one file; "-"
+ * stays "-".  NULL when the folder does not exist (or out of memory). */
+char *tc_path_canonical(const char *path);
 
 /* A small, fast, seeded PRNG (xoshiro256**, seeded by splitmix64) for tests,
  * padding and sampling.  Not for secrets: those come from tc_os_random. */
