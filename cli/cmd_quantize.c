@@ -23,6 +23,7 @@ static void help(FILE *f)
             "A value that does not fit in +-(2^max_bits - 1) is an error naming its layer and\n"
             "position; nothing is clipped.  The parameters, the formula and how to reverse it\n"
             "go to --meta (default: quantization.json beside --out).\n");
+    cli_help_exit_codes(f);
 }
 
 int cmd_quantize(int argc, char **argv)
@@ -39,7 +40,7 @@ int cmd_quantize(int argc, char **argv)
     cli_quant_init(&qo);
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'i': in = optarg; break;
         case 'o': out = optarg; break;
@@ -52,16 +53,16 @@ int cmd_quantize(int argc, char **argv)
             break;
         case 'm':
             if (!cli_parse_int(optarg, 1, 63, &max_bits))
-                return cli_errorf(argv[0], "--max-bits must be in 1..63"), CLI_USAGE;
+                return cli_usage(argv[0], "--max-bits must be in 1..63");
             break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if (in == NULL || out == NULL || optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (in == NULL || out == NULL)
+        return cli_usage(argv[0], "%s is required", in == NULL ? "--in" : "--out");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     tc_error err = {0};
     tc_quant_params q;
     tc_status st;

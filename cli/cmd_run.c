@@ -15,7 +15,7 @@ static void help(FILE *f)
             "            [--max-new-tokens 30] [--temperature 0 --top-k 0 --top-p 1]\n"
             "            [--srs srs.tcs] [--scale-factor 16 --quantize 50 | --binary-scale K]\n"
             "            [--layout structured|flat] [--num-queries 10] [--seed 0]\n"
-            "            [--threads 2] [--deterministic]\n"
+            "            [--threads N] [--deterministic]\n"
             "\n"
             "The prover's whole job: generates text with the model, records every layer's\n"
             "hidden states, turns them into integers, lays them out as a grid, commits to\n"
@@ -28,6 +28,7 @@ static void help(FILE *f)
             "commitment.txt, proofs.json, results.json, vk.json, stats.json and the capture\n"
             "(hidden_states.npy, tokens.npy).  Check it again later with\n"
             "  tensorcommit verify --srs RUNDIR/srs.tcs --proof RUNDIR/proofs.json\n");
+    cli_help_exit_codes(f);
 }
 
 static void log_line(void *ctx, const char *line)
@@ -50,6 +51,7 @@ int cmd_run(int argc, char **argv)
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     tc_run_opts o;
     tc_run_opts_default(&o);
+    o.n_threads = cli_default_threads();
     cli_quant qo;
     cli_quant_init(&qo);
     int64_t i64;
@@ -57,7 +59,7 @@ int cmd_run(int argc, char **argv)
     char *end;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'm': o.model_dir = optarg; break;
         case 'p': o.prompt = optarg; break;
@@ -66,22 +68,22 @@ int cmd_run(int argc, char **argv)
         case 'd': o.deterministic = true; break;
         case 'n':
             if (!cli_parse_i64(optarg, &i64) || i64 < 0 || i64 > 1000000)
-                return cli_errorf(argv[0], "--max-new-tokens must be a non-negative integer"), CLI_USAGE;
+                return cli_usage(argv[0], "--max-new-tokens must be an integer in 0..1000000");
             o.max_new_tokens = (size_t)i64;
             break;
         case 'T':
             o.temperature = strtof(optarg, &end);
             if (*end != '\0' || !(o.temperature >= 0.0f) || o.temperature > 100.0f)
-                return cli_errorf(argv[0], "--temperature must be a number ≥ 0"), CLI_USAGE;
+                return cli_usage(argv[0], "--temperature must be a number in 0..100");
             break;
         case 'K':
             if (!cli_parse_int(optarg, 0, 1 << 30, &o.top_k))
-                return cli_errorf(argv[0], "--top-k must be a non-negative integer"), CLI_USAGE;
+                return cli_usage(argv[0], "--top-k must be a non-negative integer");
             break;
         case 'P':
             o.top_p = strtof(optarg, &end);
             if (*end != '\0' || !(o.top_p > 0.0f && o.top_p <= 1.0f))
-                return cli_errorf(argv[0], "--top-p must be in (0, 1]"), CLI_USAGE;
+                return cli_usage(argv[0], "--top-p must be in (0, 1]");
             break;
         case 's':
         case 'q':
@@ -95,16 +97,16 @@ int cmd_run(int argc, char **argv)
             else if (!strcmp(optarg, "flat"))
                 o.layout = TC_LAYOUT_FLAT;
             else
-                return cli_errorf(argv[0], "--layout must be structured or flat"), CLI_USAGE;
+                return cli_usage(argv[0], "--layout must be structured or flat");
             break;
         case 'Q':
             if (!cli_parse_i64(optarg, &i64) || i64 < 0 || i64 > 100000)
-                return cli_errorf(argv[0], "--num-queries must be in 0..100000"), CLI_USAGE;
+                return cli_usage(argv[0], "--num-queries must be in 0..100000");
             o.num_queries = (size_t)i64;
             break;
         case 'e':
             if (!cli_parse_u64(optarg, &u64))
-                return cli_errorf(argv[0], "--seed must be a non-negative integer"), CLI_USAGE;
+                return cli_usage(argv[0], "--seed must be a non-negative integer");
             o.seed = u64;
             break;
         case 't':
@@ -112,13 +114,15 @@ int cmd_run(int argc, char **argv)
                 return CLI_USAGE;
             break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if (o.model_dir == NULL || o.prompt == NULL || o.out_dir == NULL || optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (o.model_dir == NULL || o.prompt == NULL || o.out_dir == NULL)
+        return cli_usage(argv[0], "%s is required", o.model_dir == NULL ? "--model"
+                                                    : o.prompt == NULL  ? "--prompt"
+                                                                        : "--out");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     if (!cli_quant_params(&qo, &o.quant, argv[0]))
         return CLI_USAGE;
     tc_error err = {0};

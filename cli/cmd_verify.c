@@ -31,9 +31,8 @@ static void help(FILE *f)
             "\n"
             "--run re-checks a folder written by `tensorcommit run`: every artefact against\n"
             "the receipt, the grid against the commitment, every proof, and (with the\n"
-            "model) the prompt, the text and the hidden states by re-execution.\n"
-            "\n"
-            "exit status: 0 all valid, 1 any rejected, 2 usage error, 3 unreadable input\n");
+            "model) the prompt, the text and the hidden states by re-execution.\n");
+    cli_help_exit_codes(f);
 }
 
 typedef struct verifier {
@@ -148,26 +147,32 @@ int cmd_verify(int argc, char **argv)
         {0, 0, 0, 0}};
     const char *vk_path = NULL, *srs_path = NULL, *proof = NULL, *want_c = NULL;
     int c;
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--run") || !strncmp(argv[i], "--run=", 6))
-            return cli_verify_run(argc, argv);
+    bool run = false, want_help = false;
+    for (int i = 1; i < argc; i++) {
+        run |= !strcmp(argv[i], "--run") || !strncmp(argv[i], "--run=", 6);
+        want_help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+    }
+    if (run && !want_help)
+        return cli_verify_run(argc, argv);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'v': vk_path = optarg; break;
         case 's': srs_path = optarg; break;
         case 'p': proof = optarg; break;
         case 'c': want_c = optarg; break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if ((vk_path == NULL) == (srs_path == NULL) || proof == NULL || optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if ((vk_path == NULL) == (srs_path == NULL))
+        return cli_usage(argv[0], "give exactly one of --vk and --srs");
+    if (proof == NULL)
+        return cli_usage(argv[0], "--proof is required");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     if (want_c != NULL && (strlen(want_c) != 64 || strspn(want_c, "0123456789abcdefABCDEF") != 64))
-        return cli_errorf(argv[0], "--commitment must be 64 hex characters"), CLI_USAGE;
+        return cli_usage(argv[0], "--commitment must be 64 hex characters");
 
     tc_error err = {0};
     tc_pst_srs srs = {0};

@@ -22,11 +22,11 @@ int cli_verify_run(int argc, char **argv)
         {0, 0, 0, 0}};
     tc_check_opts o = {0};
     o.tolerance = -1;
-    o.n_threads = 2;
+    o.n_threads = cli_default_threads();
     int c;
     char *end;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'r': o.run_dir = optarg; break;
         case 's': o.srs_path = optarg; break;
@@ -35,20 +35,20 @@ int cli_verify_run(int argc, char **argv)
         case 'T':
             o.tolerance = strtod(optarg, &end);
             if (*end != '\0' || !(o.tolerance >= 0))
-                return cli_errorf(argv[0], "--tolerance must be a number ≥ 0"), CLI_USAGE;
+                return cli_usage(argv[0], "--tolerance must be a number ≥ 0");
             break;
         case 't':
             if (!cli_threads_option(argv[0], optarg, &o.n_threads))
                 return CLI_USAGE;
             break;
         default:
-            cli_errorf(argv[0], "see tensorcommit verify --help");
             return CLI_USAGE;
         }
     }
-    if (o.run_dir == NULL || optind != argc || (o.skip_model && o.model_dir != NULL))
-        return cli_errorf(argv[0], "usage: tensorcommit verify --run RUNDIR [--srs F] "
-                                   "[--model DIR | --skip-model] [--tolerance X]"), CLI_USAGE;
+    if (o.skip_model && o.model_dir != NULL)
+        return cli_usage(argv[0], "--model and --skip-model exclude each other");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     o.report = print_line;
     tc_error err = {0};
     tc_check_result res;
