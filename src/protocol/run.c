@@ -614,7 +614,10 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     json_object_set_new(receipt, "commitment", json_string(sum->commitment_hex));
     json_object_set_new(receipt, "srs_id", json_string(sum->srs_id_hex));
     json_object_set_new(receipt, "srs_origin", json_string(tc_pst_origin_name(srs.origin)));
-    json_object_set_new(receipt, "model_dir", json_string(o->model_dir));
+    /* resolved, so that verify --run finds it from any working folder */
+    char *model_abs = realpath(o->model_dir, NULL);
+    json_object_set_new(receipt, "model_dir", json_string(model_abs ? model_abs : o->model_dir));
+    free(model_abs);
     json_object_set_new(receipt, "model_digest", json_string(dhex));
     json_object_set_new(receipt, "model_type", json_string(cfg->model_type));
     json_object_set_new(receipt, "prompt", json_string(o->prompt));
