@@ -2,15 +2,42 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "protocol/check.h"
 
+/* ctx: NULL for text, else the JSON array the checks are collected in. */
 static void print_line(void *ctx, bool ok, const char *line)
 {
-    (void)ctx;
-    printf("%s  %s\n", ok ? "ok  " : "FAIL", line);
+    if (ctx == NULL) {
+        printf("%s  %s\n", ok ? "ok  " : "FAIL", line);
+        return;
+    }
+    json_t *c = json_object();
+    json_object_set_new(c, "ok", json_boolean(ok));
+    json_object_set_new(c, "check", json_string(line));
+    json_array_append_new(ctx, c);
+}
+
+/* The verdict as one JSON object (docs/formats.md, "verify --run --json"). */
+static int print_json(json_t *checks, const tc_check_result *res)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "valid", json_boolean(res->n_failed == 0));
+    json_object_set_new(root, "n_checks", json_integer((json_int_t)res->n_checks));
+    json_object_set_new(root, "n_failed", json_integer((json_int_t)res->n_failed));
+    json_object_set_new(root, "model_checked", json_boolean(res->model_checked));
+    json_object_set_new(root, "srs_from_run", json_boolean(res->srs_from_run));
+    json_object_set(root, "checks", checks);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (text == NULL)
+        return cli_errorf("verify", "out of memory"), CLI_ERROR;
+    printf("%s\n", text);
+    free(text);
+    return res->n_failed == 0 ? CLI_OK : CLI_REJECTED;
 }
 
 int cli_verify_run(int argc, char **argv)
@@ -19,7 +46,8 @@ int cli_verify_run(int argc, char **argv)
         {"run", required_argument, 0, 'r'},      {"srs", required_argument, 0, 's'},
         {"model", required_argument, 0, 'm'},    {"skip-model", no_argument, 0, 'k'},
         {"tolerance", required_argument, 0, 'T'}, {"threads", required_argument, 0, 't'},
-        {0, 0, 0, 0}};
+        {"json", no_argument, 0, 'J'},            {0, 0, 0, 0}};
+    bool as_json = false;
     tc_check_opts o = {0};
     o.tolerance = -1;
     o.n_threads = cli_default_threads();
@@ -32,6 +60,7 @@ int cli_verify_run(int argc, char **argv)
         case 's': o.srs_path = optarg; break;
         case 'm': o.model_dir = optarg; break;
         case 'k': o.skip_model = true; break;
+        case 'J': as_json = true; break;
         case 'T':
             o.tolerance = strtod(optarg, &end);
             if (*end != '\0' || !(o.tolerance >= 0))
@@ -50,11 +79,20 @@ int cli_verify_run(int argc, char **argv)
     if (optind != argc)
         return cli_extra_args(argv[0], argc, argv, optind);
     o.report = print_line;
+    json_t *checks = as_json ? json_array() : NULL;
+    o.report_ctx = checks;
     tc_error err = {0};
     tc_check_result res;
     tc_status st = tc_run_check(&err, &res, &o);
-    if (st != TC_OK)
+    if (st != TC_OK) {
+        json_decref(checks);
         return cli_report(argv[0], &err, st);
+    }
+    if (as_json) {
+        int rc = print_json(checks, &res);
+        json_decref(checks);
+        return rc;
+    }
     if (res.n_failed == 0) {
         printf("valid: %zu checks passed%s%s\n", res.n_checks,
                res.model_checked ? "" : " (model not re-executed)",
