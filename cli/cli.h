@@ -56,14 +56,16 @@ typedef struct cli_gen_args {
     float temperature, top_p;
     uint64_t seed;
     bool deterministic;
+    bool quiet;                 /* --quiet: no progress or speed lines on stderr */
 } cli_gen_args;
-/* Their getopt_long entries (codes m p T n t k P s d j), to open a table. */
+/* Their getopt_long entries (codes m p T n t k P s d j z), to open a table. */
 #define CLI_GEN_OPTIONS                                                          \
     {"model", required_argument, 0, 'm'},       {"prompt", required_argument, 0, 'p'},  \
     {"tokens", required_argument, 0, 'T'},      {"max-new-tokens", required_argument, 0, 'n'}, \
     {"temperature", required_argument, 0, 't'}, {"top-k", required_argument, 0, 'k'},   \
     {"top-p", required_argument, 0, 'P'},       {"seed", required_argument, 0, 's'},    \
-    {"deterministic", no_argument, 0, 'd'},     {"threads", required_argument, 0, 'j'}
+    {"deterministic", no_argument, 0, 'd'},     {"threads", required_argument, 0, 'j'}, \
+    {"quiet", no_argument, 0, 'z'}
 /* Takes one option: 1 when it was one of them, 0 when not, −1 when its value
  * is invalid (the message is printed). */
 int cli_gen_option(cli_gen_args *a, int code, const char *arg, const char *verb);

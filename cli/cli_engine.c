@@ -63,6 +63,7 @@ int cli_gen_option(cli_gen_args *a, int code, const char *arg, const char *verb)
     case 'p': a->prompt = arg; return 1;
     case 'T': a->tokens = arg; return 1;
     case 'd': a->deterministic = true; return 1;
+    case 'z': a->quiet = true; return 1;
     case 'n':
         if (cli_parse_int(arg, 0, 1 << 20, &a->max_new))
             return 1;

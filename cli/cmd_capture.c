@@ -17,6 +17,7 @@ static void help(FILE *f)
             "usage: tensorcommit capture --model DIR (--prompt TEXT | --tokens 1,2,3) --out OUT\n"
             "                            [--max-new-tokens N] [--temperature T] [--top-k K]\n"
             "                            [--top-p P] [--seed S] [--deterministic] [--threads N]\n"
+            "                            [--quiet]\n"
             "\n"
             "Generates (greedy unless --temperature > 0) after the prompt, then runs one\n"
             "forward pass over prompt + generated tokens and writes to the folder OUT:\n"
@@ -34,6 +35,7 @@ static void help(FILE *f)
             "  --deterministic     fixed-order kernels: the same bytes for any thread count\n"
             "                      and x86-64 machine (same build)\n"
             "  --threads N         threads (default: the usable CPUs, at most 64)\n"
+            "  --quiet             no speed or summary line on stderr\n"
             "The sampling options and stop tokens are those of `tensorcommit generate`.\n");
     cli_help_exit_codes(f);
 }
@@ -71,7 +73,7 @@ static int parse(int argc, char **argv, cli_gen_args *a, const char **out)
 
 int cmd_capture(int argc, char **argv)
 {
-    cli_gen_args a = {NULL, NULL, NULL, -1, 0, 1, 0.0f, 1.0f, 0, false};
+    cli_gen_args a = {NULL, NULL, NULL, -1, 0, 1, 0.0f, 1.0f, 0, false, false};
     a.threads = cli_default_threads();
     const char *out_dir = NULL;
     int rc = parse(argc, argv, &a, &out_dir);
@@ -128,8 +130,9 @@ int cmd_capture(int argc, char **argv)
                          a.deterministic};
     if ((st = tc_capture_write(&err, out_dir, m, &co)) != TC_OK)
         goto fail;
-    fprintf(stderr, "%s: %zu tokens (%zu prompt), %zu layers x %zu hidden\n", out_dir, n_seq,
-            n_prompt, L + 1, dim);
+    if (!a.quiet)
+        fprintf(stderr, "%s: %zu tokens (%zu prompt), %zu layers x %zu hidden\n", out_dir,
+                n_seq, n_prompt, L + 1, dim);
     rc = CLI_OK;
     goto out;
 fail:

@@ -15,7 +15,8 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: tensorcommit setup --shape N0,N1,.. [--seed HEX | --trapdoors T0,T1,..]\n"
-            "                          [--monomial] [--threads N] [--progress] --out srs.tcs\n"
+            "                          [--monomial] [--threads N] [--progress | --quiet]\n"
+            "                          --out srs.tcs\n"
             "       tensorcommit setup --check srs.tcs [--threads N]\n"
             "\n"
             "Makes the SRS for a grid of the given shape (each N in 1..16, up to 24 axes):\n"
@@ -28,6 +29,7 @@ static void help(FILE *f)
             "  --monomial           also store the monomial key\n"
             "  --threads N          threads (default: the usable CPUs, at most 64)\n"
             "  --progress           report progress on stderr\n"
+            "  --quiet              no progress (overrides --progress)\n"
             "  --out FILE           the SRS file to write\n"
             "  --check FILE         verify an existing SRS: digest, points, and with random\n"
             "                       linear combinations and pairings that every key level\n"
@@ -109,7 +111,9 @@ int cmd_setup(int argc, char **argv)
         {"trapdoors", required_argument, 0, 't'}, {"monomial", no_argument, 0, 'M'},
         {"threads", required_argument, 0, 'j'}, {"progress", no_argument, 0, 'p'},
         {"out", required_argument, 0, 'o'},     {"help", no_argument, 0, 'h'},
-        {"check", required_argument, 0, 'c'},   {0, 0, 0, 0}};
+        {"check", required_argument, 0, 'c'},   {"quiet", no_argument, 0, 'q'},
+        {0, 0, 0, 0}};
+    bool quiet = false;
     const char *shape_s = NULL, *seed_s = NULL, *trap_s = NULL, *out = NULL, *check = NULL;
     bool monomial = false, prog = false;
     int threads = cli_default_threads(), c;
@@ -121,6 +125,7 @@ int cmd_setup(int argc, char **argv)
         case 't': trap_s = optarg; break;
         case 'M': monomial = true; break;
         case 'p': prog = true; break;
+        case 'q': quiet = true; break;
         case 'o': out = optarg; break;
         case 'c': check = optarg; break;
         case 'j':
@@ -148,7 +153,7 @@ int cmd_setup(int argc, char **argv)
     tc_pst_shape shape;
     if (!tc_pst_shape_parse(&shape, shape_s))
         return shape_usage(argv[0], shape_s);
-    tc_pst_setup_opts o = {threads, monomial, prog ? on_progress : NULL, NULL};
+    tc_pst_setup_opts o = {threads, monomial, prog && !quiet ? on_progress : NULL, NULL};
     tc_error err = {0};
     tc_pst_srs srs;
     tc_status st;
