@@ -17,7 +17,7 @@ static void help(FILE *f)
             "                           [--threads N]\n"
             "\n"
             "Commits to an int64 .npy array whose shape is the SRS shape (for more than 8\n"
-            "axes, a flat array of the grid's size).  Prints the commitment (compressed G1,\n"
+            "axes, also a flat array of the grid's size).  Prints the commitment (compressed G1,\n"
             "64 hex characters) on stdout; --out also writes {commitment, shape, srs_id}.\n");
     cli_help_exit_codes(f);
 }
