@@ -59,14 +59,16 @@ typedef struct cli_gen_args {
     float temperature, top_p;
     uint64_t seed;
     bool deterministic;
+    bool quiet;                 /* --quiet: no progress or speed lines on stderr */
 } cli_gen_args;
-/* Their getopt_long entries (codes m p T n t k P s d j), to open a table. */
+/* Their getopt_long entries (codes m p T n t k P s d j z), to open a table. */
 #define CLI_GEN_OPTIONS                                                          \
     {"model", required_argument, 0, 'm'},       {"prompt", required_argument, 0, 'p'},  \
     {"tokens", required_argument, 0, 'T'},      {"max-new-tokens", required_argument, 0, 'n'}, \
     {"temperature", required_argument, 0, 't'}, {"top-k", required_argument, 0, 'k'},   \
     {"top-p", required_argument, 0, 'P'},       {"seed", required_argument, 0, 's'},    \
-    {"deterministic", no_argument, 0, 'd'},     {"threads", required_argument, 0, 'j'}
+    {"deterministic", no_argument, 0, 'd'},     {"threads", required_argument, 0, 'j'}, \
+    {"quiet", no_argument, 0, 'z'}
 /* Takes one option: 1 when it was one of them, 0 when not, −1 when its value
  * is invalid (the message is printed). */
 int cli_gen_option(cli_gen_args *a, int code, const char *arg, const char *verb);
@@ -88,11 +90,30 @@ int cli_verify_run(int argc, char **argv);
 bool cli_parse_i64(const char *s, int64_t *v);
 bool cli_parse_u64(const char *s, uint64_t *v);
 bool cli_parse_int(const char *s, int lo, int hi, int *v);
-/* The default --threads: the online CPUs, at most 256. */
+/* The default --threads of every command: the CPUs this process may run on
+ * (its affinity mask, else the online CPUs), at most CLI_MAX_DEFAULT_THREADS
+ * (beyond that the MSM and the matrix products gain little and each thread
+ * costs memory). */
+#define CLI_MAX_DEFAULT_THREADS 64
 int cli_default_threads(void);
 /* Parses --threads (1..256) into *threads, or says why on stderr and
  * returns false (the caller exits with CLI_USAGE). */
 bool cli_threads_option(const char *verb, const char *arg, int *threads);
+/* Usage errors and help, the same in every command.
+ * cli_getopt: getopt_long with -h as well as --help and no messages of
+ * getopt's own; an unknown option or one missing its value prints one line
+ * naming it and "try 'tensorcommit VERB --help'" (VERB is argv[0]) and
+ * returns '?', so the caller just returns CLI_USAGE.
+ * cli_usage: prints "tensorcommit VERB: <message>" and the same hint;
+ * returns CLI_USAGE.  cli_extra_args: a cli_usage for a stray argument
+ * (argv[optind]) or CLI_OK.  cli_help_exit_codes ends every --help. */
+#include <getopt.h>
+#include <stdio.h>
+int cli_getopt(int argc, char **argv, const struct option *opts);
+int cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_extra_args(const char *verb, int argc, char **argv, int optind_);
+void cli_help_exit_codes(FILE *f);
+
 /* "1,2,3" → out; returns the count, or −1 when malformed or more than max. */
 int cli_parse_u64_list(const char *s, uint64_t *out, int max);
 

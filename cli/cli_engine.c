@@ -28,7 +28,7 @@ int cli_prompt_ids(const char *verb, const tc_model *m, const tc_tok *tok, const
     int32_t *out = n > 0 ? malloc((size_t)n * sizeof *out) : NULL;
     for (int i = 0; out != NULL && i < n; i++) {
         if (v[i] >= (uint64_t)vocab) {
-            cli_errorf(verb, "--tokens: id %llu is outside the vocabulary (%d)",
+            cli_usage(verb, "--tokens: id %llu is outside the vocabulary (%d)",
                        (unsigned long long)v[i], vocab);
             free(v);
             free(out);
@@ -38,7 +38,7 @@ int cli_prompt_ids(const char *verb, const tc_model *m, const tc_tok *tok, const
     }
     free(v);
     if (out == NULL) {
-        cli_errorf(verb, "--tokens must be a comma-separated list of ids");
+        cli_usage(verb, "--tokens must be a comma-separated list of ids");
         return CLI_USAGE;
     }
     *ids = out;
@@ -63,32 +63,33 @@ int cli_gen_option(cli_gen_args *a, int code, const char *arg, const char *verb)
     case 'p': a->prompt = arg; return 1;
     case 'T': a->tokens = arg; return 1;
     case 'd': a->deterministic = true; return 1;
+    case 'z': a->quiet = true; return 1;
     case 'n':
         if (cli_parse_int(arg, 0, 1 << 20, &a->max_new))
             return 1;
-        cli_errorf(verb, "--max-new-tokens must be an integer >= 0");
+        cli_usage(verb, "--max-new-tokens must be an integer >= 0");
         return -1;
     case 'k':
         if (cli_parse_int(arg, 0, 1 << 30, &a->top_k))
             return 1;
-        cli_errorf(verb, "--top-k must be an integer >= 0");
+        cli_usage(verb, "--top-k must be an integer >= 0");
         return -1;
     case 'j':
         return cli_threads_option(verb, arg, &a->threads) ? 1 : -1;
     case 't':
         if (parse_float(arg, 0.0f, 100.0f, &a->temperature))
             return 1;
-        cli_errorf(verb, "--temperature must be a number in 0..100");
+        cli_usage(verb, "--temperature must be a number in 0..100");
         return -1;
     case 'P':
         if (parse_float(arg, 1e-6f, 1.0f, &a->top_p))
             return 1;
-        cli_errorf(verb, "--top-p must be a number in (0, 1]");
+        cli_usage(verb, "--top-p must be a number in (0, 1]");
         return -1;
     case 's':
         if (cli_parse_u64(arg, &a->seed))
             return 1;
-        cli_errorf(verb, "--seed must be an unsigned integer");
+        cli_usage(verb, "--seed must be an unsigned integer");
         return -1;
     default:
         return 0;
@@ -107,12 +108,12 @@ int cli_open_session(const char *verb, const tc_model *m, const cli_gen_args *a,
     if (st != TC_OK)
         return cli_report(verb, &err, st);
     if (n_prompt > tc_session_capacity(*s)) {
-        cli_errorf(verb, "the prompt has %zu tokens; the model's context is %zu", n_prompt,
+        cli_usage(verb, "the prompt has %zu tokens; the model's context is %zu", n_prompt,
                    tc_session_capacity(*s));
         return CLI_ERROR;
     }
     if ((*seq = malloc((n_prompt + (size_t)a->max_new + 1) * sizeof **seq)) == NULL) {
-        cli_errorf(verb, "out of memory");
+        cli_usage(verb, "out of memory");
         return CLI_ERROR;
     }
     return CLI_OK;

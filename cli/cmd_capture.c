@@ -17,6 +17,7 @@ static void help(FILE *f)
             "usage: tensorcommit capture --model DIR (--prompt TEXT | --tokens 1,2,3) --out OUT\n"
             "                            [--max-new-tokens N] [--temperature T] [--top-k K]\n"
             "                            [--top-p P] [--seed S] [--deterministic] [--threads N]\n"
+            "                            [--quiet]\n"
             "\n"
             "Generates (greedy unless --temperature > 0) after the prompt, then runs one\n"
             "forward pass over prompt + generated tokens and writes to the folder OUT:\n"
@@ -33,8 +34,10 @@ static void help(FILE *f)
             "                      token input with 0 needs no tokenizer and no generation)\n"
             "  --deterministic     fixed-order kernels: the same bytes for any thread count\n"
             "                      and x86-64 machine (same build)\n"
-            "  --threads N         threads (default 1)\n"
+            "  --threads N         threads (default: the usable CPUs, at most 64)\n"
+            "  --quiet             no speed or summary line on stderr\n"
             "The sampling options and stop tokens are those of `tensorcommit generate`.\n");
+    cli_help_exit_codes(f);
 }
 
 static int parse(int argc, char **argv, cli_gen_args *a, const char **out)
@@ -43,7 +46,7 @@ static int parse(int argc, char **argv, cli_gen_args *a, const char **out)
                                          {0, 0, 0, 0}};
     int c, h;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         if ((h = cli_gen_option(a, c, optarg, argv[0])) != 0) {
             if (h < 0)
                 return CLI_USAGE;
@@ -52,14 +55,17 @@ static int parse(int argc, char **argv, cli_gen_args *a, const char **out)
         switch (c) {
         case 'o': *out = optarg; break;
         case 'h': help(stdout); return -1;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if (a->model == NULL || *out == NULL || (a->prompt == NULL) == (a->tokens == NULL) ||
-        optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (a->model == NULL)
+        return cli_usage(argv[0], "--model is required");
+    if (*out == NULL)
+        return cli_usage(argv[0], "--out is required");
+    if ((a->prompt == NULL) == (a->tokens == NULL))
+        return cli_usage(argv[0], "give exactly one of --prompt and --tokens");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     if (a->max_new < 0)
         a->max_new = a->prompt != NULL ? 32 : 0;
     return CLI_OK;
@@ -67,7 +73,8 @@ static int parse(int argc, char **argv, cli_gen_args *a, const char **out)
 
 int cmd_capture(int argc, char **argv)
 {
-    cli_gen_args a = {NULL, NULL, NULL, -1, 0, 1, 0.0f, 1.0f, 0, false};
+    cli_gen_args a = {NULL, NULL, NULL, -1, 0, 1, 0.0f, 1.0f, 0, false, false};
+    a.threads = cli_default_threads();
     const char *out_dir = NULL;
     int rc = parse(argc, argv, &a, &out_dir);
     if (rc != CLI_OK)
@@ -125,8 +132,9 @@ int cmd_capture(int argc, char **argv)
                          a.deterministic};
     if ((st = tc_capture_write(&err, out_dir, m, &co)) != TC_OK)
         goto fail;
-    fprintf(stderr, "%s: %zu tokens (%zu prompt), %zu layers x %zu hidden\n", out_dir, n_seq,
-            n_prompt, L + 1, dim);
+    if (!a.quiet)
+        fprintf(stderr, "%s: %zu tokens (%zu prompt), %zu layers x %zu hidden\n", out_dir,
+                n_seq, n_prompt, L + 1, dim);
     rc = CLI_OK;
     goto out;
 fail:

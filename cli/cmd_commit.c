@@ -20,6 +20,7 @@ static void help(FILE *f)
             "axes, a flat array of the grid's size).  Prints the commitment (compressed G1,\n"
             "64 hex characters) on stdout; --out also writes {commitment, shape, srs_id}\n"
             "(srs_id: the SRS file's trailing 32-byte digest, not its sha256sum).\n");
+    cli_help_exit_codes(f);
 }
 
 int cmd_commit(int argc, char **argv)
@@ -31,7 +32,7 @@ int cmd_commit(int argc, char **argv)
     const char *srs_path = NULL, *tensor = NULL, *out = NULL;
     int threads = cli_default_threads(), c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 's': srs_path = optarg; break;
         case 't': tensor = optarg; break;
@@ -41,13 +42,13 @@ int cmd_commit(int argc, char **argv)
                 return CLI_USAGE;
             break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if (srs_path == NULL || tensor == NULL || optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (srs_path == NULL || tensor == NULL)
+        return cli_usage(argv[0], "%s is required", srs_path == NULL ? "--srs" : "--tensor");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     if (!cli_not_stdout(argv[0], "--out", out, "standard output carries the commitment line"))
         return CLI_USAGE;
     tc_error err = {0};

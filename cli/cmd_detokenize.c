@@ -25,6 +25,7 @@ static void help(FILE *f)
             "\n"
             "exit status: 0 ok, 2 usage error or an id outside the vocabulary,\n"
             "3 bad or unsupported tokenizer\n");
+    cli_help_exit_codes(f);
 }
 
 /* "1,2,3" -> ids; false on anything malformed.  *ids is malloc'd. */
@@ -64,26 +65,28 @@ int cmd_detokenize(int argc, char **argv)
     bool skip = false;
     int c, rc = CLI_ERROR;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'm': model = optarg; break;
         case 'i': ids_s = optarg; break;
         case 's': skip = true; break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if (model == NULL || ids_s == NULL || optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (model == NULL)
+        return cli_usage(argv[0], "--model is required");
+    if (ids_s == NULL)
+        return cli_usage(argv[0], "--ids is required");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     tc_error err = {0};
     tc_tok *tok = NULL;
     uint32_t *ids = NULL;
     char *text = NULL;
     size_t n = 0, len = 0;
     if (!parse_ids(ids_s, &ids, &n)) {
-        cli_errorf(argv[0], "--ids: expected comma-separated decimal ids, got \"%.60s\"", ids_s);
+        cli_usage(argv[0], "--ids: expected comma-separated decimal ids, got \"%.60s\"", ids_s);
         rc = CLI_USAGE;
         goto out;
     }
@@ -94,7 +97,7 @@ int cmd_detokenize(int argc, char **argv)
     }
     for (size_t i = 0; i < n; i++)
         if (tc_tok_id_to_token(tok, ids[i], NULL) == NULL) {
-            cli_errorf(argv[0], "--ids: id %u is not in the vocabulary of %s (size %zu)", ids[i],
+            cli_usage(argv[0], "--ids: id %u is not in the vocabulary of %s (size %zu)", ids[i],
                        model, tc_tok_vocab_size(tok));
             rc = CLI_USAGE;
             goto out;

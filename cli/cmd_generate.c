@@ -16,6 +16,7 @@ static void help(FILE *f)
             "usage: tensorcommit generate --model DIR (--prompt TEXT | --tokens 1,2,3)\n"
             "                             [--max-new-tokens N] [--temperature T] [--top-k K]\n"
             "                             [--top-p P] [--seed S] [--deterministic] [--threads N]\n"
+            "                             [--quiet]\n"
             "\n"
             "Generates a continuation with the model in DIR (config.json, model.safetensors\n"
             "or a sharded index, tokenizer.json for --prompt; llama, mistral, qwen2, gpt2).\n"
@@ -30,12 +31,14 @@ static void help(FILE *f)
             "  --seed S            sampling seed (default 0): same seed, same text\n"
             "  --deterministic     fixed-order kernels: identical results for any thread\n"
             "                      count and x86-64 machine (same build); slower\n"
-            "  --threads N         threads (default 1)\n"
+            "  --threads N         threads (default: the usable CPUs, at most 64)\n"
+            "  --quiet             no speed or summary line on stderr\n"
             "Generation stops after an end token: every eos id of config.json and\n"
             "generation_config.json, plus BOS for llama models whose BOS differs from\n"
             "EOS (story models such as stories260K end a text by emitting BOS).\n"
             "Environment: TC_HUGE_PAGES=1 copies F32 weights into huge pages at load\n"
             "(decoding a few %% faster, loading slower; for long generations).\n");
+    cli_help_exit_codes(f);
 }
 
 
@@ -46,7 +49,7 @@ static int parse(int argc, char **argv, cli_gen_args *a)
                                          {0, 0, 0, 0}};
     int c, h;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         if ((h = cli_gen_option(a, c, optarg, argv[0])) != 0) {
             if (h < 0)
                 return CLI_USAGE;
@@ -54,13 +57,15 @@ static int parse(int argc, char **argv, cli_gen_args *a)
         }
         switch (c) {
         case 'h': help(stdout); return -1;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if (a->model == NULL || (a->prompt == NULL) == (a->tokens == NULL) || optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (a->model == NULL)
+        return cli_usage(argv[0], "--model is required");
+    if ((a->prompt == NULL) == (a->tokens == NULL))
+        return cli_usage(argv[0], "give exactly one of --prompt and --tokens");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     return CLI_OK;
 }
 
@@ -80,7 +85,8 @@ static bool on_token(void *ctx, int32_t tok)
 
 int cmd_generate(int argc, char **argv)
 {
-    cli_gen_args a = {NULL, NULL, NULL, 256, 0, 1, 0.0f, 1.0f, 0, false};
+    cli_gen_args a = {NULL, NULL, NULL, 256, 0, 1, 0.0f, 1.0f, 0, false, false};
+    a.threads = cli_default_threads();
     int rc = parse(argc, argv, &a);
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
@@ -121,7 +127,8 @@ int cmd_generate(int argc, char **argv)
         printf("\n");
     }
     size_t n_new = n_out - n_prompt;
-    fprintf(stderr, "%zu prompt + %zu new tokens; prefill %.1f tok/s, decode %.1f tok/s (%d thread%s%s)\n",
+    if (!a.quiet)
+        fprintf(stderr, "%zu prompt + %zu new tokens; prefill %.1f tok/s, decode %.1f tok/s (%d thread%s%s)\n",
             n_prompt, n_new, tm.n ? (double)n_prompt / (tm.first - tm.t0) : 0.0,
             n_new > 1 ? (double)(n_new - 1) / (t1 - tm.first) : 0.0, a.threads,
             a.threads == 1 ? "" : "s", a.deterministic ? ", deterministic" : "");

@@ -27,6 +27,7 @@ static void help(FILE *f)
             "layout.json beside --out); `tensorcommit locate` reads it.  The meta file records\n"
             "the data file it describes: both files are written or neither, and an existing\n"
             "meta file of another data file is refused unless --force.\n");
+    cli_help_exit_codes(f);
 }
 
 int cmd_layout(int argc, char **argv)
@@ -44,7 +45,7 @@ int cmd_layout(int argc, char **argv)
     bool force = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'i': in = optarg; break;
         case 'o': out = optarg; break;
@@ -53,31 +54,33 @@ int cmd_layout(int argc, char **argv)
         case 'l': kind = optarg; break;
         case 'a':
             if (!cli_parse_int(optarg, 2, 16, &min_dim))
-                return cli_errorf(argv[0], "--min-dim must be in 2..16"), CLI_USAGE;
+                return cli_usage(argv[0], "--min-dim must be in 2..16");
             break;
         case 'b':
             if (!cli_parse_int(optarg, 2, 16, &max_dim))
-                return cli_errorf(argv[0], "--max-dim must be in 2..16"), CLI_USAGE;
+                return cli_usage(argv[0], "--max-dim must be in 2..16");
             break;
         case 'k':
             if (!cli_parse_int(optarg, 1, TC_LAYOUT_MAX_VARS, &k))
-                return cli_errorf(argv[0], "--k must be in 1..24"), CLI_USAGE;
+                return cli_usage(argv[0], "--k must be in 1..24");
             break;
         case 's':
             if (!cli_parse_u64(optarg, &seed))
-                return cli_errorf(argv[0], "--seed must be a non-negative integer"), CLI_USAGE;
+                return cli_usage(argv[0], "--seed must be a non-negative integer");
             break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
     bool flat = !strcmp(kind, "flat");
-    if (in == NULL || out == NULL || optind != argc || (!flat && strcmp(kind, "structured"))) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (in == NULL || out == NULL)
+        return cli_usage(argv[0], "%s is required", in == NULL ? "--in" : "--out");
+    if (!flat && strcmp(kind, "structured"))
+        return cli_usage(argv[0], "--layout must be structured or flat");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     if (min_dim > max_dim)
-        return cli_errorf(argv[0], "--min-dim is above --max-dim"), CLI_USAGE;
+        return cli_usage(argv[0], "--min-dim is above --max-dim");
     if (!cli_not_stdout(argv[0], "--out", out, "layout writes two files (the grid and --meta)") ||
         !cli_not_stdout(argv[0], "--meta", meta, "layout writes two files (the grid and --meta)"))
         return CLI_USAGE;

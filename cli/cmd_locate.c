@@ -18,6 +18,7 @@ static void help(FILE *f)
             "JSON: {index, coords, layer, token, hidden, padding}.  With --layer (and\n"
             "--token) it prints the slice that holds that layer (or that token's vector):\n"
             "{j, prefix}, the leading variables to fix in `tensorcommit open --slice`.\n");
+    cli_help_exit_codes(f);
 }
 
 static void print_u32s(const uint32_t *v, int n)
@@ -39,7 +40,7 @@ int cmd_locate(int argc, char **argv)
                *token_s = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'L': path = optarg; break;
         case 'a': at = optarg; break;
@@ -48,14 +49,18 @@ int cmd_locate(int argc, char **argv)
         case 'l': layer_s = optarg; break;
         case 't': token_s = optarg; break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
     int modes = (at != NULL) + (index_s != NULL) + (coords_s != NULL) + (layer_s != NULL);
-    if (path == NULL || modes != 1 || optind != argc || (token_s && !layer_s)) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (path == NULL)
+        return cli_usage(argv[0], "--layout is required");
+    if (modes != 1)
+        return cli_usage(argv[0], "give exactly one of --at, --index, --coords and --layer");
+    if (token_s && !layer_s)
+        return cli_usage(argv[0], "--token needs --layer");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     tc_error err = {0};
     tc_layout lay;
     tc_status st = tc_layout_read(&err, &lay, path);
@@ -66,11 +71,11 @@ int cmd_locate(int argc, char **argv)
     if (layer_s != NULL) {
         uint64_t l, t = 0;
         if (lay.kind != TC_LAYOUT_STRUCTURED)
-            return cli_errorf(argv[0], "%s: layer slices need the structured layout", path), CLI_USAGE;
+            return cli_usage(argv[0], "%s: layer slices need the structured layout", path);
         if (!cli_parse_u64(layer_s, &l) || l >= lay.n_layers ||
             (token_s && (!cli_parse_u64(token_s, &t) || t >= lay.n_tokens)))
-            return cli_errorf(argv[0], "layer or token out of range (%zu layers, %zu tokens)",
-                              lay.n_layers, lay.n_tokens), CLI_USAGE;
+            return cli_usage(argv[0], "layer or token out of range (%zu layers, %zu tokens)",
+                              lay.n_layers, lay.n_tokens);
         int j = token_s ? tc_layout_token_prefix(&lay, l, t, coords)
                         : tc_layout_layer_prefix(&lay, l, coords);
         printf("{\"j\": %d, \"prefix\": ", j);
@@ -83,14 +88,13 @@ int cmd_locate(int argc, char **argv)
         uint64_t v[3];
         if (cli_parse_u64_list(at, v, 3) != 3 || v[0] >= lay.n_layers || v[1] >= lay.n_tokens ||
             v[2] >= lay.hidden)
-            return cli_errorf(argv[0], "--at needs LAYER,TOKEN,HIDDEN within %zu,%zu,%zu",
-                              lay.n_layers, lay.n_tokens, lay.hidden), CLI_USAGE;
+            return cli_usage(argv[0], "--at needs LAYER,TOKEN,HIDDEN within %zu,%zu,%zu",
+                              lay.n_layers, lay.n_tokens, lay.hidden);
         index = tc_layout_ltoh_to_index(&lay, v[0], v[1], v[2]);
     } else if (index_s != NULL) {
         uint64_t v;
         if (!cli_parse_u64(index_s, &v) || v >= lay.grid_size)
-            return cli_errorf(argv[0], "--index must be below the grid size %zu", lay.grid_size),
-                   CLI_USAGE;
+            return cli_usage(argv[0], "--index must be below the grid size %zu", lay.grid_size);
         index = v;
     } else {
         uint64_t v[TC_LAYOUT_MAX_VARS];
@@ -101,8 +105,7 @@ int cmd_locate(int argc, char **argv)
             coords[i] = (uint32_t)v[i];
         }
         if (!ok)
-            return cli_errorf(argv[0], "--coords needs %d values within the grid shape", lay.m),
-                   CLI_USAGE;
+            return cli_usage(argv[0], "--coords needs %d values within the grid shape", lay.m);
         index = tc_layout_coords_to_index(&lay, coords);
     }
     tc_layout_index_to_coords(&lay, coords, index);

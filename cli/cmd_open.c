@@ -25,8 +25,9 @@ static void help(FILE *f)
             "                       grid points (Z_i < n_i) are the fast case\n"
             "  --random-points K    K uniformly random field points\n"
             "  --slice J:Z0,..      the slice with the first J coordinates fixed\n"
-            "  --threads N          threads (default: online CPUs)\n"
+            "  --threads N          threads (default: the usable CPUs, at most 64)\n"
             "Options may repeat; points that share leading coordinates share work.\n");
+    cli_help_exit_codes(f);
 }
 
 typedef struct open_req {
@@ -101,7 +102,7 @@ int cmd_open(int argc, char **argv)
     if (items == NULL)
         return cli_errorf(argv[0], "out of memory"), CLI_ERROR;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 's': srs_path = optarg; break;
         case 't': tensor = optarg; break;
@@ -114,13 +115,17 @@ int cmd_open(int argc, char **argv)
             }
             break;
         case 'h': free(items); help(stdout); return CLI_OK;
-        default: free(items); help(stderr); return CLI_USAGE;
+        default: free(items); return CLI_USAGE;
         }
     }
     if (srs_path == NULL || tensor == NULL || out == NULL || n_items == 0 || optind != argc) {
         free(items);
-        help(stderr);
-        return CLI_USAGE;
+        if (optind != argc)
+            return cli_extra_args(argv[0], argc, argv, optind);
+        return cli_usage(argv[0], "%s", srs_path == NULL ? "--srs is required"
+                                        : tensor == NULL ? "--tensor is required"
+                                        : out == NULL    ? "--out is required"
+                                                         : "give at least one --point, --random-points or --slice");
     }
     tc_error err = {0};
     tc_pst_srs srs;
@@ -155,7 +160,7 @@ int cmd_open(int argc, char **argv)
         } else if (items[k].kind == 'r') {
             int kk;
             if (!cli_parse_int(items[k].val, 1, 1 << 20, &kk)) {
-                cli_errorf(argv[0], "--random-points must be in 1..%d", 1 << 20);
+                cli_usage(argv[0], "--random-points must be in 1..%d", 1 << 20);
                 rc = CLI_USAGE;
                 goto out;
             }
@@ -179,7 +184,7 @@ int cmd_open(int argc, char **argv)
             if (colon == NULL || jl == 0 || jl >= sizeof jbuf || !cli_parse_int(jbuf, 1, m, &j) ||
                 !tc_pst_parse_fr_list(z, &n, TC_PST_MAX_VARS, colon + 1) || n != j ||
                 req.n_slices == 64) {
-                cli_errorf(argv[0], "--slice %s: expected J:Z0,..,Z(J-1) with 1 <= J <= %d "
+                cli_usage(argv[0], "--slice %s: expected J:Z0,..,Z(J-1) with 1 <= J <= %d "
                                     "(at most 64 slices)", items[k].val, m);
                 rc = CLI_USAGE;
                 goto out;

@@ -26,6 +26,7 @@ static void help(FILE *f)
             "go to --meta (default: quantization.json beside --out), which records the data\n"
             "file it describes: both files are written or neither, and an existing meta file\n"
             "of another data file is refused unless --force.\n");
+    cli_help_exit_codes(f);
 }
 
 int cmd_quantize(int argc, char **argv)
@@ -44,7 +45,7 @@ int cmd_quantize(int argc, char **argv)
     cli_quant_init(&qo);
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'i': in = optarg; break;
         case 'o': out = optarg; break;
@@ -58,16 +59,16 @@ int cmd_quantize(int argc, char **argv)
             break;
         case 'm':
             if (!cli_parse_int(optarg, 1, 63, &max_bits))
-                return cli_errorf(argv[0], "--max-bits must be in 1..63"), CLI_USAGE;
+                return cli_usage(argv[0], "--max-bits must be in 1..63");
             break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if (in == NULL || out == NULL || optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (in == NULL || out == NULL)
+        return cli_usage(argv[0], "%s is required", in == NULL ? "--in" : "--out");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     if (!cli_not_stdout(argv[0], "--out", out, "quantize writes two files (the data and --meta)") ||
         !cli_not_stdout(argv[0], "--meta", meta, "quantize writes two files (the data and --meta)"))
         return CLI_USAGE;

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,8 @@ static void help(FILE *f)
             "            [--max-new-tokens 30] [--temperature 0 --top-k 0 --top-p 1]\n"
             "            [--srs srs.tcs] [--scale-factor 16 --quantize 50 | --binary-scale K]\n"
             "            [--layout structured|flat] [--num-queries 10] [--seed 0]\n"
-            "            [--threads 2] [--deterministic] [--no-open] [--force]\n"
+            "            [--threads N] [--deterministic] [--no-open] [--force] [--quiet]\n"
+            "            [--json]\n"
             "\n"
             "The prover's whole job: generates text with the model, records every layer's\n"
             "hidden states, turns them into integers, lays them out as a grid, commits to\n"
@@ -33,13 +35,54 @@ static void help(FILE *f)
             "RUNDIR and moved into place when complete: a failed run leaves RUNDIR as it\n"
             "was.  A RUNDIR that is not empty is refused; --force replaces the run in it.\n"
             "Check it again later with\n"
-            "  tensorcommit verify --srs RUNDIR/srs.tcs --proof RUNDIR/proofs.json\n");
+            "  tensorcommit verify --srs RUNDIR/srs.tcs --proof RUNDIR/proofs.json\n"
+            "or tensorcommit verify --run RUNDIR.\n"
+            "  --threads N   threads (default: the usable CPUs, at most 64)\n"
+            "  --quiet       no progress lines on stderr\n"
+            "  --json        print the summary as one JSON object (docs/formats.md)\n");
+    cli_help_exit_codes(f);
 }
 
 static void log_line(void *ctx, const char *line)
 {
     double *t0 = ctx;
     fprintf(stderr, "[%7.2fs] %s\n", tc_now() - *t0, line);
+}
+
+/* The summary as one JSON object (docs/formats.md, "run --json"). */
+static int print_json(const tc_run_opts *o, const tc_run_summary *s)
+{
+    json_t *r = json_object(), *t = json_object();
+    json_object_set_new(r, "valid", json_boolean(s->all_verified && s->all_matched));
+    json_object_set_new(r, "run_dir", json_string(o->out_dir));
+    json_object_set_new(r, "prompt", json_string(o->prompt));
+    json_object_set_new(r, "text", json_string(s->text));
+    json_object_set_new(r, "n_prompt", json_integer((json_int_t)s->n_prompt));
+    json_object_set_new(r, "n_tokens", json_integer((json_int_t)s->n_tokens));
+    json_object_set_new(r, "n_values", json_integer((json_int_t)s->n_values));
+    json_object_set_new(r, "grid_size", json_integer((json_int_t)s->grid_size));
+    json_object_set_new(r, "grid_vars", json_integer(s->grid_vars));
+    json_object_set_new(r, "commitment", json_string(s->commitment_hex));
+    json_object_set_new(r, "srs_id", json_string(s->srs_id_hex));
+    json_object_set_new(r, "srs_seeded", json_boolean(s->srs_seeded));
+    json_object_set_new(r, "n_openings", json_integer((json_int_t)s->n_openings));
+    json_object_set_new(r, "n_verified", json_integer((json_int_t)s->n_verified));
+    json_object_set_new(r, "n_matched", json_integer((json_int_t)s->n_matched));
+    const struct { const char *name; double t; } rows[] = {
+        {"load", s->t_load},         {"generate", s->t_generate}, {"capture", s->t_capture},
+        {"quantize", s->t_quantize}, {"layout", s->t_layout},     {"setup", s->t_setup},
+        {"commit", s->t_commit},     {"open", s->t_open},         {"verify", s->t_verify},
+        {"write", s->t_write}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        json_object_set_new(t, rows[i].name, json_real(rows[i].t));
+    json_object_set_new(r, "seconds", t);
+    char *text = json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(r);
+    if (text == NULL)
+        return cli_errorf("run", "out of memory"), CLI_ERROR;
+    printf("%s\n", text);
+    free(text);
+    return s->all_verified && s->all_matched ? CLI_OK : CLI_REJECTED;
 }
 
 int cmd_run(int argc, char **argv)
@@ -54,9 +97,12 @@ int cmd_run(int argc, char **argv)
         {"num-queries", required_argument, 0, 'Q'},  {"seed", required_argument, 0, 'e'},
         {"threads", required_argument, 0, 't'},      {"deterministic", no_argument, 0, 'd'},
         {"no-open", no_argument, 0, 'N'},            {"force", no_argument, 0, 'F'},
+        {"quiet", no_argument, 0, 'z'},              {"json", no_argument, 0, 'J'},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
+    bool quiet = false, as_json = false;
     tc_run_opts o;
     tc_run_opts_default(&o);
+    o.n_threads = cli_default_threads();
     cli_quant qo;
     cli_quant_init(&qo);
     int64_t i64;
@@ -64,7 +110,7 @@ int cmd_run(int argc, char **argv)
     char *end;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'm': o.model_dir = optarg; break;
         case 'p': o.prompt = optarg; break;
@@ -72,24 +118,26 @@ int cmd_run(int argc, char **argv)
         case 'S': o.srs_path = optarg; break;
         case 'd': o.deterministic = true; break;
         case 'F': o.force = true; break;
+        case 'z': quiet = true; break;
+        case 'J': as_json = true; break;
         case 'n':
             if (!cli_parse_i64(optarg, &i64) || i64 < 0 || i64 > 1000000)
-                return cli_errorf(argv[0], "--max-new-tokens must be a non-negative integer"), CLI_USAGE;
+                return cli_usage(argv[0], "--max-new-tokens must be an integer in 0..1000000");
             o.max_new_tokens = (size_t)i64;
             break;
         case 'T':
             o.temperature = strtof(optarg, &end);
             if (*end != '\0' || !(o.temperature >= 0.0f) || o.temperature > 100.0f)
-                return cli_errorf(argv[0], "--temperature must be a number ≥ 0"), CLI_USAGE;
+                return cli_usage(argv[0], "--temperature must be a number in 0..100");
             break;
         case 'K':
             if (!cli_parse_int(optarg, 0, 1 << 30, &o.top_k))
-                return cli_errorf(argv[0], "--top-k must be a non-negative integer"), CLI_USAGE;
+                return cli_usage(argv[0], "--top-k must be a non-negative integer");
             break;
         case 'P':
             o.top_p = strtof(optarg, &end);
             if (*end != '\0' || !(o.top_p > 0.0f && o.top_p <= 1.0f))
-                return cli_errorf(argv[0], "--top-p must be in (0, 1]"), CLI_USAGE;
+                return cli_usage(argv[0], "--top-p must be in (0, 1]");
             break;
         case 's':
         case 'q':
@@ -103,16 +151,16 @@ int cmd_run(int argc, char **argv)
             else if (!strcmp(optarg, "flat"))
                 o.layout = TC_LAYOUT_FLAT;
             else
-                return cli_errorf(argv[0], "--layout must be structured or flat"), CLI_USAGE;
+                return cli_usage(argv[0], "--layout must be structured or flat");
             break;
         case 'Q':
             if (!cli_parse_i64(optarg, &i64) || i64 < 0 || i64 > 100000)
-                return cli_errorf(argv[0], "--num-queries must be in 0..100000"), CLI_USAGE;
+                return cli_usage(argv[0], "--num-queries must be in 0..100000");
             o.num_queries = (size_t)i64;
             break;
         case 'e':
             if (!cli_parse_u64(optarg, &u64))
-                return cli_errorf(argv[0], "--seed must be a non-negative integer"), CLI_USAGE;
+                return cli_usage(argv[0], "--seed must be a non-negative integer");
             o.seed = u64;
             break;
         case 't':
@@ -121,13 +169,15 @@ int cmd_run(int argc, char **argv)
             break;
         case 'N': o.no_open = true; break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if (o.model_dir == NULL || o.prompt == NULL || o.out_dir == NULL || optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (o.model_dir == NULL || o.prompt == NULL || o.out_dir == NULL)
+        return cli_usage(argv[0], "%s is required", o.model_dir == NULL ? "--model"
+                                                    : o.prompt == NULL  ? "--prompt"
+                                                                        : "--out");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     if (!cli_quant_params(&qo, &o.quant, argv[0]))
         return CLI_USAGE;
     if (!cli_not_stdout(argv[0], "--out", o.out_dir, "a run is a folder of files"))
@@ -136,13 +186,15 @@ int cmd_run(int argc, char **argv)
     tc_status st;
 
     double t0 = tc_now();
-    o.log = log_line;
+    o.log = quiet ? NULL : log_line;
     o.log_ctx = &t0;
     tc_run_summary s;
     st = tc_run(&err, &s, &o);
     if (st != TC_OK)
         return cli_report(argv[0], &err, st);
 
+    if (as_json)
+        return print_json(&o, &s);
     printf("prompt          %s\n", o.prompt);
     printf("text            %s\n", s.text);
     printf("run folder      %s\n", o.out_dir);

@@ -35,7 +35,8 @@ static const char *usage_text =
     "      --epsilon E        relative spread of the ratios in [0,1] (0.3)\n"
     "      --mapping block_wise|layer_wise       (block_wise)\n"
     "      --no-clamp         keep ratios outside [0,1] (AlphaPruning behaviour)\n"
-    "      --threads N        matrices analysed in parallel (number of CPUs)\n"
+    "      --threads N        matrices analysed in parallel\n"
+    "                         (default: the usable CPUs, at most 64)\n"
     "      --eig svd|gram     eigenvalues by SVD (exact rank filter; default) or\n"
     "                         by the Gram matrix (about 3x faster, same scores on\n"
     "                         full-rank weights)\n"
@@ -97,7 +98,7 @@ static int parse_opts(opts *o, int argc, char **argv, const char *sub)
             if (strlen(specs[s].name) == nlen && !strncmp(specs[s].name, a, nlen))
                 sp = &specs[s];
         if (sp == NULL) {
-            cli_errorf(VERB, "%s: unknown option '%s' (see --help)", sub, a);
+            cli_errorf(VERB, "%s: unknown option '%s'", sub, a);
             return CLI_USAGE;
         }
         if (sp->flag) {
@@ -121,7 +122,7 @@ static int parse_opts(opts *o, int argc, char **argv, const char *sub)
 static bool need(const char *v, const char *name, const char *sub)
 {
     if (v == NULL)
-        cli_errorf(VERB, "%s: %s is required (see --help)", sub, name);
+        cli_errorf(VERB, "%s: %s is required", sub, name);
     return v != NULL;
 }
 
@@ -229,8 +230,7 @@ static int run_scores(int argc, char **argv)
         return CLI_USAGE;
     tc_select_options so;
     tc_select_options_default(&so);
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    so.n_threads = ncpu > 0 ? (size_t)ncpu : 1;
+    so.n_threads = (size_t)cli_default_threads();
     double x;
     if (o.metric && !tc_select_metric_parse(&so.metric, o.metric)) {
         cli_errorf(VERB, "scores: unknown --metric '%s' (alpha_peak, alpha_mid, alpha)", o.metric);
@@ -493,10 +493,8 @@ static int run_solve(int argc, char **argv)
 
 int cmd_select(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs(usage_text, stderr);
-        return CLI_USAGE;
-    }
+    if (argc < 2)
+        return cli_usage(VERB, "a sub-command is required (scores, optimize, fit, solve)");
     const char *sub = argv[1];
     if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
         fputs(usage_text, stdout);
@@ -508,8 +506,11 @@ int cmd_select(int argc, char **argv)
     } subs[] = {{"scores", run_scores}, {"optimize", run_optimize}, {"fit", run_fit},
                 {"solve", run_solve}};
     for (size_t i = 0; i < TC_ARRAY_LEN(subs); i++)
-        if (!strcmp(sub, subs[i].name))
-            return subs[i].run(argc - 2, argv + 2);
-    cli_errorf(VERB, "unknown sub-command '%s' (scores, optimize, fit, solve)", sub);
-    return CLI_USAGE;
+        if (!strcmp(sub, subs[i].name)) {
+            int rc = subs[i].run(argc - 2, argv + 2);
+            if (rc == CLI_USAGE) /* the sub-command has said what was wrong */
+                fprintf(stderr, "try 'tensorcommit select %s --help'\n", sub);
+            return rc;
+        }
+    return cli_usage(VERB, "unknown sub-command '%s' (scores, optimize, fit, solve)", sub);
 }

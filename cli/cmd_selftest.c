@@ -29,10 +29,12 @@ static void help(FILE *f)
             "PST operations.  Takes about a second; needs no files.\n"
             "\n"
             "  --no-timings   only the known answers\n"
-            "  --threads N    threads for the MSM and PST timings (default 1)\n"
+            "  --threads N    threads for the MSM and PST timings\n"
+            "                 (default: the usable CPUs, at most 64)\n"
             "\n"
             "exit status: 0 all known answers hold, 1 any fails (or a timed operation\n"
             "gives a wrong result), 2 usage error, 3 the checks could not run\n");
+    cli_help_exit_codes(f);
 }
 
 static void on_check(void *ctx, bool ok, const char *name, const char *detail)
@@ -99,18 +101,17 @@ int cmd_selftest(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     bool timings = true;
-    int n_threads = 1;
+    int n_threads = cli_default_threads();
     int c;
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, longopts)) != -1) {
         switch (c) {
         case 'n':
             timings = false;
             break;
         case 't':
             if (!cli_parse_int(optarg, 1, 256, &n_threads)) {
-                cli_errorf(argv[0], "--threads: expected an integer in 1..256, got '%s'", optarg);
+                cli_usage(argv[0], "--threads: expected an integer in 1..256, got '%s'", optarg);
                 return CLI_USAGE;
             }
             break;
@@ -118,15 +119,11 @@ int cmd_selftest(int argc, char **argv)
             help(stdout);
             return CLI_OK;
         default:
-            cli_errorf(argv[0], "unknown or incomplete option '%s' (see --help)",
-                       argv[optind - 1]);
             return CLI_USAGE;
         }
     }
-    if (optind < argc) {
-        cli_errorf(argv[0], "unexpected argument '%s' (see --help)", argv[optind]);
-        return CLI_USAGE;
-    }
+    if (optind < argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
 
     tc_selftest_opts opts = {.n_threads = n_threads, .check = on_check,
                              .timing = on_timing, .ctx = NULL};

@@ -7,6 +7,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,7 +15,8 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: tensorcommit setup --shape N0,N1,.. [--seed HEX | --trapdoors T0,T1,..]\n"
-            "                          [--monomial] [--threads N] [--progress] --out srs.tcs\n"
+            "                          [--monomial] [--threads N] [--progress | --quiet]\n"
+            "                          --out srs.tcs\n"
             "       tensorcommit setup --check srs.tcs [--threads N]\n"
             "\n"
             "Makes the SRS for a grid of the given shape (each N in 1..16, up to 24 axes):\n"
@@ -26,8 +28,9 @@ static void help(FILE *f)
             "  --seed HEX           derive the trapdoors from a seed (testing only)\n"
             "  --trapdoors T0,..    explicit decimal trapdoors (testing only)\n"
             "  --monomial           also store the monomial key\n"
-            "  --threads N          threads (default: online CPUs)\n"
+            "  --threads N          threads (default: the usable CPUs, at most 64)\n"
             "  --progress           report progress on stderr\n"
+            "  --quiet              no progress (overrides --progress)\n"
             "  --out FILE           the SRS file to write\n"
             "  --check FILE         verify an existing SRS: digest, points, and with random\n"
             "                       linear combinations and pairings that every key level\n"
@@ -36,6 +39,7 @@ static void help(FILE *f)
             "\n"
             "Without --seed or --trapdoors the trapdoors come from the OS random source\n"
             "and are wiped.  Anyone who knows the seed or the trapdoors can forge proofs.\n");
+    cli_help_exit_codes(f);
 }
 
 static void on_progress(void *ctx, const char *stage, double frac)
@@ -69,6 +73,38 @@ static int check_srs(const char *verb, const char *path, int threads)
     return ok ? CLI_OK : CLI_REJECTED;
 }
 
+/* Says which limit a --shape that tc_pst_shape_parse refused breaks. */
+static int shape_usage(const char *verb, const char *text)
+{
+    tc_pst_shape s;
+    memset(&s, 0, sizeof s);
+    int count = 0;
+    const char *p = text;
+    for (;;) {
+        char *end;
+        unsigned long v = strtoul(p, &end, 10);
+        if (end == p || *p < '0' || *p > '9')
+            return cli_usage(verb, "--shape must be sizes separated by commas, e.g. 6,6,6");
+        if (count < TC_PST_MAX_VARS)
+            s.n[count] = v > 1000 ? 1000 : (uint32_t)v;
+        count++;
+        p = end;
+        if (*p == '\0')
+            break;
+        if (*p != ',' && *p != 'x')
+            return cli_usage(verb, "--shape must be sizes separated by commas, e.g. 6,6,6");
+        p++;
+    }
+    if (count > TC_PST_MAX_VARS)
+        return cli_usage(verb, "--shape has %d sizes (at most %d variables)", count,
+                         TC_PST_MAX_VARS);
+    s.m = count;
+    tc_error e = {0};
+    if (tc_pst_shape_check(&e, &s) != TC_OK)
+        return cli_usage(verb, "--shape %s: %s", text, e.msg);
+    return cli_usage(verb, "--shape %s is not a grid shape", text);
+}
+
 int cmd_setup(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -76,18 +112,21 @@ int cmd_setup(int argc, char **argv)
         {"trapdoors", required_argument, 0, 't'}, {"monomial", no_argument, 0, 'M'},
         {"threads", required_argument, 0, 'j'}, {"progress", no_argument, 0, 'p'},
         {"out", required_argument, 0, 'o'},     {"help", no_argument, 0, 'h'},
-        {"check", required_argument, 0, 'c'},   {0, 0, 0, 0}};
+        {"check", required_argument, 0, 'c'},   {"quiet", no_argument, 0, 'q'},
+        {0, 0, 0, 0}};
+    bool quiet = false;
     const char *shape_s = NULL, *seed_s = NULL, *trap_s = NULL, *out = NULL, *check = NULL;
     bool monomial = false, prog = false;
     int threads = cli_default_threads(), c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 's': shape_s = optarg; break;
         case 'S': seed_s = optarg; break;
         case 't': trap_s = optarg; break;
         case 'M': monomial = true; break;
         case 'p': prog = true; break;
+        case 'q': quiet = true; break;
         case 'o': out = optarg; break;
         case 'c': check = optarg; break;
         case 'j':
@@ -95,26 +134,29 @@ int cmd_setup(int argc, char **argv)
                 return CLI_USAGE;
             break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
     if (check != NULL) {
-        if (shape_s || seed_s || trap_s || out || monomial || optind != argc) {
-            help(stderr);
-            return CLI_USAGE;
-        }
+        if (shape_s || seed_s || trap_s || out || monomial)
+            return cli_usage(argv[0], "--check takes no --shape, --seed, --trapdoors, --out "
+                                      "or --monomial");
+        if (optind != argc)
+            return cli_extra_args(argv[0], argc, argv, optind);
         return check_srs(argv[0], check, threads);
     }
-    if (shape_s == NULL || out == NULL || optind != argc || (seed_s && trap_s)) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (shape_s == NULL || out == NULL)
+        return cli_usage(argv[0], "%s is required", shape_s == NULL ? "--shape" : "--out");
+    if (seed_s && trap_s)
+        return cli_usage(argv[0], "--seed and --trapdoors exclude each other");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     if (!cli_not_stdout(argv[0], "--out", out, "standard output carries the SRS id"))
         return CLI_USAGE;
     tc_pst_shape shape;
     if (!tc_pst_shape_parse(&shape, shape_s))
-        return cli_errorf(argv[0], "--shape must be 1..24 sizes in 1..16, e.g. 6,6,6"), CLI_USAGE;
-    tc_pst_setup_opts o = {threads, monomial, prog ? on_progress : NULL, NULL};
+        return shape_usage(argv[0], shape_s);
+    tc_pst_setup_opts o = {threads, monomial, prog && !quiet ? on_progress : NULL, NULL};
     tc_error err = {0};
     tc_pst_srs srs;
     tc_status st;
@@ -122,8 +164,7 @@ int cmd_setup(int argc, char **argv)
         uint8_t seed[TC_PST_MAX_SEED];
         size_t len = strlen(seed_s) / 2;
         if (strlen(seed_s) % 2 || len == 0 || len > sizeof seed || !tc_hex_decode(seed, len, seed_s))
-            return cli_errorf(argv[0], "--seed must be 2..%d hex characters", 2 * TC_PST_MAX_SEED),
-                   CLI_USAGE;
+            return cli_usage(argv[0], "--seed must be 2..%d hex characters", 2 * TC_PST_MAX_SEED);
         fprintf(stderr, "tensorcommit setup: WARNING: an SRS made from a seed is for testing "
                         "only; anyone who knows the seed can forge proofs\n");
         st = tc_pst_setup_seeded(&err, &srs, &shape, seed, len, &o);
@@ -131,8 +172,7 @@ int cmd_setup(int argc, char **argv)
         tc_fr t[TC_PST_MAX_VARS];
         int n;
         if (!tc_pst_parse_fr_list(t, &n, TC_PST_MAX_VARS, trap_s) || n != shape.m)
-            return cli_errorf(argv[0], "--trapdoors needs %d decimal values below r", shape.m),
-                   CLI_USAGE;
+            return cli_usage(argv[0], "--trapdoors needs %d decimal values below r", shape.m);
         fprintf(stderr, "tensorcommit setup: WARNING: an SRS made from explicit trapdoors is for "
                         "testing only; anyone who knows them can forge proofs\n");
         st = tc_pst_setup(&err, &srs, &shape, t, TC_PST_ORIGIN_EXPLICIT, &o);

@@ -29,6 +29,7 @@ static void help(FILE *f)
             "\n"
             "Invalid UTF-8 is rejected with the byte offset of the first bad byte.\n"
             "exit status: 0 ok, 2 usage error, 3 bad or unsupported input\n");
+    cli_help_exit_codes(f);
 }
 
 int cmd_tokenize(int argc, char **argv)
@@ -43,20 +44,22 @@ int cmd_tokenize(int argc, char **argv)
     bool add_special = false;
     int c, rc = CLI_ERROR;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'm': model = optarg; break;
         case 't': text = optarg; break;
         case 'f': file = optarg; break;
         case 's': add_special = true; break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if (model == NULL || (text == NULL) == (file == NULL) || optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (model == NULL)
+        return cli_usage(argv[0], "--model is required");
+    if ((text == NULL) == (file == NULL))
+        return cli_usage(argv[0], "give exactly one of --text and --file");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     tc_error err = {0};
     tc_tok *tok = NULL;
     uint8_t *data = NULL;

@@ -7,6 +7,7 @@
 #include "pst/pst.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,9 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: tensorcommit verify (--vk vk.json | --srs srs.tcs) --proof proof.json\n"
-            "                           [--commitment HEX]\n"
+            "                           [--commitment HEX] [--json]\n"
             "       tensorcommit verify --run RUNDIR [--srs srs.tcs] [--model DIR | --skip-model]\n"
-            "                           [--tolerance X] [--threads N]\n"
+            "                           [--tolerance X] [--threads N] [--json]\n"
             "\n"
             "Verifies every opening and slice in proof.json.  Point openings need only the\n"
             "verification key; a slice fixing J leading coordinates also needs level J of\n"
@@ -28,15 +29,17 @@ static void help(FILE *f)
             "or one from an older version that lacks the levels above J, is refused\n"
             "(exit 3; regenerate it with `tensorcommit vk`).\n"
             "--commitment requires the proof's commitment to be this one.\n"
+            "Prints the commitment, then one line per opening (its point and value) and per\n"
+            "slice (its fixed coordinates and first values), values as signed integers;\n"
+            "--json prints one JSON object instead (docs/formats.md).\n"
             "\n"
             "--run re-checks a folder written by `tensorcommit run`: every artefact against\n"
             "the receipt, the grid against the commitment, every proof, and (with the\n"
             "model) the prompt, the text, the sampling and the hidden states by\n"
             "re-execution; what is informative only is printed as `note` lines.\n"
             "A key or SRS whose origin is seeded or explicit is for testing: a WARNING\n"
-            "line before the verdict says so.\n"
-            "\n"
-            "exit status: 0 all valid, 1 any rejected, 2 usage error, 3 unreadable input\n");
+            "line before the verdict says so.\n");
+    cli_help_exit_codes(f);
 }
 
 typedef struct verifier {
@@ -56,15 +59,24 @@ static const tc_g1_affine *level_keys(const verifier *v, int j)
 
 /* Verifies the openings: one batch first; when it fails, one by one to name
  * the culprits.  Returns the number rejected, or −1 on an internal error. */
-static long verify_openings(const verifier *v, const tc_pst_proof_file *pf, const char *path)
+typedef char reason[TC_PST_FAULT_LEN]; /* why an item was rejected; "" when valid */
+
+static void set_reason(reason r, const char *msg)
+{
+    size_t n = strnlen(msg, TC_PST_FAULT_LEN - 1); /* long messages are cut */
+    memcpy(r, msg, n);
+    r[n] = '\0';
+}
+
+static long verify_openings(const verifier *v, const tc_pst_proof_file *pf, const char *path,
+                            reason *why)
 {
     long rejected = 0;
     size_t n_ok_form = 0;
     tc_error err = {0};
     for (size_t k = 0; k < pf->n_open; k++) {
         if (pf->commitment_fault[0] != '\0' || pf->open_fault[k][0] != '\0') {
-            printf("opening %zu: rejected: %s\n", k,
-                   pf->commitment_fault[0] ? pf->commitment_fault : pf->open_fault[k]);
+            set_reason(why[k], pf->commitment_fault[0] ? pf->commitment_fault : pf->open_fault[k]);
             rejected++;
         } else {
             n_ok_form++;
@@ -104,25 +116,24 @@ static long verify_openings(const verifier *v, const tc_pst_proof_file *pf, cons
                 goto out;
             }
             if (!one) {
-                printf("opening %zu: rejected: %s\n", idx[q], err.msg);
+                set_reason(why[idx[q]], err.msg);
                 rejected++;
-                continue;
             }
         }
-        printf("opening %zu: ok\n", idx[q]);
     }
 out:
     free(o), free(cs), free(idx);
     return rejected;
 }
 
-static long verify_slices(const verifier *v, const tc_pst_proof_file *pf, const char *path)
+static long verify_slices(const verifier *v, const tc_pst_proof_file *pf, const char *path,
+                          reason *why)
 {
     long rejected = 0;
     for (size_t k = 0; k < pf->n_slice; k++) {
         const char *fault = pf->commitment_fault[0] ? pf->commitment_fault : pf->slice_fault[k];
         if (fault[0] != '\0') {
-            printf("slice %zu: rejected: %s\n", k, fault);
+            set_reason(why[k], fault);
             rejected++;
             continue;
         }
@@ -134,12 +145,121 @@ static long verify_slices(const verifier *v, const tc_pst_proof_file *pf, const 
             fprintf(stderr, "tensorcommit verify: %s: %s\n", path, err.msg);
             return -1;
         }
-        if (ok)
-            printf("slice %zu: ok\n", k);
-        else
-            printf("slice %zu: rejected: %s\n", k, err.msg), rejected++;
+        if (!ok)
+            set_reason(why[k], err.msg), rejected++;
     }
     return rejected;
+}
+
+/* A field element as the signed integer it stands for: a, or −(r − a)
+ * when that is shorter (the upper half of Fr holds the negative values). */
+static void fr_signed(char out[82], const tc_fr *a)
+{
+    char pos[80], neg[80];
+    tc_fr n;
+    tc_fr_neg(&n, a);
+    tc_fr_to_dec(pos, a);
+    tc_fr_to_dec(neg, &n);
+    size_t lp = strlen(pos), ln = strlen(neg);
+    if (lp < ln || (lp == ln && strcmp(pos, neg) <= 0))
+        snprintf(out, 82, "%s", pos);
+    else
+        snprintf(out, 82, "-%s", neg);
+}
+
+static json_t *fr_list_json(const tc_fr *v, size_t n)
+{
+    json_t *a = json_array();
+    char d[82];
+    for (size_t i = 0; i < n; i++) {
+        fr_signed(d, &v[i]);
+        json_array_append_new(a, json_string(d));
+    }
+    return a;
+}
+
+static void print_fr_list(const char *label, const tc_fr *v, size_t n, size_t max)
+{
+    char d[82];
+    printf(" %s (", label);
+    for (size_t i = 0; i < n && i < max; i++) {
+        fr_signed(d, &v[i]);
+        printf(i ? ", %s" : "%s", d);
+    }
+    printf(n > max ? ", ... %zu in all)" : ")", n);
+}
+
+/* The verdicts as text: one line per item with its point and value(s). */
+static void print_text(const tc_pst_proof_file *pf, reason *why_o, reason *why_s)
+{
+    printf("commitment %s\n", pf->commitment_hex);
+    for (size_t k = 0; k < pf->n_open; k++) {
+        const tc_pst_opening *o = &pf->open[k];
+        printf("opening %zu: %s", k, why_o[k][0] ? "rejected:" : "ok");
+        if (why_o[k][0])
+            printf(" %s", why_o[k]);
+        if (pf->open_fault[k][0] == '\0') {
+            char d[82];
+            print_fr_list("at", o->z, (size_t)o->m, TC_PST_MAX_VARS);
+            fr_signed(d, &o->y);
+            printf(" value %s", d);
+        }
+        printf("\n");
+    }
+    for (size_t k = 0; k < pf->n_slice; k++) {
+        const tc_pst_slice *sl = &pf->slice[k];
+        printf("slice %zu: %s", k, why_s[k][0] ? "rejected:" : "ok");
+        if (why_s[k][0])
+            printf(" %s", why_s[k]);
+        if (pf->slice_fault[k][0] == '\0') {
+            print_fr_list("at", sl->z, (size_t)sl->j, TC_PST_MAX_VARS);
+            print_fr_list("values", sl->values, sl->count, 16);
+        }
+        printf("\n");
+    }
+}
+
+/* The verdicts as one JSON object (docs/formats.md, "verify --json"). */
+static int print_json(const tc_pst_proof_file *pf, reason *why_o, reason *why_s, long rejected)
+{
+    json_t *root = json_object(), *opens = json_array(), *slices = json_array();
+    json_object_set_new(root, "valid", json_boolean(rejected == 0));
+    json_object_set_new(root, "commitment", json_string(pf->commitment_hex));
+    json_object_set_new(root, "rejected", json_integer(rejected));
+    for (size_t k = 0; k < pf->n_open; k++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "ok", json_boolean(why_o[k][0] == '\0'));
+        if (why_o[k][0])
+            json_object_set_new(o, "reason", json_string(why_o[k]));
+        if (pf->open_fault[k][0] == '\0') {
+            char d[82];
+            json_object_set_new(o, "point", fr_list_json(pf->open[k].z, (size_t)pf->open[k].m));
+            fr_signed(d, &pf->open[k].y);
+            json_object_set_new(o, "value", json_string(d));
+        }
+        json_array_append_new(opens, o);
+    }
+    for (size_t k = 0; k < pf->n_slice; k++) {
+        const tc_pst_slice *sl = &pf->slice[k];
+        json_t *o = json_object();
+        json_object_set_new(o, "ok", json_boolean(why_s[k][0] == '\0'));
+        if (why_s[k][0])
+            json_object_set_new(o, "reason", json_string(why_s[k]));
+        if (pf->slice_fault[k][0] == '\0') {
+            json_object_set_new(o, "prefix", fr_list_json(sl->z, (size_t)sl->j));
+            json_object_set_new(o, "values", fr_list_json(sl->values, sl->count));
+        }
+        json_array_append_new(slices, o);
+    }
+    json_object_set_new(root, "openings", opens);
+    json_object_set_new(root, "slices", slices);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (text == NULL)
+        return cli_errorf("verify", "out of memory"), CLI_ERROR;
+    printf("%s\n", text);
+    free(text);
+    return CLI_OK;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -147,30 +267,38 @@ int cmd_verify(int argc, char **argv)
     static const struct option opts[] = {
         {"vk", required_argument, 0, 'v'},         {"srs", required_argument, 0, 's'},
         {"proof", required_argument, 0, 'p'},      {"commitment", required_argument, 0, 'c'},
-        {"run", required_argument, 0, 'r'},        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"run", required_argument, 0, 'r'},        {"json", no_argument, 0, 'J'},
+        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     const char *vk_path = NULL, *srs_path = NULL, *proof = NULL, *want_c = NULL;
     int c;
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--run") || !strncmp(argv[i], "--run=", 6))
-            return cli_verify_run(argc, argv);
+    bool as_json = false;
+    bool run = false, want_help = false;
+    for (int i = 1; i < argc; i++) {
+        run |= !strcmp(argv[i], "--run") || !strncmp(argv[i], "--run=", 6);
+        want_help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+    }
+    if (run && !want_help)
+        return cli_verify_run(argc, argv);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'v': vk_path = optarg; break;
         case 's': srs_path = optarg; break;
         case 'p': proof = optarg; break;
         case 'c': want_c = optarg; break;
+        case 'J': as_json = true; break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if ((vk_path == NULL) == (srs_path == NULL) || proof == NULL || optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if ((vk_path == NULL) == (srs_path == NULL))
+        return cli_usage(argv[0], "give exactly one of --vk and --srs");
+    if (proof == NULL)
+        return cli_usage(argv[0], "--proof is required");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     if (want_c != NULL && (strlen(want_c) != 64 || strspn(want_c, "0123456789abcdefABCDEF") != 64))
-        return cli_errorf(argv[0], "--commitment must be 64 hex characters"), CLI_USAGE;
+        return cli_usage(argv[0], "--commitment must be 64 hex characters");
 
     tc_error err = {0};
     tc_pst_srs srs = {0};
@@ -179,6 +307,7 @@ int cmd_verify(int argc, char **argv)
     uint8_t *text = NULL;
     size_t len = 0;
     int rc = CLI_ERROR;
+    reason *why_o = NULL, *why_s = NULL;
     verifier v = {0};
     tc_status st;
     if (srs_path != NULL) {
@@ -236,23 +365,39 @@ int cmd_verify(int argc, char **argv)
         pf.commitment_fault[0] == '\0')
         snprintf(pf.commitment_fault, sizeof pf.commitment_fault,
                  "the proof's commitment is not the one given by --commitment");
-    long r1 = verify_openings(&v, &pf, proof);
-    long r2 = r1 < 0 ? 0 : verify_slices(&v, &pf, proof);
+    why_o = calloc(pf.n_open ? pf.n_open : 1, sizeof *why_o);
+    why_s = calloc(pf.n_slice ? pf.n_slice : 1, sizeof *why_s);
+    if (why_o == NULL || why_s == NULL) {
+        cli_errorf(argv[0], "out of memory");
+        goto out;
+    }
+    long r1 = verify_openings(&v, &pf, proof, why_o);
+    long r2 = r1 < 0 ? 0 : verify_slices(&v, &pf, proof, why_s);
     if (r1 < 0 || r2 < 0)
         goto out;
     /* the verdict carries the key's trust label: a testing key proves nothing */
     tc_pst_origin origin = v.srs != NULL ? srs.origin : vf.origin;
-    if (tc_pst_origin_is_testing(origin))
-        printf("%s: " TC_PST_TESTING_WARNING "\n", srs_path != NULL ? srs_path : vk_path,
-               tc_pst_origin_name(origin));
-    if (r1 + r2 == 0) {
-        printf("valid: %zu openings, %zu slices\n", pf.n_open, pf.n_slice);
-        rc = CLI_OK;
+    bool testing = tc_pst_origin_is_testing(origin);
+    if (as_json) {
+        if (testing)      /* stdout stays one JSON object */
+            fprintf(stderr, "%s: " TC_PST_TESTING_WARNING "\n",
+                    srs_path != NULL ? srs_path : vk_path, tc_pst_origin_name(origin));
+        if (print_json(&pf, why_o, why_s, r1 + r2) != CLI_OK)
+            goto out;
     } else {
-        printf("rejected: %ld of %zu\n", r1 + r2, pf.n_open + pf.n_slice);
-        rc = CLI_REJECTED;
+        print_text(&pf, why_o, why_s);
+        if (testing)
+            printf("%s: " TC_PST_TESTING_WARNING "\n", srs_path != NULL ? srs_path : vk_path,
+                   tc_pst_origin_name(origin));
+        if (r1 + r2 == 0)
+            printf("valid: %zu openings, %zu slices\n", pf.n_open, pf.n_slice);
+        else
+            printf("rejected: %ld of %zu\n", r1 + r2, pf.n_open + pf.n_slice);
     }
+    rc = r1 + r2 == 0 ? CLI_OK : CLI_REJECTED;
 out:
+    free(why_o);
+    free(why_s);
     free(text);
     tc_pst_proof_file_free(&pf);
     tc_pst_vk_file_free(&vf);

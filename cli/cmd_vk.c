@@ -28,6 +28,7 @@ static void help(FILE *f)
             "(docs/formats.md): 64 bytes a point instead of ~65 characters, memory-mapped\n"
             "and decoded without hex parsing; `audit` reads either form.  It needs\n"
             "--slice-levels (its smallest level is kept).\n");
+    cli_help_exit_codes(f);
 }
 
 int cmd_vk(int argc, char **argv)
@@ -40,43 +41,39 @@ int cmd_vk(int argc, char **argv)
     const char *srs_path = NULL, *out = NULL, *levels_s = NULL, *format = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 's': srs_path = optarg; break;
         case 'l': levels_s = optarg; break;
         case 'o': out = optarg; break;
         case 'f': format = optarg; break;
         case 'h': help(stdout); return CLI_OK;
-        default: help(stderr); return CLI_USAGE;
+        default: return CLI_USAGE;
         }
     }
-    if (srs_path == NULL || out == NULL || optind != argc) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (srs_path == NULL || out == NULL)
+        return cli_usage(argv[0], "%s is required", srs_path == NULL ? "--srs" : "--out");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     if (format == NULL) {
         size_t n = strlen(out);
         format = n > 4 && !strcmp(out + n - 4, ".tcv") ? "bin" : "json";
     }
-    if (strcmp(format, "bin") && strcmp(format, "json")) {
-        cli_errorf(argv[0], "--format must be json or bin (see tensorcommit vk --help)");
-        return CLI_USAGE;
-    }
+    if (strcmp(format, "bin") && strcmp(format, "json"))
+        return cli_usage(argv[0], "--format must be json or bin");
     bool bin = !strcmp(format, "bin");
-    if (bin && levels_s == NULL) {
-        cli_errorf(argv[0], "--format bin needs --slice-levels (see tensorcommit vk --help)");
-        return CLI_USAGE;
-    }
+    if (bin && levels_s == NULL)
+        return cli_usage(argv[0], "--format bin needs --slice-levels");
     uint64_t lv[TC_PST_MAX_VARS];
     int levels[TC_PST_MAX_VARS], n_levels = 0;
     if (levels_s != NULL) {
         n_levels = cli_parse_u64_list(levels_s, lv, TC_PST_MAX_VARS);
         if (n_levels < 1)
-            return cli_errorf(argv[0], "--slice-levels must be a list like 1,2"), CLI_USAGE;
+            return cli_usage(argv[0], "--slice-levels must be a list like 1,2");
         for (int i = 0; i < n_levels; i++) {
             if (lv[i] < 1 || lv[i] > TC_PST_MAX_VARS)
-                return cli_errorf(argv[0], "--slice-levels entries must be in 1..%d",
-                                  TC_PST_MAX_VARS), CLI_USAGE;
+                return cli_usage(argv[0], "--slice-levels entries must be in 1..%d",
+                                  TC_PST_MAX_VARS);
             levels[i] = (int)lv[i];
         }
     }

@@ -1,6 +1,7 @@
 /* config.json / generation_config.json -> tc_model_config. */
 #include "model/config.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -209,9 +210,11 @@ static tc_status open_json(tc_error *err, json_t **root, const char *path)
 {
     json_error_t je;
     *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (*root == NULL && access(path, R_OK) != 0)
+        return tc_fail(err, TC_EIO, "%s: cannot read: %s", path, strerror(errno));
     if (*root == NULL)
-        return tc_fail(err, access(path, R_OK) ? TC_EIO : TC_EFORMAT,
-                       "%s: %s (line %d)", path, je.text, je.line);
+        return tc_fail(err, TC_EFORMAT, "%s: not valid JSON at line %d: %s", path, je.line,
+                       je.text);
     if (!json_is_object(*root)) {
         json_decref(*root);
         *root = NULL;

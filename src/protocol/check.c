@@ -935,6 +935,11 @@ tc_status tc_run_check(tc_error *err, tc_check_result *res, const tc_check_opts 
         snprintf(srs_path, sizeof srs_path, "%s", o->srs_path);
     else
         path_in(srs_path, sizeof srs_path, o->run_dir, "srs.tcs");
+    if (o->srs_path == NULL && !file_exists(srs_path)) {
+        st = tc_fail(err, TC_EIO, "%s: not found: a run made with `run --srs` keeps its SRS "
+                                  "elsewhere; pass it with --srs", srs_path);
+        goto out;
+    }
     if ((st = tc_pst_srs_load(err, &srs, srs_path, o->n_threads)) != TC_OK)
         goto out;
     char idhex[65];
@@ -1027,8 +1032,10 @@ tc_status tc_run_check(tc_error *err, tc_check_result *res, const tc_check_opts 
         note(&c, "the model was not re-executed (--skip-model): digest, prompt, text, sampling "
                  "and hidden states are not re-checked against it");
     } else if (mdir == NULL || !file_exists(mdir)) {
-        report(&c, false, "model folder %s not found: cannot re-execute (pass --model, or "
-                          "--skip-model to check the commitments only)", mdir ? mdir : "(none)");
+        /* a missing input, not a rejection: exit 3 */
+        st = tc_fail(err, TC_EIO, "model folder %s not found: cannot re-execute (pass --model, "
+                                  "or --skip-model to check the commitments only)",
+                     mdir ? mdir : "(none)");
     } else {
         st = check_model(err, &c, &r, mdir, &lay, &q, grid.data, vocab);
     }

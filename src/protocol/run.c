@@ -781,7 +781,10 @@ write_vk:
     json_object_set_new(receipt, "srs_origin", json_string(tc_pst_origin_name(srs.origin)));
     if (sum->srs_seeded)
         add_srs_seed(receipt, &shape, o->seed);
-    json_object_set_new(receipt, "model_dir", json_string(o->model_dir));
+    /* resolved, so that verify --run finds it from any working folder */
+    char *model_abs = realpath(o->model_dir, NULL);
+    json_object_set_new(receipt, "model_dir", json_string(model_abs ? model_abs : o->model_dir));
+    free(model_abs);
     json_object_set_new(receipt, "model_digest", json_string(dhex));
     json_object_set_new(receipt, "model_type", json_string(cfg->model_type));
     json_object_set_new(receipt, "prompt", json_string(o->prompt));

@@ -20,7 +20,7 @@ tc_status tc_pst_shape_check(tc_error *err, const tc_pst_shape *s)
                            s->n[i], TC_PST_MAX_N);
         /* a grid point is 64 bytes in memory at least: keep far below SIZE_MAX */
         if (!tc_mul_size(&total, total, s->n[i]) || total > ((size_t)1 << 40))
-            return tc_fail(err, TC_EARG, "shape has too many grid points");
+            return tc_fail(err, TC_EARG, "shape has more than 2^40 grid points");
     }
     return TC_OK;
 }

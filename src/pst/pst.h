@@ -48,8 +48,8 @@ bool tc_pst_shape_parse(tc_pst_shape *s, const char *text);
  * False on anything malformed, on more than max entries or a value ≥ r. */
 bool tc_pst_parse_fr_list(tc_fr *z, int *n, int max, const char *text);
 /* Checks that an array of this shape holds a tensor for the SRS shape s:
- * the same dimensions, or (for m > 8, beyond what .npy readers take here)
- * a flat array of the grid's size.  Messages name `name`. */
+ * the same dimensions, or (for m > 8, as files from before .npy grids of
+ * up to 32 axes were read and written) a flat array of the grid's size.  Messages name `name`. */
 tc_status tc_pst_check_tensor_shape(tc_error *err, const tc_pst_shape *s, int ndim,
                                     const int64_t *dims, const char *name) TC_MUST_CHECK;
 

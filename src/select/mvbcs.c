@@ -14,6 +14,7 @@
 #include "select/select.h"
 #include "util/util.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,16 @@ static tc_status check_instance(tc_error *err, const double *values,
     if (C != NULL)
         C[0] = 0;
     uint64_t sum = 0;
+    double vsum = 0; /* the optimum and every prefix sum are at most this */
     for (size_t i = 0; i < L; i++) {
         if (!isfinite(values[i]) || values[i] < 0)
             return tc_fail(err, TC_EFORMAT, "value of unit %zu is %g: must be finite and >= 0",
                            i, values[i]);
+        vsum += values[i];
+        if (!isfinite(vsum))
+            return tc_fail(err, TC_EFORMAT,
+                           "the values of units 0..%zu add up to more than %g: scale them down",
+                           i, DBL_MAX);
         if (costs[i] == 0)
             return tc_fail(err, TC_EFORMAT, "cost of unit %zu is 0: must be > 0", i);
         if (__builtin_add_overflow(sum, costs[i], &sum))

@@ -43,9 +43,11 @@ static tc_status load_json(tc_error *err, json_t **out, const char *path)
 {
     json_error_t je;
     *out = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (*out == NULL && je.line < 0) /* jansson could not read it */
+        return tc_fail(err, TC_EIO, "%s: %s", path, je.text);
     if (*out == NULL)
-        return tc_fail(err, je.line < 0 ? TC_EIO : TC_EFORMAT, "%s: %s (line %d)", path, je.text,
-                       je.line);
+        return tc_fail(err, TC_EFORMAT, "%s: not valid JSON at line %d: %s", path, je.line,
+                       je.text);
     if (!json_is_object(*out)) {
         json_decref(*out);
         *out = NULL;

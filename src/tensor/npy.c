@@ -68,31 +68,41 @@ static bool parse_word(cursor *c, const char *w)
     return true;
 }
 
-static bool parse_shape(cursor *c, tc_npy *a)
+/* The shape tuple into a->shape.  Returns 1 on success, 0 when malformed,
+ * and -n when well formed but with n > TC_NPY_MAX_DIMS axes. */
+static int parse_shape(cursor *c, tc_npy *a)
 {
     if (!eat(c, '('))
-        return false;
-    a->ndim = 0;
+        return 0;
+    int n = 0;
     for (;;) {
         skip_ws(c);
         if (eat(c, ')'))
-            return true;
-        if (a->ndim == TC_NPY_MAX_DIMS || c->p >= c->end || !isdigit((unsigned char)*c->p))
-            return false;
+            break;
+        if (c->p >= c->end || !isdigit((unsigned char)*c->p) || n == INT16_MAX)
+            return 0;
         int64_t v = 0;
         while (c->p < c->end && isdigit((unsigned char)*c->p)) {
             if (v > (INT64_MAX - 9) / 10)
-                return false;
+                return 0;
             v = v * 10 + (*c->p++ - '0');
         }
         if (c->p < c->end && *c->p == 'L') /* Python 2 longs */
             c->p++;
-        a->shape[a->ndim++] = v;
+        if (n < TC_NPY_MAX_DIMS)
+            a->shape[n] = v;
+        n++;
         if (eat(c, ','))
             continue;
         /* a one-element tuple needs its comma: "(5)" is an int */
-        return a->ndim != 1 && eat(c, ')');
+        if (n == 1 || !eat(c, ')'))
+            return 0;
+        break;
     }
+    if (n > TC_NPY_MAX_DIMS)
+        return -n;
+    a->ndim = n;
+    return 1;
 }
 
 static tc_status parse_dict(tc_error *err, tc_npy *a, const char *h, size_t hlen,
@@ -128,7 +138,11 @@ static tc_status parse_dict(tc_error *err, tc_npy *a, const char *h, size_t hlen
                                name);
             have_fo = true;
         } else if (!strcmp(key, "shape") && !have_shape) {
-            if (!parse_shape(&c, a))
+            int r = parse_shape(&c, a);
+            if (r < 0)
+                return tc_fail(err, TC_EUNSUPPORTED, "%s: npy shape has %d axes (at most %d)",
+                               name, -r, TC_NPY_MAX_DIMS);
+            if (r == 0)
                 return tc_fail(err, TC_EFORMAT, "%s: npy header: shape is not a tuple of sizes",
                                name);
             have_shape = true;
@@ -221,9 +235,10 @@ tc_status tc_npy_encode(tc_error *err, uint8_t **buf, size_t *len, tc_npy_dtype 
     *buf = NULL;
     *len = 0;
     if (ndim < 0 || ndim > TC_NPY_MAX_DIMS)
-        return tc_fail(err, TC_EARG, "npy: %d dimensions", ndim);
-    /* The dictionary exactly as numpy writes it (keys sorted, trailing ", "). */
-    char dict[512];
+        return tc_fail(err, TC_EARG, "npy: %d axes (at most %d)", ndim, TC_NPY_MAX_DIMS);
+    /* The dictionary exactly as numpy writes it (keys sorted, trailing ", "):
+     * 60 bytes of keys and at most 32 sizes of up to 21 characters each. */
+    char dict[60 + TC_NPY_MAX_DIMS * 21 + 8];
     int n = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (",
                      dtype == TC_NPY_F32 ? "<f4" : "<i8");
     size_t count = 1;

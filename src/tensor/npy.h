@@ -3,7 +3,7 @@
  * Reading accepts format versions 1.0, 2.0 and 3.0 and parses the header
  * dictionary strictly: exactly the keys 'descr', 'fortran_order' and
  * 'shape'; descr '<f4' or '<i8'; fortran_order False; shape a tuple of
- * non-negative integers; the data length must equal the shape's.  Writing
+ * at most 32 non-negative integers; the data length must equal the shape's.  Writing
  * produces version 1.0 (2.0 when the header would not fit), byte for byte
  * as numpy.save does: the header padded with spaces and a final newline to
  * a multiple of 64 bytes.  docs/formats.md describes the bytes. */
@@ -12,7 +12,8 @@
 
 #include "util/util.h"
 
-#define TC_NPY_MAX_DIMS 8
+/* numpy's own limit (NPY_MAXDIMS before numpy 2.0); a grid has at most 24. */
+#define TC_NPY_MAX_DIMS 32
 
 typedef enum tc_npy_dtype { TC_NPY_F32, TC_NPY_I64 } tc_npy_dtype;
 

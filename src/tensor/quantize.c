@@ -222,9 +222,11 @@ tc_status tc_quantize_f32(tc_error *err, const tc_quant_params *q, int64_t *out,
                     return tc_fail(err, TC_EFORMAT, "layer %zu, position %zu: value %g is not finite",
                                    l, i, (double)xv);
                 return tc_fail(err, TC_EFORMAT,
-                               "layer %zu, position %zu: value %.9g does not fit in %d-bit integers "
-                               "at this scale",
-                               l, i, (double)xv, q->max_bits + 1);
+                               "layer %zu, position %zu: value %.9g is outside +-%llu "
+                               "(2^%d - 1, max_bits %d) at this scale",
+                               l, i, (double)xv,
+                               (unsigned long long)((UINT64_C(1) << q->max_bits) - 1),
+                               q->max_bits, q->max_bits);
             }
         }
     }

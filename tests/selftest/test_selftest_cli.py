@@ -92,8 +92,9 @@ def test_binary():
         for bad in (["--bogus"], ["--threads", "0"], ["--threads", "x"], ["extra"], ["--threads"]):
             p = run(exe, work, "selftest", *bad, expect=2)
             check(p.stdout == "", f"{bad}: output on a usage error: {p.stdout}")
-            check(p.stderr.startswith("tensorcommit selftest: ") and p.stderr.count("\n") == 1,
-                  f"{bad}: want one stderr line, got {p.stderr!r}")
+            check(p.stderr.startswith("tensorcommit selftest: ") and p.stderr.count("\n") == 2
+                  and p.stderr.endswith("\ntry 'tensorcommit selftest --help'\n"),
+                  f"{bad}: want one line and the --help hint, got {p.stderr!r}")
 
 
 def c_string_literals(text):

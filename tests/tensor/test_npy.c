@@ -96,11 +96,13 @@ static void test_numpy_bytes(void **state)
              "np.save('f1.npy', np.arange(7, dtype=np.float32) / 3)\n"
              "np.save('f3.npy', (np.arange(24, dtype=np.float32) - 5).reshape(2, 3, 4))\n"
              "np.save('i1.npy', np.array([1, -2, 2**62], dtype=np.int64))\n"
-             "np.save('i9.npy', np.zeros((1,2,3,1,2,1,1,2,1), dtype=np.int64))\n"
+             "np.save('i9.npy', (np.arange(24) - 20).reshape(1,2,3,1,2,1,1,2,1))\n"
+             "np.save('i10.npy', (np.arange(1024, dtype=np.int64) * 7 - 3000).reshape((2,) * 10))\n"
+             "np.save('f32.npy', np.arange(12, dtype=np.float32).reshape((1,) * 29 + (2, 3, 2)))\n"
              "np.save('e0.npy', np.zeros((0, 5), dtype=np.float32))\n\"",
              tmpdir);
     assert_int_equal(system(cmd), 0);
-    const char *names[] = {"f0", "f1", "f3", "i1", "e0"};
+    const char *names[] = {"f0", "f1", "f3", "i1", "e0", "i9", "i10", "f32"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[300], out[300];
         snprintf(path, sizeof path, "%s/%s.npy", tmpdir, names[i]);
@@ -114,11 +116,41 @@ static void test_numpy_bytes(void **state)
         tc_npy_free(&a);
     }
     char path[300];
-    snprintf(path, sizeof path, "%s/i9.npy", tmpdir);
     tc_error err = {0};
     tc_npy a;
-    /* nine dimensions: more than we accept, rejected cleanly */
-    assert_int_equal(tc_npy_read(&err, &a, path), TC_EFORMAT);
+    /* ten axes, as numpy wrote them: shape and C-order values */
+    snprintf(path, sizeof path, "%s/i10.npy", tmpdir);
+    assert_int_equal(tc_npy_read(&err, &a, path), TC_OK);
+    assert_int_equal(a.ndim, 10);
+    assert_int_equal(a.count, 1024);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(a.shape[i], 2);
+    for (size_t i = 0; i < a.count; i++)
+        assert_int_equal(((int64_t *)a.data)[i], (int64_t)i * 7 - 3000);
+    tc_npy_free(&a);
+    /* numpy reads our 32-axis and 12-axis files to the same shape and values */
+    int64_t sh32[32], sh12[12];
+    for (int i = 0; i < 32; i++)
+        sh32[i] = i == 5 ? 3 : i == 31 ? 2 : 1;
+    for (int i = 0; i < 12; i++)
+        sh12[i] = 2;
+    int64_t v[4096];
+    for (int i = 0; i < 4096; i++)
+        v[i] = (int64_t)i * i - 77;
+    snprintf(path, sizeof path, "%s/ours32.npy", tmpdir);
+    assert_int_equal(tc_npy_write(&err, path, TC_NPY_I64, v, 32, sh32), TC_OK);
+    snprintf(path, sizeof path, "%s/ours12.npy", tmpdir);
+    assert_int_equal(tc_npy_write(&err, path, TC_NPY_I64, v, 12, sh12), TC_OK);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && /usr/bin/python3 -c \"import numpy as np, sys\n"
+             "a = np.load('ours32.npy'); b = np.load('ours12.npy')\n"
+             "want = lambda n: (np.arange(n, dtype=np.int64) ** 2 - 77)\n"
+             "ok = a.shape == (1,) * 5 + (3,) + (1,) * 25 + (2,) and a.dtype == np.int64\n"
+             "ok = ok and (a.ravel() == want(6)).all() and b.shape == (2,) * 12\n"
+             "ok = ok and (b.ravel() == want(4096)).all() and b[1,0,0,0,0,0,0,0,0,0,0,1] == want(4096)[2049]\n"
+             "sys.exit(0 if ok else 1)\"",
+             tmpdir);
+    assert_int_equal(system(cmd), 0);
     /* numpy reads what we write */
     float f[4] = {1.0f, -2.0f, 0.5f, 1e20f};
     int64_t sh[2] = {2, 2};
@@ -174,6 +206,33 @@ static void test_reject(void **state)
     assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", d, 8, 1), TC_EFORMAT);
     assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999,99999999999,99999999999), }\n", d, 8, 1), TC_EFORMAT);
     assert_int_equal(parse_str("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n", d, 8, 4), TC_EUNSUPPORTED);
+    /* 33 axes: one more than numpy's limit, named as such */
+    char big[400] = "{'descr': '<f4', 'fortran_order': False, 'shape': (";
+    for (int i = 0; i < 33; i++)
+        strcat(big, "1, ");
+    strcat(big, "), }\n");
+    assert_int_equal(parse_str(big, d, 4, 1), TC_EUNSUPPORTED);
+    uint8_t hb[512];
+    size_t hl = strlen(big);
+    memcpy(hb, "\x93NUMPY\x01\x00", 8);
+    hb[8] = (uint8_t)hl, hb[9] = 0;
+    memcpy(hb + 10, big, hl);
+    memcpy(hb + 10 + hl, d, 4);
+    tc_error e33 = {0};
+    tc_npy b33;
+    assert_int_equal(tc_npy_parse(&e33, &b33, hb, 10 + hl + 4, "mem"), TC_EUNSUPPORTED);
+    assert_non_null(strstr(e33.msg, "33 axes (at most 32)"));
+    /* 32 axes are read */
+    big[strlen(big) - 8] = '\0'; /* drop the last "1, " and the tail */
+    strcat(big, "), }\n");
+    assert_int_equal(parse_str(big, d, 4, 1), TC_OK);
+    int64_t sh33[33];
+    for (int i = 0; i < 33; i++)
+        sh33[i] = 1;
+    uint8_t *eb = NULL;
+    size_t elen = 0;
+    assert_int_equal(tc_npy_encode(&e33, &eb, &elen, TC_NPY_F32, d, 33, sh33), TC_EARG);
+    assert_non_null(strstr(e33.msg, "33 axes (at most 32)"));
     uint8_t junk[12] = {0x93, 'N', 'U', 'M', 'P', 'X', 1, 0, 0, 0, 0, 0};
     tc_npy a;
     assert_int_equal(tc_npy_parse(NULL, &a, junk, sizeof junk, "mem"), TC_EFORMAT);

@@ -35,14 +35,17 @@ check "gpt2 tokenize" '{"ids": [15496, 995]}' "$out"
 out=$("$TC" detokenize --model "$M/gpt2-tokenizer" --ids 15496,995,50256)
 check "gpt2 detokenize" "Hello world<|endoftext|>" "$out"
 
-# errors: exit status, one line on stderr, nothing on stdout
+# errors: exit status, one line on stderr (a usage error adds the line
+# "try 'tensorcommit CMD --help'"), nothing on stdout
 expect_fail() { # name status args...
     name=$1; want=$2; shift 2
     "$TC" "$@" > "$T/out" 2> "$T/err"
     rc=$?
+    lines=1; [ "$want" = 2 ] && lines=2
     check "$name: exit status" "$want" "$rc"
     check "$name: no output" "" "$(cat "$T/out")"
-    check "$name: one error line" "1" "$(wc -l < "$T/err" | tr -d ' ')"
+    check "$name: error lines" "$lines" "$(wc -l < "$T/err" | tr -d ' ')"
+    [ "$want" = 2 ] && check "$name: help hint" "try 'tensorcommit $1 --help'" "$(tail -n 1 "$T/err")"
 }
 expect_fail "invalid UTF-8" 3 tokenize --model "$M/stories260K" --text "$(printf 'ab\377')"
 expect_fail "malformed ids" 2 detokenize --model "$M/stories260K" --ids 1,x
