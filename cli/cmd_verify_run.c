@@ -9,21 +9,26 @@
 #include "protocol/check.h"
 #include "pst/pst.h"
 
-/* ctx: NULL for text, else the JSON array the checks are collected in. */
+/* ctx: NULL for text, else where the JSON summary collects its lines */
+typedef struct json_lines {
+    json_t *checks, *notes;
+} json_lines;
+
 static void print_line(void *ctx, bool ok, const char *line)
 {
-    if (ctx == NULL) {
+    json_lines *jl = ctx;
+    if (jl == NULL) {
         printf("%s  %s\n", ok ? "ok  " : "FAIL", line);
         return;
     }
     json_t *c = json_object();
     json_object_set_new(c, "ok", json_boolean(ok));
     json_object_set_new(c, "check", json_string(line));
-    json_array_append_new(ctx, c);
+    json_array_append_new(jl->checks, c);
 }
 
 /* The verdict as one JSON object (docs/formats.md, "verify --run --json"). */
-static int print_json(json_t *checks, const tc_check_result *res, json_t *testing_origin)
+static int print_json(const json_lines *jl, const tc_check_result *res, json_t *testing_origin)
 {
     json_t *root = json_object();
     json_object_set_new(root, "testing_srs_origin", testing_origin);
@@ -32,7 +37,8 @@ static int print_json(json_t *checks, const tc_check_result *res, json_t *testin
     json_object_set_new(root, "n_failed", json_integer((json_int_t)res->n_failed));
     json_object_set_new(root, "model_checked", json_boolean(res->model_checked));
     json_object_set_new(root, "srs_from_run", json_boolean(res->srs_from_run));
-    json_object_set(root, "checks", checks);
+    json_object_set(root, "checks", jl->checks);
+    json_object_set(root, "notes", jl->notes);
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (text == NULL)
@@ -45,13 +51,11 @@ static int print_json(json_t *checks, const tc_check_result *res, json_t *testin
 /* ctx as for print_line: notes are informative lines, never failures */
 static void print_note(void *ctx, const char *line)
 {
-    if (ctx == NULL) {
+    json_lines *jl = ctx;
+    if (jl == NULL)
         printf("note  %s\n", line);
-        return;
-    }
-    json_t *c = json_object();
-    json_object_set_new(c, "note", json_string(line));
-    json_array_append_new(ctx, c);
+    else
+        json_array_append_new(jl->notes, json_string(line));
 }
 
 int cli_verify_run(int argc, char **argv)
@@ -94,19 +98,21 @@ int cli_verify_run(int argc, char **argv)
         return cli_extra_args(argv[0], argc, argv, optind);
     o.report = print_line;
     o.note = print_note;
-    json_t *checks = as_json ? json_array() : NULL;
-    o.report_ctx = checks;
+    json_lines jl = {as_json ? json_array() : NULL, as_json ? json_array() : NULL};
+    o.report_ctx = as_json ? &jl : NULL;
     tc_error err = {0};
     tc_check_result res;
     tc_status st = tc_run_check(&err, &res, &o);
     if (st != TC_OK) {
-        json_decref(checks);
+        json_decref(jl.checks);
+        json_decref(jl.notes);
         return cli_report(argv[0], &err, st);
     }
     if (as_json) {
         json_t *w = res.srs_testing ? json_string(res.srs_origin) : json_null();
-        int rc = print_json(checks, &res, w);
-        json_decref(checks);
+        int rc = print_json(&jl, &res, w);
+        json_decref(jl.checks);
+        json_decref(jl.notes);
         return rc;
     }
     if (res.srs_testing)
