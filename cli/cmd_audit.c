@@ -30,23 +30,15 @@ static void help(FILE *f)
             "                states (argmax at temperature 0, else the seeded sampler)\n"
             "vk.json must embed the Lagrange level of a layer (`run` writes such a file).\n"
             "Prints one line per check and the verdict; --report writes the figures as\n"
-            "JSON (docs/formats.md).\n"
-            "\n"
-            "exit status: 0 accepted, 1 rejected (the first failing check is named),\n"
-            "             2 usage error, 3 unreadable input or other error\n",
+            "JSON (docs/formats.md).  Exit 1 names the first failing check.\n",
             TC_AUDIT_DEFAULT_TOL);
+    cli_help_exit_codes(f);
 }
 
 static void report_line(void *ctx, bool ok, const char *name, const char *line)
 {
     (void)ctx;
     printf("%-4s %-13s %s\n", ok ? "ok" : "FAIL", name, line);
-}
-
-static int usage_error(const char *verb, const char *what)
-{
-    cli_errorf(verb, "%s (see tensorcommit %s --help)", what, verb);
-    return CLI_USAGE;
 }
 
 int cmd_audit(int argc, char **argv)
@@ -62,8 +54,7 @@ int cmd_audit(int argc, char **argv)
     const char *report = NULL;
     int c;
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'r': o.receipt_path = optarg; break;
         case 'k': o.vk_path = optarg; break;
@@ -75,7 +66,7 @@ int cmd_audit(int argc, char **argv)
             char *end;
             o.tolerance = strtod(optarg, &end);
             if (*end != '\0' || !(o.tolerance >= 0 && o.tolerance < 1e6))
-                return usage_error(argv[0], "--tolerance must be a number in [0, 1e6)");
+                return cli_usage(argv[0], "--tolerance must be a number in [0, 1e6)");
             break;
         }
         case 't':
@@ -83,15 +74,15 @@ int cmd_audit(int argc, char **argv)
                 return CLI_USAGE;
             break;
         case 'h': help(stdout); return CLI_OK;
-        default: return usage_error(argv[0], "unknown option or missing value");
+        default: return CLI_USAGE;     /* cli_getopt said why */
         }
     }
     if (o.receipt_path == NULL || o.vk_path == NULL || o.model_dir == NULL ||
         o.challenge_path == NULL || o.response_path == NULL)
-        return usage_error(argv[0], "--receipt, --vk, --model, --challenge and --response are "
+        return cli_usage(argv[0], "--receipt, --vk, --model, --challenge and --response are "
                                     "required");
     if (optind != argc)
-        return usage_error(argv[0], "unexpected argument");
+        return cli_extra_args(argv[0], argc, argv, optind);
     tc_error err = {0};
     tc_audit_result res;
     double t0 = tc_now();

@@ -42,9 +42,8 @@ static void help(FILE *f)
             "\n"
             "The challenge records the receipt's commitment and digest and a fresh nonce,\n"
             "so a response to another run or another challenge is refused, and each\n"
-            "block's probability of being re-executed.\n"
-            "\n"
-            "exit status: 0 written, 2 usage error, 3 unreadable input or other error\n");
+            "block's probability of being re-executed.\n");
+    cli_help_exit_codes(f);
 }
 
 /* "123", or "25%" of total (rounded down) */
@@ -90,12 +89,6 @@ static int parse_budgets(const char *verb, const char *list, uint64_t total, uin
     return n > 0 ? n : -1;
 }
 
-static int usage_error(const char *verb, const char *what)
-{
-    cli_errorf(verb, "%s (see tensorcommit %s --help)", what, verb);
-    return CLI_USAGE;
-}
-
 int cmd_challenge(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -111,8 +104,7 @@ int cmd_challenge(int argc, char **argv)
     uint64_t seed = 0;
     int threads = cli_default_threads(), c;
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'r': receipt = optarg; break;
         case 'm': model = optarg; break;
@@ -122,11 +114,11 @@ int cmd_challenge(int argc, char **argv)
         case 'P': is_public = true; break;
         case 'p':
             if (!tc_policy_from_name(&policy, optarg))
-                return usage_error(argv[0], "--policy must be weighted, exact or uniform");
+                return cli_usage(argv[0], "--policy must be weighted, exact or uniform");
             break;
         case 's':
             if (!cli_parse_u64(optarg, &seed))
-                return usage_error(argv[0], "--seed must be a non-negative integer");
+                return cli_usage(argv[0], "--seed must be a non-negative integer");
             seeded = true;
             break;
         case 't':
@@ -134,15 +126,15 @@ int cmd_challenge(int argc, char **argv)
                 return CLI_USAGE;
             break;
         case 'h': help(stdout); return CLI_OK;
-        default: return usage_error(argv[0], "unknown option or missing value");
+        default: return CLI_USAGE;     /* cli_getopt said why */
         }
     }
     if (receipt == NULL || model == NULL || budgets_s == NULL || out == NULL)
-        return usage_error(argv[0], "--receipt, --model, --budgets and --out are required");
+        return cli_usage(argv[0], "--receipt, --model, --budgets and --out are required");
     if (optind != argc)
-        return usage_error(argv[0], "unexpected argument");
+        return cli_extra_args(argv[0], argc, argv, optind);
     if (is_public && seeded)
-        return usage_error(argv[0], "--public and --seed exclude each other");
+        return cli_usage(argv[0], "--public and --seed exclude each other");
 
     tc_error err = {0};
     tc_status st;

@@ -17,9 +17,8 @@ static void help(FILE *f)
             "output and the final states), all tokens of each, with one proof per layer.\n"
             "Values are int64 little-endian in base64.  A challenge for another commitment\n"
             "is refused.  RUNDIR is a structured-layout run (`tensorcommit run`, with or\n"
-            "without --no-open); --srs when the run was made with --srs.\n"
-            "\n"
-            "exit status: 0 written, 2 usage error, 3 unreadable input or other error\n");
+            "without --no-open); --srs when the run was made with --srs.\n");
+    cli_help_exit_codes(f);
 }
 
 int cmd_respond(int argc, char **argv)
@@ -32,8 +31,7 @@ int cmd_respond(int argc, char **argv)
     tc_respond_opts o = {.n_threads = cli_default_threads()};
     int c;
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'r': o.run_dir = optarg; break;
         case 'c': o.challenge_path = optarg; break;
@@ -44,17 +42,13 @@ int cmd_respond(int argc, char **argv)
                 return CLI_USAGE;
             break;
         case 'h': help(stdout); return CLI_OK;
-        default:
-            cli_errorf(argv[0], "unknown option or missing value (see tensorcommit respond "
-                                "--help)");
-            return CLI_USAGE;
+        default: return CLI_USAGE;     /* cli_getopt said why */
         }
     }
-    if (o.run_dir == NULL || o.challenge_path == NULL || o.out_path == NULL || optind != argc) {
-        cli_errorf(argv[0], "--run, --challenge and --out are required (see tensorcommit "
-                            "respond --help)");
-        return CLI_USAGE;
-    }
+    if (o.run_dir == NULL || o.challenge_path == NULL || o.out_path == NULL)
+        return cli_usage(argv[0], "--run, --challenge and --out are required");
+    if (optind != argc)
+        return cli_extra_args(argv[0], argc, argv, optind);
     tc_error err = {0};
     double t0 = tc_now();
     tc_status st = tc_respond(&err, &o);
