@@ -147,7 +147,7 @@ static tc_status get_rope_scaling(const reader *r, tc_rope_scaling *sc)
     const char *type = json_string_value(rt != NULL ? rt : lt);
     if (rt != NULL && lt != NULL && strcmp(type, json_string_value(lt)) != 0)
         return tc_fail(r->err, TC_EFORMAT,
-                       "%s: rope_scaling \"rope_type\" \"%s\" and \"type\" \"%s\" disagree",
+                       "%s: rope_scaling \"rope_type\" \"%.64s\" and \"type\" \"%.64s\" disagree",
                        r->path, type, json_string_value(lt));
     tc_status s;
     if (!strcmp(type, "default"))
