@@ -6,6 +6,11 @@
 #   make test SANITIZE=1  the same under AddressSanitizer + UBSan (build-san/)
 #   make bench            build, run bench/ and rewrite BENCHMARKS.md figures
 #   make fuzz             libFuzzer targets (clang), not part of `make test`
+#   make test-clang       the test suite built with clang for any x86-64
+#                         (no -march=native; build-clang/)
+#
+# NATIVE=0 builds for any x86-64 CPU (no -march=native); CC=clang on the
+# command line picks the compiler of a new build folder.
 
 SANITIZE ?= 0
 JOBS     ?= $(shell nproc)
@@ -17,12 +22,19 @@ BUILD    ?= build
 CMFLAGS  += -DCMAKE_BUILD_TYPE=Release
 endif
 CTEST_ARGS ?= -LE slow
+NATIVE   ?= 1
+ifeq ($(NATIVE),0)
+CMFLAGS  += -DTC_NATIVE=OFF
+endif
+ifeq ($(origin CC),command line)
+CMFLAGS  += -DCMAKE_C_COMPILER=$(CC)
+endif
 
 DEB_PACKAGES = build-essential cmake pkg-config libssl-dev libjansson-dev \
 	libopenblas-dev liblapacke-dev libpcre2-dev libutf8proc-dev \
 	libcmocka-dev libcairo2-dev python3-numpy
 
-.PHONY: all deps build run test bench fuzz clean
+.PHONY: all deps clang-deps build run test test-clang bench fuzz clean
 
 all: build
 
@@ -51,11 +63,16 @@ test: build
 bench: build
 	bench/run_all.sh $(BUILD) BENCHMARKS.md
 
-fuzz: deps
+clang-deps: deps
 	@command -v clang >/dev/null && dpkg-query -W libclang-rt-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq clang libclang-rt-dev; }
+
+test-clang: clang-deps
+	$(MAKE) test CC=clang NATIVE=0 BUILD=build-clang
+
+fuzz: clang-deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTC_FUZZ=ON >/dev/null
 	cmake --build build-fuzz -j $(JOBS)
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-clang build-fuzz

@@ -38,6 +38,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(c.arch == TC_ARCH_GPT2 || c.head_dim % 2 == 0);
     FUZZ_CHECK(isfinite(c.norm_eps) && c.norm_eps > 0);
     FUZZ_CHECK(c.arch == TC_ARCH_GPT2 || (isfinite(c.rope_theta) && c.rope_theta > 0));
+    const tc_rope_scaling *rs = &c.rope_scaling;
+    FUZZ_CHECK(rs->kind == TC_ROPE_DEFAULT || (isfinite(rs->factor) && rs->factor > 0));
+    FUZZ_CHECK(rs->kind != TC_ROPE_LLAMA3 ||
+               (rs->low_freq_factor > 0 && rs->low_freq_factor < rs->high_freq_factor &&
+                isfinite(rs->high_freq_factor) && rs->original_max_pos > 0));
     FUZZ_CHECK(c.bos_id >= -1 && c.bos_id < c.vocab);
     FUZZ_CHECK(c.n_eos >= 0 && c.n_eos <= TC_MAX_STOP_IDS);
     for (int i = 0; i < c.n_eos; i++)

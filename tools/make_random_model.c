@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 {
     shape s = {768, 12, 12, 12, 2048, 32000, 1024, 1};
     const char *out = NULL;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {   /* options come in pairs */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int ok = v != NULL;
         if (!strcmp(a, "--out")) out = v;
@@ -113,7 +113,6 @@ int main(int argc, char **argv)
                             "[--max-pos 1024] [--seed 1]\n");
             return 2;
         }
-        i++;
     }
     if (out == NULL || s.dim % s.heads != 0 || s.heads % s.kv_heads != 0 ||
         (s.dim / s.heads) % 2 != 0) {

@@ -96,8 +96,12 @@ __attribute__((constructor)) static void detect_ifma(void)
     tc_cpu_ifma_flag = ok;
 }
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512ifma")
+/* The vector code below is compiled for AVX-512F and IFMA whatever -march
+ * says (it runs only where detect_ifma found both).  Every function carries
+ * the target attribute itself: clang ignores #pragma GCC target and will not
+ * inline an intrinsic into a function compiled without its feature. */
+#define IFMA __attribute__((target("avx512f,avx512ifma")))
+#define IFMA_INLINE static inline __attribute__((always_inline, target("avx512f,avx512ifma")))
 
 #define M52 ((uint64_t)0xfffffffffffff)
 
@@ -109,7 +113,7 @@ typedef struct ifma_ctx {
 } ifma_ctx;
 
 /* Scalar value (five 64-bit words, < 2^260) to 52-bit limbs, broadcast. */
-static void v5_bcast(v5 *r, const uint64_t w[5])
+static IFMA void v5_bcast(v5 *r, const uint64_t w[5])
 {
     uint64_t l[5] = {w[0] & M52, ((w[0] >> 52) | (w[1] << 12)) & M52,
                      ((w[1] >> 40) | (w[2] << 24)) & M52, ((w[2] >> 28) | (w[3] << 36)) & M52,
@@ -119,7 +123,7 @@ static void v5_bcast(v5 *r, const uint64_t w[5])
         r->l[i] = _mm512_set1_epi64((long long)l[i]);
 }
 
-static void kp_words(uint64_t r[5], const uint64_t p[4], uint64_t k)
+static IFMA void kp_words(uint64_t r[5], const uint64_t p[4], uint64_t k)
 {
     unsigned __int128 c = 0;
     #pragma GCC unroll 8
@@ -131,7 +135,7 @@ static void kp_words(uint64_t r[5], const uint64_t p[4], uint64_t k)
     r[4] = (uint64_t)c;
 }
 
-static void ctx_init(ifma_ctx *c)
+static IFMA void ctx_init(ifma_ctx *c)
 {
     const uint64_t *p = tc_fp_modulus.p;
     uint64_t w[5];
@@ -148,7 +152,7 @@ static void ctx_init(ifma_ctx *c)
 
 /* Signed carries: limbs 0..3 into [0, 2^52), the rest into limb 4.  The
  * value must be non-negative. */
-static inline __attribute__((always_inline)) void v5_norm(v5 *a)
+IFMA_INLINE void v5_norm(v5 *a)
 {
     const __m512i m = _mm512_set1_epi64((long long)M52);
     #pragma GCC unroll 8
@@ -160,7 +164,7 @@ static inline __attribute__((always_inline)) void v5_norm(v5 *a)
 }
 
 /* r = a + k − b, normalized (k a multiple of p larger than b). */
-static inline __attribute__((always_inline)) void v5_add_sub(v5 *r, const v5 *a, const v5 *k, const v5 *b)
+IFMA_INLINE void v5_add_sub(v5 *r, const v5 *a, const v5 *k, const v5 *b)
 {
     #pragma GCC unroll 8
     for (int i = 0; i < 5; i++)
@@ -169,7 +173,7 @@ static inline __attribute__((always_inline)) void v5_add_sub(v5 *r, const v5 *a,
 }
 
 /* r = 4a, normalized (a < 2^258). */
-static inline __attribute__((always_inline)) void v5_times4(v5 *r, const v5 *a)
+IFMA_INLINE void v5_times4(v5 *r, const v5 *a)
 {
     #pragma GCC unroll 8
     for (int i = 0; i < 5; i++)
@@ -178,7 +182,7 @@ static inline __attribute__((always_inline)) void v5_times4(v5 *r, const v5 *a)
 }
 
 /* r = a − k if that is not negative, else a (a normalized). */
-static inline __attribute__((always_inline)) void v5_csub(v5 *a, const v5 *k)
+IFMA_INLINE void v5_csub(v5 *a, const v5 *k)
 {
     v5 d;
     #pragma GCC unroll 8
@@ -194,7 +198,7 @@ static inline __attribute__((always_inline)) void v5_csub(v5 *a, const v5 *k)
 /* One round of the product: t += a·b_i, then t += m·p with m clearing the
  * low 52 bits of t[0] (only those bits of t[0] count), then t /= 2^52 (the
  * low limb is zero but for its carry).  t[5] is the new top limb. */
-static inline __attribute__((always_inline)) void mul_round(__m512i t[6], const v5 *a, __m512i bi, const ifma_ctx *c)
+IFMA_INLINE void mul_round(__m512i t[6], const v5 *a, __m512i bi, const ifma_ctx *c)
 {
     const __m512i z = _mm512_setzero_si512();
     t[0] = _mm512_madd52lo_epu64(t[0], a->l[0], bi);
@@ -231,7 +235,7 @@ static inline __attribute__((always_inline)) void mul_round(__m512i t[6], const 
  * side: one product is a chain of dependent multiply-adds (through m and
  * the carry) about three times longer than the units need to issue it, so
  * two independent ones nearly halve the time per product. */
-static inline __attribute__((always_inline)) void v5_mul_n(v5 *r, const v5 *a, const v5 *b, int n, const ifma_ctx *c)
+IFMA_INLINE void v5_mul_n(v5 *r, const v5 *a, const v5 *b, int n, const ifma_ctx *c)
 {
     __m512i t[2][6];
 #pragma GCC unroll 8
@@ -253,14 +257,9 @@ static inline __attribute__((always_inline)) void v5_mul_n(v5 *r, const v5 *a, c
     }
 }
 
-static inline __attribute__((always_inline)) void v5_mul(v5 *r, const v5 *a, const v5 *b, const ifma_ctx *c)
-{
-    v5_mul_n(r, a, b, 1, c);
-}
-
 /* Four 64-bit words per lane (limb-major: w[i] lane j = word i of value j,
  * value < 2^256) ↔ 52-bit limbs. */
-static inline __attribute__((always_inline)) void v5_from_words(v5 *r, const __m512i w[4])
+IFMA_INLINE void v5_from_words(v5 *r, const __m512i w[4])
 {
     const __m512i m = _mm512_set1_epi64((long long)M52);
     r->l[0] = _mm512_and_si512(w[0], m);
@@ -274,7 +273,7 @@ static inline __attribute__((always_inline)) void v5_from_words(v5 *r, const __m
 }
 
 /* Normalized limbs of a value below 2^256 → four words per lane. */
-static inline __attribute__((always_inline)) void v5_to_words(__m512i w[4], const v5 *a)
+IFMA_INLINE void v5_to_words(__m512i w[4], const v5 *a)
 {
     w[0] = _mm512_or_si512(a->l[0], _mm512_slli_epi64(a->l[1], 52));
     w[1] = _mm512_or_si512(_mm512_srli_epi64(a->l[1], 12), _mm512_slli_epi64(a->l[2], 40));
@@ -283,7 +282,7 @@ static inline __attribute__((always_inline)) void v5_to_words(__m512i w[4], cons
 }
 
 /* The field element at address addr[j] + off, lane j. */
-static inline __attribute__((always_inline)) void v5_gather(v5 *r, __m512i addr, int off)
+IFMA_INLINE void v5_gather(v5 *r, __m512i addr, int off)
 {
     __m512i w[4];
     #pragma GCC unroll 8
@@ -293,7 +292,7 @@ static inline __attribute__((always_inline)) void v5_gather(v5 *r, __m512i addr,
     v5_from_words(r, w);
 }
 
-static inline __attribute__((always_inline)) void v5_scatter(__m512i addr, int off, const v5 *a, __mmask8 lanes)
+IFMA_INLINE void v5_scatter(__m512i addr, int off, const v5 *a, __mmask8 lanes)
 {
     __m512i w[4];
     v5_to_words(w, a);
@@ -311,7 +310,7 @@ typedef struct group_ops {
     __mmask8 neg, live;
 } group_ops;
 
-static void group_load(group_ops *g, const msm_add_op *ops, size_t k, size_t g0)
+static IFMA void group_load(group_ops *g, const msm_add_op *ops, size_t k, size_t g0)
 {
     uint64_t d[8], s[8];
     uint8_t neg = 0, live = 0;
@@ -330,7 +329,7 @@ static void group_load(group_ops *g, const msm_add_op *ops, size_t k, size_t g0)
 }
 
 /* x1 = dst.x, x2 = src.x; den = x2 − x1 + p, in (0, 2p). */
-static inline __attribute__((always_inline)) void group_den(v5 *den, v5 *x1, v5 *x2, const group_ops *g, const ifma_ctx *c)
+IFMA_INLINE void group_den(v5 *den, v5 *x1, v5 *x2, const group_ops *g, const ifma_ctx *c)
 {
     v5_gather(x1, g->dst, offsetof(tc_g1_affine, x));
     v5_gather(x2, g->src, offsetof(tc_g1_affine, x));
@@ -339,7 +338,7 @@ static inline __attribute__((always_inline)) void group_den(v5 *den, v5 *x1, v5 
 
 /* pref_g is kept (for g < G − 1, full groups) in the caller's scratch as
  * eight 32-byte values, limb-major: word i of lane j at [8i + j]. */
-static inline __attribute__((always_inline)) void pref_store(uint64_t *slot, const v5 *a, const ifma_ctx *c)
+IFMA_INLINE void pref_store(uint64_t *slot, const v5 *a, const ifma_ctx *c)
 {
     v5 t = *a;
     v5_csub(&t, &c->p1);              /* < 2p → < p: fits the four words */
@@ -350,7 +349,7 @@ static inline __attribute__((always_inline)) void pref_store(uint64_t *slot, con
         _mm512_storeu_si512(slot + 8 * i, w[i]);
 }
 
-static inline __attribute__((always_inline)) void pref_load(v5 *r, const uint64_t *slot)
+IFMA_INLINE void pref_load(v5 *r, const uint64_t *slot)
 {
     __m512i w[4];
     #pragma GCC unroll 8
@@ -364,7 +363,7 @@ static inline __attribute__((always_inline)) void pref_load(v5 *r, const uint64_
  * Montgomery element, a lane's t is T·2^256 for some T, and tc_fp_inv
  * returns T⁻¹·2^256 = 2^512/t: the inverse of the lane's number as the
  * vector code sees it. */
-static void lanes_inverse(v5 *inv, const v5 *t, int n, const ifma_ctx *c)
+static IFMA void lanes_inverse(v5 *inv, const v5 *t, int n, const ifma_ctx *c)
 {
     uint64_t words[2][4][8];
     tc_fp x[16], pre[16], acc;
@@ -411,7 +410,7 @@ static void lanes_inverse(v5 *inv, const v5 *t, int n, const ifma_ctx *c)
 /* The additions of groups g[0..n) (n = 1 or 2), given dinv[j] = den⁻¹ at
  * scale 16 and x1[j], x2[j] already gathered; the products of the two
  * groups go side by side (v5_mul_n). */
-static inline __attribute__((always_inline)) void groups_finish(const group_ops *g, const v5 *dinv, const v5 *x1, const v5 *x2, int n,
+IFMA_INLINE void groups_finish(const group_ops *g, const v5 *dinv, const v5 *x1, const v5 *x2, int n,
                       const ifma_ctx *c)
 {
     v5 y1[2], num[2], lam[2], sq[2], x3[2], t[2], y3[2];
@@ -469,7 +468,7 @@ static bool vector_ok(const msm_add_op *ops, size_t k)
  * (group q in chain q mod 2), so that every product of the forward and the
  * backward pass has an independent partner (v5_mul_n with n = 2).  Slot q
  * keeps chain q mod 2's prefix product up to group q, for group q + 2. */
-static void batch_add_ifma(msm_add_op *ops, size_t k, uint64_t *slots)
+static IFMA void batch_add_ifma(msm_add_op *ops, size_t k, uint64_t *slots)
 {
     ifma_ctx c;
     ctx_init(&c);
@@ -528,7 +527,8 @@ static void batch_add_ifma(msm_add_op *ops, size_t k, uint64_t *slots)
     }
 }
 
-#pragma GCC pop_options
+#undef IFMA_INLINE
+#undef IFMA
 
 bool msm_batch_add_ifma(msm_add_op *ops, size_t k, tc_fp *scratch)
 {

@@ -109,6 +109,79 @@ static tc_status get_special(const reader *r, tc_model_config *c, bool override)
     return TC_OK;
 }
 
+/* A number field of the rope_scaling object: finite, within float range and
+ * > 0.  Required for the types that name it (as transformers requires). */
+static tc_status get_scaling_float(const reader *r, const json_t *rs, const char *type,
+                                   const char *key, float *out)
+{
+    json_t *v = json_object_get(rs, key);
+    if (v == NULL || json_is_null(v))
+        return tc_fail(r->err, TC_EFORMAT, "%s: rope_scaling type \"%s\" needs \"%s\"", r->path,
+                       type, key);
+    float f = json_is_number(v) ? (float)json_number_value(v) : 0.0f;
+    if (!(f > 0) || !isfinite(f))
+        return tc_fail(r->err, TC_EFORMAT,
+                       "%s: rope_scaling \"%s\" must be a positive number within float range",
+                       r->path, key);
+    *out = f;
+    return TC_OK;
+}
+
+/* "rope_scaling": null or absent, or an object whose type is named by
+ * "rope_type" or by the older "type" (both accepted, as transformers does;
+ * when both are present they must agree).  "default" is plain RoPE. */
+static tc_status get_rope_scaling(const reader *r, tc_rope_scaling *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->kind = TC_ROPE_DEFAULT;
+    json_t *rs = json_object_get(r->root, "rope_scaling");
+    if (rs == NULL || json_is_null(rs))
+        return TC_OK;
+    if (!json_is_object(rs))
+        return tc_fail(r->err, TC_EFORMAT, "%s: rope_scaling must be an object or null", r->path);
+    json_t *rt = json_object_get(rs, "rope_type"), *lt = json_object_get(rs, "type");
+    if ((rt != NULL && !json_is_string(rt)) || (lt != NULL && !json_is_string(lt)))
+        return tc_fail(r->err, TC_EFORMAT, "%s: rope_scaling type must be a string", r->path);
+    if (rt == NULL && lt == NULL)
+        return tc_fail(r->err, TC_EFORMAT, "%s: rope_scaling has no \"rope_type\" (or \"type\")",
+                       r->path);
+    const char *type = json_string_value(rt != NULL ? rt : lt);
+    if (rt != NULL && lt != NULL && strcmp(type, json_string_value(lt)) != 0)
+        return tc_fail(r->err, TC_EFORMAT,
+                       "%s: rope_scaling \"rope_type\" \"%.64s\" and \"type\" \"%.64s\" disagree",
+                       r->path, type, json_string_value(lt));
+    tc_status s;
+    if (!strcmp(type, "default"))
+        return TC_OK;
+    if (!strcmp(type, "linear")) {
+        sc->kind = TC_ROPE_LINEAR;
+        return get_scaling_float(r, rs, type, "factor", &sc->factor);
+    }
+    if (strcmp(type, "llama3") != 0)
+        return tc_fail(r->err, TC_EUNSUPPORTED,
+                       "%s: rope_scaling type \"%.64s\" is not supported (default, linear, llama3)",
+                       r->path, type);
+    sc->kind = TC_ROPE_LLAMA3;
+    if ((s = get_scaling_float(r, rs, type, "factor", &sc->factor)) ||
+        (s = get_scaling_float(r, rs, type, "low_freq_factor", &sc->low_freq_factor)) ||
+        (s = get_scaling_float(r, rs, type, "high_freq_factor", &sc->high_freq_factor)))
+        return s;
+    if (!(sc->low_freq_factor < sc->high_freq_factor))
+        return tc_fail(r->err, TC_EFORMAT,
+                       "%s: rope_scaling low_freq_factor must be below high_freq_factor", r->path);
+    json_t *om = json_object_get(rs, "original_max_position_embeddings");
+    if (om == NULL || json_is_null(om))
+        return tc_fail(r->err, TC_EFORMAT,
+                       "%s: rope_scaling type \"llama3\" needs \"original_max_position_embeddings\"",
+                       r->path);
+    if (!json_is_integer(om) || json_integer_value(om) <= 0 || json_integer_value(om) > (1 << 30))
+        return tc_fail(r->err, TC_EFORMAT,
+                       "%s: rope_scaling \"original_max_position_embeddings\" must be a positive "
+                       "integer", r->path);
+    sc->original_max_pos = (int)json_integer_value(om);
+    return TC_OK;
+}
+
 static tc_status load_llama_like(const reader *r, tc_model_config *c)
 {
     tc_status s;
@@ -143,9 +216,8 @@ static tc_status load_llama_like(const reader *r, tc_model_config *c)
     } else if ((s = get_int(r, &c->sliding_window, "sliding_window", false, 0))) {
         return s;
     }
-    json_t *rs = json_object_get(r->root, "rope_scaling");
-    if (rs != NULL && !json_is_null(rs))
-        return tc_fail(r->err, TC_EUNSUPPORTED, "%s: rope_scaling is not supported", r->path);
+    if ((s = get_rope_scaling(r, &c->rope_scaling)) != TC_OK)
+        return s;
     json_t *act = json_object_get(r->root, "hidden_act");
     if (act != NULL && !json_is_null(act) &&
         (!json_is_string(act) || strcmp(json_string_value(act), "silu") != 0))

@@ -10,6 +10,21 @@
 typedef enum tc_arch { TC_ARCH_LLAMA, TC_ARCH_QWEN2, TC_ARCH_GPT2 } tc_arch;
 typedef enum tc_act { TC_ACT_SILU, TC_ACT_GELU_NEW, TC_ACT_GELU } tc_act;
 
+/* config.json "rope_scaling" (Hugging Face transformers' rope_type):
+ * LINEAR divides every inverse frequency by factor (positions / factor);
+ * LLAMA3 divides those whose wavelength is above
+ * original_max_pos / low_freq_factor by factor, keeps those below
+ * original_max_pos / high_freq_factor, and interpolates smoothly between. */
+typedef enum tc_rope_kind { TC_ROPE_DEFAULT, TC_ROPE_LINEAR, TC_ROPE_LLAMA3 } tc_rope_kind;
+
+typedef struct tc_rope_scaling {
+    tc_rope_kind kind;
+    float factor;           /* > 0 (LINEAR, LLAMA3) */
+    float low_freq_factor;  /* LLAMA3: 0 < low < high */
+    float high_freq_factor;
+    int original_max_pos;   /* LLAMA3: original_max_position_embeddings */
+} tc_rope_scaling;
+
 /* Invariants after tc_model_config_load: every size > 0, n_heads is a
  * multiple of n_kv_heads, head_dim is even (RoPE), eos ids in [0, vocab). */
 typedef struct tc_model_config {
@@ -27,6 +42,7 @@ typedef struct tc_model_config {
                               hold at most this many positions, where sliding
                               and full attention agree */
     float rope_theta;      /* RoPE base (llama, qwen2) */
+    tc_rope_scaling rope_scaling;
     float norm_eps;        /* rms_norm_eps / layer_norm_epsilon */
     bool tie_embeddings;   /* lm_head shares the token embedding */
     bool qkv_bias;         /* q/k/v projections have biases (qwen2, gpt2) */
@@ -41,7 +57,8 @@ typedef struct tc_model_config {
 /* Reads `dir`/config.json and, when present, `dir`/generation_config.json
  * (its bos/eos override; eos may be an int or a list).  A missing required
  * field is TC_EFORMAT naming config.json and the field; an unknown
- * model_type, rope_scaling or activation is TC_EUNSUPPORTED. */
+ * model_type, rope_scaling type (other than default, linear and llama3) or
+ * activation is TC_EUNSUPPORTED. */
 tc_status tc_model_config_load(tc_error *err, tc_model_config *cfg, const char *dir) TC_MUST_CHECK;
 
 const char *tc_arch_name(tc_arch a);

@@ -126,7 +126,8 @@ typedef struct tc_sampler {
  * TC_MAX_STOP_IDS + 1). */
 size_t tc_model_default_stop(const tc_model *m, int32_t *stop);
 
-/* Picks the next token from logits (vocab) (modified in place). */
+/* Picks the next token from logits (vocab) (modified in place); greedy
+ * takes the first maximum.  -1 when a logit is NaN. */
 int32_t tc_sample(const tc_sampler *smp, tc_prng *rng, float *logits, size_t vocab,
                   float *scratch /* (vocab) */, int32_t *iscratch /* (vocab) */);
 

@@ -129,8 +129,16 @@ tc_status tc_session_new(tc_error *err, tc_session **out, const tc_model *m,
         *views[i] = s->arena + at;
         at += (parts[i] + 15) / 16 * 16;
     }
-    if (!m->learned_pos)
-        tc_rope_tables(s->rope_cos, s->rope_sin, cap, c->head_dim, c->rope_theta);
+    if (!m->learned_pos) {
+        float *inv_freq = malloc((size_t)(c->head_dim / 2) * sizeof(float));
+        if (inv_freq == NULL) {
+            tc_session_free(s);
+            return tc_fail(err, TC_ENOMEM, "cannot allocate the RoPE frequencies");
+        }
+        tc_rope_inv_freq(inv_freq, c->head_dim, c->rope_theta, &c->rope_scaling);
+        tc_rope_tables(s->rope_cos, s->rope_sin, cap, c->head_dim, inv_freq);
+        free(inv_freq);
+    }
     tc_status st = tc_pool_new(err, &s->pool, opts->n_threads);
     if (st != TC_OK) {
         tc_session_free(s);

@@ -7,13 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The first largest element, as torch.argmax picks on ties (the strict >
+ * matters); -1 when any element is NaN. */
 static int32_t argmax(const float *x, size_t n)
 {
     size_t best = 0;
-    for (size_t i = 1; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i]))
+            return -1;
         if (x[i] > x[best])
             best = i;
+    }
     return (int32_t)best;
+}
+
+static bool any_nan(const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isnan(x[i]))
+            return true;
+    return false;
 }
 
 /* Sort key: probability descending, then id ascending (a total order, so the
@@ -50,6 +63,8 @@ int32_t tc_sample(const tc_sampler *smp, tc_prng *rng, float *logits, size_t voc
 {
     if (!(smp->temperature > 0.0f))
         return argmax(logits, vocab);
+    if (any_nan(logits, vocab))
+        return -1;
     for (size_t i = 0; i < vocab; i++)
         logits[i] /= smp->temperature;
     tc_softmax(logits, vocab);
@@ -126,6 +141,12 @@ tc_status tc_generate_hooked(tc_error *err, tc_session *s, const int32_t *prompt
      * sequence fills the context (the capture pass needs it all). */
     while (n - n_prompt < max_new && n < tc_session_capacity(s)) {
         int32_t tok = tc_sample(smp, &rng, logits, vocab, scratch, iscratch);
+        if (tok < 0) {
+            st = tc_fail(err, TC_EFORMAT,
+                         "the model's logits at position %zu are NaN (weights or activations "
+                         "not finite): no token can be chosen", n - 1);
+            goto out;
+        }
         out[n++] = tok;
         bool go = on_token == NULL || on_token(ctx, tok);
         bool stopped = false;

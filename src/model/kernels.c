@@ -1,6 +1,8 @@
 /* Element-wise and normalisation kernels (see kernels.h). */
 #include "model/kernels.h"
 
+#include "model/config.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -121,12 +123,41 @@ void tc_add(float *x, const float *y, size_t n)
         x[i] += y[i];
 }
 
-void tc_rope_tables(float *cos_t, float *sin_t, size_t n_pos, int d, float theta)
+/* Llama 3.1's rule: wavelengths longer than the original context / low_freq_factor
+ * are stretched by factor, those shorter than the original context /
+ * high_freq_factor are kept, and the band between interpolates linearly in
+ * original context / wavelength (continuous at both edges). */
+static float llama3_scale(float inv, const tc_rope_scaling *sc)
+{
+    double f = inv, ctx = sc->original_max_pos;
+    double lo = sc->low_freq_factor, hi = sc->high_freq_factor;
+    double wavelen = 2.0 * 3.14159265358979323846 / f;
+    if (wavelen > ctx / lo)
+        return (float)(f / sc->factor);
+    if (wavelen < ctx / hi)
+        return inv;
+    double smooth = (ctx / wavelen - lo) / (hi - lo);
+    return (float)((1.0 - smooth) * f / sc->factor + smooth * f);
+}
+
+void tc_rope_inv_freq(float *inv_freq, int d, float theta, const tc_rope_scaling *sc)
+{
+    for (int i = 0; i < d / 2; i++) {
+        float e = (float)(2 * i) / (float)d;
+        float inv = 1.0f / (float)pow((double)theta, (double)e);
+        if (sc != NULL && sc->kind == TC_ROPE_LINEAR)
+            inv = inv / sc->factor;
+        else if (sc != NULL && sc->kind == TC_ROPE_LLAMA3)
+            inv = llama3_scale(inv, sc);
+        inv_freq[i] = inv;
+    }
+}
+
+void tc_rope_tables(float *cos_t, float *sin_t, size_t n_pos, int d, const float *inv_freq)
 {
     int h = d / 2;
     for (int i = 0; i < h; i++) {
-        float e = (float)(2 * i) / (float)d;
-        float inv = 1.0f / (float)pow((double)theta, (double)e);
+        float inv = inv_freq[i];
         for (size_t p = 0; p < n_pos; p++) {
             float ang = (float)p * inv;
             cos_t[p * (size_t)h + (size_t)i] = (float)cos((double)ang);

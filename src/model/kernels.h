@@ -80,10 +80,16 @@ void tc_gelu_new(float *x, size_t n);
 /* x[i] += y[i] */
 void tc_add(float *x, const float *y, size_t n);
 
-/* RoPE tables as HF computes them: inv_freq[i] = 1 / theta^(2i/d) in float32,
- * angle = pos * inv_freq[i] (float32), cos/sin rounded to float.
+struct tc_rope_scaling; /* model/config.h */
+
+/* RoPE inverse frequencies as HF computes them: inv_freq[i] = 1 / theta^(2i/d)
+ * in float32 for i < d/2, then config.json's rope_scaling applied (NULL or
+ * TC_ROPE_DEFAULT: none) as transformers' _compute_linear_scaling_rope_parameters
+ * and _compute_llama3_parameters do (attention factor 1 for both). */
+void tc_rope_inv_freq(float *inv_freq, int d, float theta, const struct tc_rope_scaling *sc);
+/* RoPE tables: angle = pos * inv_freq[i] (float32), cos/sin rounded to float.
  * cos_t, sin_t: (n_pos, d/2). */
-void tc_rope_tables(float *cos_t, float *sin_t, size_t n_pos, int d, float theta);
+void tc_rope_tables(float *cos_t, float *sin_t, size_t n_pos, int d, const float *inv_freq);
 /* Applies rotate_half RoPE to n_heads heads of width d laid out contiguously:
  * v[i] <- v[i] cos_i - v[i + d/2] sin_i, v[i + d/2] <- v[i + d/2] cos_i + v[i] sin_i. */
 void tc_rope_apply(float *v, int n_heads, int d, const float *cos_p, const float *sin_p);

@@ -1,6 +1,7 @@
 /* Shared test helpers: loading JSON vectors from the shared data folder, a
- * seeded PRNG whose seed is printed so a failure can be replayed
- * (TC_TEST_SEED=<n> in the environment overrides it), and scratch folders. */
+ * seeded PRNG whose seed is fixed and printed (TC_TEST_SEED=<n> in the
+ * environment overrides it, TC_TEST_SEED=time draws one), and scratch
+ * folders. */
 #ifndef TC_TESTUTIL_H
 #define TC_TESTUTIL_H
 
@@ -8,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "util/util.h"
@@ -37,10 +39,19 @@ static inline const char *tu_str(const json_t *obj, const char *key)
     return s;
 }
 
+/* The seed of a randomised test: fixed by default (the FNV-1a hash of the
+ * test's name, so a run is reproducible and tests draw different values);
+ * TC_TEST_SEED=<n> picks another, TC_TEST_SEED=time a fresh one per run. */
 static inline uint64_t tu_seed(const char *test_name)
 {
     const char *env = getenv("TC_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
+    uint64_t seed = 0xcbf29ce484222325ULL;
+    for (const char *c = test_name; *c != '\0'; c++)
+        seed = (seed ^ (uint8_t)*c) * 0x100000001b3ULL;
+    if (env != NULL && strcmp(env, "time") == 0)
+        seed = (uint64_t)time(NULL);
+    else if (env != NULL && env[0] != '\0')
+        seed = strtoull(env, NULL, 0);
     fprintf(stderr, "%s: seed %llu (replay with TC_TEST_SEED=%llu)\n", test_name,
             (unsigned long long)seed, (unsigned long long)seed);
     return seed;

@@ -2,7 +2,8 @@
  * libFuzzer, so the saved corpus and crash reproducers run in `make test`.
  * Arguments: files or folders (every regular file inside, sorted; a missing
  * folder is skipped).  A harness check failing traps, which fails the test;
- * otherwise prints the number of inputs and exits 0. */
+ * so does finding no input at all (a target whose corpus went missing would
+ * otherwise pass without running).  Prints the number of inputs. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,5 +108,9 @@ int main(int argc, char **argv)
             return 1;
     }
     printf("replayed %zu inputs\n", count);
+    if (count == 0) {
+        fprintf(stderr, "replay: no inputs in the folders given: add seeds to fuzz/corpus\n");
+        return 1;
+    }
     return 0;
 }

@@ -225,6 +225,18 @@ static void test_bad_input(void **state)
              src);
     bad_folder("mtype", cmd);
     expect_error("mtype", "capture", "rwkv");
+    /* NaN logits (a NaN final-norm gain) are an error, not a token */
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import json,struct\n"
+             "b=bytearray(open('%s','rb').read()); n=struct.unpack('<Q',b[:8])[0]\n"
+             "s,e=json.loads(b[8:8+n])['model.norm.weight']['data_offsets']\n"
+             "b[8+n+s:8+n+e]=struct.pack('<f',float('nan'))*((e-s)//4)\n"
+             "open('model.safetensors','wb').write(b)\"",
+             src);
+    bad_folder("nan", cmd);
+    expect_error("nan", "generate --max-new-tokens 2", "NaN");
+    snprintf(cmd, sizeof cmd, "capture --max-new-tokens 2 --out %s/o_nan", tmpdir);
+    expect_error("nan", cmd, "NaN");
     /* a tokenizer.json of an unsupported model type */
     snprintf(cmd, sizeof cmd,
              "cp %s . && echo '{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}' > tokenizer.json",

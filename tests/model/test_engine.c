@@ -366,6 +366,20 @@ static void test_kernels(void **state)
     assert_true(tc_max(withnan, 20) == 7.0f);
     assert_true(isinf(tc_exp(100.0f)));
     assert_true(tc_exp(0.0f) == 1.0f);
+    /* greedy: ties go to the first maximum (torch.argmax), NaN is no token */
+    tc_sampler greedy = {0.0f, 0, 1.0f, 1};
+    float sc6[6];
+    int32_t isc6[6];
+    float ties[6] = {1.0f, 4.0f, -2.0f, 4.0f, 4.0f, 0.5f};
+    assert_int_equal(tc_sample(&greedy, &g, ties, 6, sc6, isc6), 1);
+    float inf_ties[4] = {INFINITY, 0.0f, INFINITY, 1.0f};
+    assert_int_equal(tc_sample(&greedy, &g, inf_ties, 4, sc6, isc6), 0);
+    float nan_first[4] = {NAN, 1.0f, 2.0f, 0.0f}, nan_mid[4] = {3.0f, 1.0f, NAN, 0.0f};
+    assert_int_equal(tc_sample(&greedy, &g, nan_first, 4, sc6, isc6), -1);
+    assert_int_equal(tc_sample(&greedy, &g, nan_mid, 4, sc6, isc6), -1);
+    tc_sampler warm = {0.8f, 0, 1.0f, 1};
+    float nan_last[4] = {3.0f, 1.0f, 0.0f, NAN};
+    assert_int_equal(tc_sample(&warm, &g, nan_last, 4, sc6, isc6), -1);
     /* sampling: top_k 1 is greedy, and the draw is reproducible for a seed */
     float lg[10] = {0.1f, 2.0f, -1.0f, 2.5f, 0.0f, 0.3f, 1.0f, 2.49f, -3.0f, 0.0f};
     float tmp[10], sc[10];

@@ -763,6 +763,91 @@ static void test_vk_levels_tampered(void **state)
     tc_pst_srs_free(&b2);
 }
 
+/* a ← a + k·q */
+static void g1_add_mul(tc_g1_affine *a, const tc_g1_affine *q, const tc_fr *k)
+{
+    tc_g1 x, y;
+    tc_g1_from_affine(&y, q);
+    tc_g1_mul(&y, &y, k);
+    tc_g1_from_affine(&x, a);
+    tc_g1_add(&x, &x, &y);
+    tc_g1_to_affine(a, &x);
+}
+
+/* The Lagrange-ratio equations for u = 1 are the only ones that see two of
+ * the forgeries below; a check that began at u = 2 would accept both.
+ *  - Shape (2, 2, 2): on a size-2 axis P₀ + P₁ = ck_{j+1} is all the level
+ *    sums say, so P₀ := X, P₁ := ck_{j+1} − X keeps them; only u = 1 ties
+ *    P₁ to P₀ (and there is no u = 2).  Forged at level 1 and at level 2.
+ *  - Shape (2, 3, 4), level 1 (size 3, t₁ known to the forger): adding D
+ *    to P₀, c·D to P₂ with c = w₂·t₁ / (w₀·(t₁ − 2)) = t₁ / (t₁ − 2), and
+ *    −(1 + c)·D to P₁ keeps the sums and the u = 2 equation
+ *    (t − 2)·P₂/w₂ = t·P₀/w₀; only u = 1 is broken. */
+static void test_vk_levels_ratio_u1(void **state)
+{
+    (void)state;
+    tc_error err;
+    tc_pst_srs srs;
+    tc_pst_shape s = {0};
+    s.m = 3, s.n[0] = 2, s.n[1] = 2, s.n[2] = 2;
+    tc_fr t[3];
+    tc_fr_from_u64(&t[0], 5);
+    tc_fr_from_u64(&t[1], 7);
+    tc_fr_from_u64(&t[2], 11);
+    tc_pst_setup_opts o = {1, false, NULL, NULL};
+    assert_int_equal(tc_pst_setup(&err, &srs, &s, t, TC_PST_ORIGIN_EXPLICIT, &o), TC_OK);
+    tc_pst_vk_file vf;
+    for (int j = 1; j <= 2; j++) {   /* a file whose lowest level is j: forge level j */
+        vk_file(&vf, &srs, j);
+        assert_true(levels_pass(&vf, NULL));
+        tc_g1_affine x = vf.vk.g1, neg_x;
+        g1_add_to(&x, &x);
+        g1_add_to(&x, &vf.vk.g1);   /* X = 3·[1]₁, any point will do */
+        tc_g1_affine_neg(&neg_x, &x);
+        size_t rest = tc_pst_suffix_size(&s, j + 1);
+        const tc_g1_affine *above = j + 1 < 3 ? vf.levels[j + 1] : &vf.vk.g1;
+        for (size_t r = 0; r < rest; r++) {
+            tc_g1_affine keep0 = vf.levels[j][r], keep1 = vf.levels[j][rest + r];
+            vf.levels[j][r] = x;                                /* P₀ := X */
+            vf.levels[j][rest + r] = above[r];
+            g1_add_to(&vf.levels[j][rest + r], &neg_x);       /* P₁ := ck_{j+1} − X */
+            char why[512];
+            assert_false(levels_pass(&vf, why));
+            assert_non_null(strstr(why, "Lagrange"));   /* the sums held */
+            vf.levels[j][r] = keep0;
+            vf.levels[j][rest + r] = keep1;
+        }
+        assert_true(levels_pass(&vf, NULL));
+        tc_pst_vk_file_free(&vf);
+    }
+    tc_pst_srs_free(&srs);
+
+    setup_explicit(&srs, 5, 7, 11);
+    vk_file(&vf, &srs, 1);
+    tc_fr c, one, k;
+    tc_fr_from_u64(&c, 7 - 2);
+    tc_fr_inv(&c, &c);
+    tc_fr_mul(&c, &c, &t[1]);                      /* c = t₁ / (t₁ − 2) */
+    tc_fr_from_u64(&one, 1);
+    tc_fr_add(&k, &c, &one);
+    tc_fr_neg(&k, &k);                             /* −(1 + c) */
+    tc_g1_affine d = vf.vk.g1;                     /* D = [1]₁ */
+    for (size_t r = 0; r < 4; r++) {               /* level 1: (u, r), rest 4 */
+        tc_g1_affine keep[3] = {vf.levels[1][r], vf.levels[1][4 + r], vf.levels[1][8 + r]};
+        g1_add_to(&vf.levels[1][r], &d);
+        g1_add_mul(&vf.levels[1][4 + r], &d, &k);
+        g1_add_mul(&vf.levels[1][8 + r], &d, &c);
+        char why[512];
+        assert_false(levels_pass(&vf, why));
+        assert_non_null(strstr(why, "Lagrange"));
+        for (int u = 0; u < 3; u++)
+            vf.levels[1][(size_t)u * 4 + r] = keep[u];
+    }
+    assert_true(levels_pass(&vf, NULL));
+    tc_pst_vk_file_free(&vf);
+    tc_pst_srs_free(&srs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -770,6 +855,7 @@ int main(void)
         cmocka_unit_test(test_proof_json_bounds),  cmocka_unit_test(test_api_sizes),
         cmocka_unit_test(test_batch_cancel),       cmocka_unit_test(test_slice_keys_are_checked),
         cmocka_unit_test(test_vk_levels_honest),   cmocka_unit_test(test_vk_levels_tampered),
+        cmocka_unit_test(test_vk_levels_ratio_u1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

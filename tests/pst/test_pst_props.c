@@ -244,6 +244,157 @@ static void test_flip_bytes(void **state)
     fixture_free(&f);
 }
 
+static bool verify_slice(const fixture *f, const tc_g1_affine *c, const tc_pst_slice *sl)
+{
+    tc_error err;
+    bool ok = true;
+    assert_int_equal(tc_pst_verify_slice(&err, &ok, &f->srs.vk, tc_pst_srs_level(&f->srs, sl->j),
+                                         c, sl), TC_OK);
+    return ok;
+}
+
+/* A slice with its own copy of the values (the edits below change them). */
+static void slice_copy(tc_pst_slice *dst, const tc_pst_slice *src)
+{
+    *dst = *src;
+    dst->values = malloc(src->count * sizeof *dst->values);
+    assert_non_null(dst->values);
+    memcpy(dst->values, src->values, src->count * sizeof *dst->values);
+}
+
+/* Whether `sl` (maybe edited) states the truth: its values are the tensor
+ * folded at its coordinates.  A flip that lands on another true statement
+ * (vanishingly unlikely) may verify. */
+static bool slice_true(const fixture *f, const tc_pst_slice *sl)
+{
+    tc_error err;
+    tc_pst_slice honest;
+    assert_int_equal(tc_pst_open_slice(&err, &honest, &f->srs, f->vals, f->count, sl->z, sl->j, 1),
+                     TC_OK);
+    bool same = true;
+    for (size_t k = 0; k < sl->count; k++)
+        same = same && tc_fr_eq(&honest.values[k], &sl->values[k]);
+    tc_pst_slice_free(&honest);
+    return same;
+}
+
+/* Slice proofs at every level: a flipped bit in every byte (at a random
+ * position) of each proof point, the commitment, each coordinate and of
+ * sampled values; proof points swapped among themselves and with another
+ * slice's; values swapped; a slice checked at a level it is not for.
+ * Each edit fails to decode or fails to verify, without crashing. */
+static void test_slice_flips(void **state)
+{
+    (void)state;
+    tc_error err;
+    fixture f;
+    for (;;) {   /* every axis of size ≥ 2, so every coordinate matters */
+        fixture_init(&f, 3, 4, false);
+        bool all2 = f.s.m >= 2;
+        for (int i = 0; i < f.s.m; i++)
+            all2 = all2 && f.s.n[i] >= 2;
+        if (all2)
+            break;
+        fixture_free(&f);
+    }
+    size_t rejected = 0, tried = 0;
+    for (int j = 1; j <= f.s.m; j++) {
+        tc_fr z[TC_PST_MAX_VARS], z2[TC_PST_MAX_VARS];
+        random_point(z, &f.s, -1);
+        random_point(z2, &f.s, -1);
+        tc_pst_slice sl, other, e;
+        assert_int_equal(tc_pst_open_slice(&err, &sl, &f.srs, f.vals, f.count, z, j, 1), TC_OK);
+        assert_int_equal(tc_pst_open_slice(&err, &other, &f.srs, f.vals, f.count, z2, j, 1), TC_OK);
+        assert_true(verify_slice(&f, &f.c, &sl));
+        assert_true(verify_slice(&f, &f.c, &other));
+        /* proof points and the commitment */
+        for (int part = 0; part <= j; part++) {
+            uint8_t b[TC_G1_BYTES];
+            tc_g1_to_bytes(b, part < j ? &sl.pi[part] : &f.c);
+            for (int byte = 0; byte < TC_G1_BYTES; byte++) {
+                uint8_t mask = (uint8_t)(1u << tc_prng_below(&rng, 8));
+                b[byte] ^= mask;
+                tc_g1_affine q, c2 = f.c;
+                bool ok = false;
+                tried++;
+                if (tc_g1_decode(&q, b) == TC_POINT_OK) {
+                    slice_copy(&e, &sl);
+                    if (part < j)
+                        e.pi[part] = q;
+                    else
+                        c2 = q;
+                    ok = verify_slice(&f, &c2, &e);
+                    tc_pst_slice_free(&e);
+                }
+                rejected += !ok;
+                b[byte] ^= mask;
+            }
+        }
+        /* coordinates, and up to four sampled values */
+        size_t n_val = sl.count < 4 ? sl.count : 4;
+        for (size_t part = 0; part < (size_t)j + n_val; part++) {
+            size_t at = part < (size_t)j ? 0 : tc_prng_below(&rng, sl.count);
+            uint8_t b[32];
+            tc_fr_to_bytes(b, part < (size_t)j ? &sl.z[part] : &sl.values[at]);
+            for (int byte = 0; byte < 32; byte++) {
+                uint8_t mask = (uint8_t)(1u << tc_prng_below(&rng, 8));
+                b[byte] ^= mask;
+                slice_copy(&e, &sl);
+                tc_fr *v = part < (size_t)j ? &e.z[part] : &e.values[at];
+                bool ok = false;
+                tried++;
+                if (tc_fr_from_bytes(v, b)) {
+                    ok = verify_slice(&f, &f.c, &e);
+                    if (ok && slice_true(&f, &e))
+                        ok = false;   /* another true statement: not a forgery */
+                }
+                rejected += !ok;
+                tc_pst_slice_free(&e);
+                b[byte] ^= mask;
+            }
+        }
+        /* swapped proof points, within the proof and with the other slice's */
+        for (int a = 0; a < j; a++) {
+            for (int c = a + 1; c < j; c++) {
+                slice_copy(&e, &sl);
+                e.pi[a] = sl.pi[c];
+                e.pi[c] = sl.pi[a];
+                tried++;
+                rejected += !verify_slice(&f, &f.c, &e);
+                tc_pst_slice_free(&e);
+            }
+            slice_copy(&e, &sl);
+            e.pi[a] = other.pi[a];
+            tried++;
+            rejected += !verify_slice(&f, &f.c, &e);
+            tc_pst_slice_free(&e);
+        }
+        /* swapped values: a few pairs that differ */
+        for (int k = 0; k < 4 && sl.count >= 2; k++) {
+            size_t a = tc_prng_below(&rng, sl.count), c = tc_prng_below(&rng, sl.count);
+            if (tc_fr_eq(&sl.values[a], &sl.values[c]))
+                continue;
+            slice_copy(&e, &sl);
+            e.values[a] = sl.values[c];
+            e.values[c] = sl.values[a];
+            tried++;
+            rejected += !verify_slice(&f, &f.c, &e);
+            tc_pst_slice_free(&e);
+        }
+        /* the other slice's values under this slice's proof */
+        slice_copy(&e, &sl);
+        memcpy(e.values, other.values, sl.count * sizeof *e.values);
+        tried++;
+        rejected += !verify_slice(&f, &f.c, &e);
+        tc_pst_slice_free(&e);
+        tc_pst_slice_free(&sl);
+        tc_pst_slice_free(&other);
+    }
+    assert_true(tried > 0);
+    assert_int_equal(rejected, tried);
+    fixture_free(&f);
+}
+
 static void test_threads_identical(void **state)
 {
     (void)state;
@@ -528,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_batch),
         cmocka_unit_test(test_srs_file),      cmocka_unit_test(test_proof_json),
         cmocka_unit_test(test_mangled_files), cmocka_unit_test(test_wide_values),
+        cmocka_unit_test(test_slice_flips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -507,8 +507,8 @@ static void test_scores_files(void **state)
         "{\"layers\": [{\"significance_score\": -0.1, \"num_parameters\": 5}]}",
         "{\"layers\": [{\"significance_score\": 0.1, \"num_parameters\": 0}]}",
         "{\"num_blocks\": 2, \"layers\": [{\"significance_score\": 0.1, \"num_parameters\": 5}]}",
-        "{\"layers\": [{\"significance_score\": 0.1, \"num_parameters\": 5, \"block_index\": 1},"
-        " {\"significance_score\": 0.1, \"num_parameters\": 5, \"block_index\": 0}]}",
+        ("{\"layers\": [{\"significance_score\": 0.1, \"num_parameters\": 5, \"block_index\": 1},"
+         " {\"significance_score\": 0.1, \"num_parameters\": 5, \"block_index\": 0}]}"),
     };
     for (size_t i = 0; i < TC_ARRAY_LEN(bad); i++) {
         char *path = write_tmp(bad[i]);
