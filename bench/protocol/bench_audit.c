@@ -20,12 +20,14 @@
  *     medians of 3.
  *
  *   bench_audit tolerance --model DIR [--tokens 64] [--prover-threads 1]
- *                         [--verifier-threads 2]
+ *                         [--verifier-threads 2] [--run RUNDIR]
  *     The honest differences the BLAS-mode tolerance must absorb: a
  *     default-mode run with the prover's thread count, then every block
  *     re-executed alone from the committed input with the verifier's, its
  *     output compared with the committed one.  Prints per block the largest
  *     and mean |diff| and the largest |value| (for a relative reading).
+ *     --run takes a default-mode run made elsewhere (another build or
+ *     machine: the prover's kernels) instead of making one.
  */
 #include <cairo.h>
 #include <jansson.h>
@@ -358,6 +360,7 @@ static int tolerance(int argc, char **argv)
     size_t tokens = (size_t)atoi(arg_value(argc, argv, "--tokens", "64"));
     int pt = atoi(arg_value(argc, argv, "--prover-threads", "1"));
     int vt = atoi(arg_value(argc, argv, "--verifier-threads", "2"));
+    const char *given = arg_value(argc, argv, "--run", NULL);
     if (model == NULL)
         die("tolerance needs --model DIR", NULL);
     char dir[] = "/tmp/bench_audit_XXXXXX", run[4200], path[4300];
@@ -366,15 +369,17 @@ static int tolerance(int argc, char **argv)
     snprintf(run, sizeof run, "%s/run", dir);
     tc_error e = {0};
     tc_run_opts ro;
-    tc_run_opts_default(&ro);
+    tc_run_opts_default(&ro);   /* the default quantization: what `run` used */
     ro.model_dir = model;
     ro.prompt = "Once upon a time";
     ro.max_new_tokens = tokens;
     ro.no_open = true;
     ro.n_threads = pt;
     ro.out_dir = run;
-    tc_run_summary sum;
-    if (tc_run(&e, &sum, &ro) != TC_OK)
+    tc_run_summary sum = {0};
+    if (given != NULL)
+        snprintf(run, sizeof run, "%s", given);
+    else if (tc_run(&e, &sum, &ro) != TC_OK)
         die("run", &e);
     snprintf(path, sizeof path, "%s/hidden_states.npy", run);
     tc_npy hs;
@@ -385,7 +390,8 @@ static int tolerance(int argc, char **argv)
     if (tc_model_load(&e, &m, model) != TC_OK)
         die("model", &e);
     const tc_model_config *c = tc_model_cfg(m);
-    size_t L = (size_t)c->n_layers, H = (size_t)c->dim, T = sum.n_tokens, n = T * H;
+    size_t L = (size_t)c->n_layers, H = (size_t)c->dim;
+    size_t T = (size_t)hs.shape[1], n = T * H;
     tc_engine_opts eo = {.n_threads = vt, .max_seq = T};
     if (tc_session_new(&e, &s, m, &eo) != TC_OK)
         die("session", &e);
@@ -394,8 +400,8 @@ static int tolerance(int argc, char **argv)
     float *in = malloc(n * sizeof *in), *out = malloc(n * sizeof *out);
     char cpu[256];
     bench_cpu_model(cpu, sizeof cpu);
-    printf("honest BLAS-mode differences on %s, %zu tokens, prover %d thread(s), verifier %d; "
-           "CPU %s\n", model, T, pt, vt, cpu);
+    printf("honest BLAS-mode differences on %s, %zu tokens, prover %s, verifier %d thread(s); "
+           "CPU %s\n", model, T, given ? given : pt == 1 ? "1 thread" : "2 threads", vt, cpu);
     printf("| block | max abs diff | mean abs diff | max abs value | max diff / max value |\n"
            "| --- | --- | --- | --- | --- |\n");
     double worst = 0, worst_rel = 0;

@@ -8,26 +8,29 @@
 #include <stdio.h>
 #include <time.h>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 #include "ec/field.h"
 #include "ec/msm.h"
 #include "tc_build_info.h"
 
-/* What the CPU offers, whatever the program chose to use. */
+/* What the CPU offers (CPUID leaf 7, EBX), whatever the program chose to
+ * use.  Read directly: compilers differ in which names
+ * __builtin_cpu_supports knows (clang 14 has no "adx"). */
 static json_t *cpu_features(void)
 {
     json_t *a = json_array();
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("bmi2"))
-        json_array_append_new(a, json_string("bmi2"));
-    if (__builtin_cpu_supports("adx"))
-        json_array_append_new(a, json_string("adx"));
-    if (__builtin_cpu_supports("avx2"))
-        json_array_append_new(a, json_string("avx2"));
-    if (__builtin_cpu_supports("avx512f"))
-        json_array_append_new(a, json_string("avx512f"));
-    if (__builtin_cpu_supports("avx512ifma"))
-        json_array_append_new(a, json_string("avx512ifma"));
+    unsigned eax, ebx = 0, ecx, edx;
+    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) {
+        static const struct { unsigned bit; const char *name; } f[] = {
+            {8, "bmi2"}, {19, "adx"}, {5, "avx2"}, {16, "avx512f"}, {21, "avx512ifma"}};
+        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+            if (ebx >> f[i].bit & 1)
+                json_array_append_new(a, json_string(f[i].name));
+    }
 #endif
     return a;
 }

@@ -5,7 +5,11 @@ Block-local attacks are caught exactly when the challenge covers the block:
 each is tested with a challenge that covers it and one that does not, and
 the coverage probability the challenge states is printed.
 
-usage: test_audit.py TENSORCOMMIT FORGE_RUN SOURCE_DIR"""
+The same round trip and one block attack run on the tiny llama, qwen2 and
+gpt2 test models (with the bundled tokenizer, whose ids for the prompt fit
+their vocabularies).
+
+usage: test_audit.py TENSORCOMMIT FORGE_RUN SOURCE_DIR SHARED_DIR"""
 import base64
 import json
 import os
@@ -17,7 +21,7 @@ import tempfile
 
 import numpy as np
 
-exe, forge, src = sys.argv[1], sys.argv[2], sys.argv[3]
+exe, forge, src, shared = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 model = os.path.join(src, "models", "stories260K")
 passed = failed = 0
 
@@ -56,10 +60,10 @@ def make_run(name, *extra, model_dir=model, prompt="Once upon a time"):
     return out
 
 
-def challenge(run, name, *extra, budgets="40%,20%"):
+def challenge(run, name, *extra, budgets="40%,20%", model_dir=None):
     out = path(name)
-    r = tc("challenge", "--receipt", os.path.join(run, "receipt.json"), "--model", model,
-           "--budgets", budgets, "--out", out, *extra)
+    r = tc("challenge", "--receipt", os.path.join(run, "receipt.json"), "--model",
+           model_dir or model, "--budgets", budgets, "--out", out, *extra)
     must(r, f"challenge {name}")
     return out
 
@@ -86,10 +90,10 @@ def covers(ch, block):
                for r in ch["ranges"])
 
 
-def find_seed(run, block, want_cover, budgets="40%,20%"):
+def find_seed(run, block, want_cover, budgets="40%,20%", model_dir=None):
     """A test seed whose challenge covers (or not) the block: bounded search."""
     for seed in range(1, 200):
-        ch = challenge(run, f"probe.json", "--seed", seed, budgets=budgets)
+        ch = challenge(run, f"probe.json", "--seed", seed, budgets=budgets, model_dir=model_dir)
         c = json.load(open(ch))
         if covers(c, block) == want_cover:
             return seed, c
@@ -352,6 +356,26 @@ try:
     r, _ = audit(honest, ch, resp_h, vk=path("forged.tcv"))
     check(r.returncode == 3 and "do not match the key" in r.stderr,
           f"vk.tcv with two key points exchanged: exit 3 ({r.returncode}: {r.stderr})")
+
+    # ---- the tiny llama, qwen2 and gpt2 models: accepted, and a skipped block caught
+    for name in ["tiny-llama", "tiny-qwen2", "tiny-gpt2"]:
+        tiny = path(name)
+        shutil.copytree(os.path.join(shared, "models", name), tiny)
+        shutil.copy(os.path.join(model, "tokenizer.json"), tiny)
+        trun = make_run("run-" + name, "--deterministic", model_dir=tiny, prompt="the cat")
+        ch = challenge(trun, name + ".ch.json", "--seed", 3, budgets="60%", model_dir=tiny)
+        resp = path(name + ".resp.json")
+        must(tc("respond", "--run", trun, "--challenge", ch, "--out", resp), "respond " + name)
+        r, rep = audit(trun, ch, resp, None, None, tiny)
+        expect_accept(r, rep, f"honest {name} run")
+        must(subprocess.run([forge, trun, tiny, "skip", "1"], capture_output=True, text=True),
+             "forge " + name)
+        seed, c = find_seed(trun, 1, True, budgets="60%", model_dir=tiny)
+        ch = challenge(trun, name + ".cov.json", "--seed", seed, budgets="60%", model_dir=tiny)
+        must(tc("respond", "--run", trun, "--challenge", ch, "--out", resp), "respond " + name)
+        r, rep = audit(trun, ch, resp, None, None, tiny)
+        expect_reject(r, rep, "ranges", f"{name}: block 1 skipped, covered "
+                                        f"(P(cover) = {c['coverage'][0]:.3f})")
 
     # ---- unreadable inputs exit 3, flat layouts are refused by challenge
     r = tc("audit", "--receipt", path("nope.json"), "--vk", os.path.join(honest, "vk.json"),
