@@ -58,6 +58,11 @@ run bench_pst
 run bench_engine models/stories260K "$big"
 run bench_tokenizer
 run bench_select --model "$big"
+# the audit: challenge policies, the verifier's cost, the honest BLAS-mode differences
+run bench_audit policies --model models/stories260K --png "$build/audit-policies-260K.png"
+run bench_audit policies --model "$big" --png "$build/audit-policies-110M.png"
+run bench_audit cost --model "$big" --tokens 64 --budget 25
+run bench_audit tolerance --model "$big" --prover-threads 1 --verifier-threads 2
 
 # the main job, stage by stage: 64 new tokens on both models
 pipeline() {

@@ -25,13 +25,14 @@ static void help(FILE *f)
             "  embedding     hidden state 0 is the quantized embedding of the tokens\n"
             "  ranges        each range re-executed from its opened input matches its\n"
             "                opened output: exactly for --deterministic runs, else within\n"
-            "                --tolerance (hidden-state units; default %g)\n"
+            "                --tolerance (hidden-state units; default %g of the\n"
+            "                largest |value| of the range's output layer)\n"
             "  tokens        every generated token follows from the committed final\n"
             "                states (argmax at temperature 0, else the seeded sampler)\n"
             "vk.json must embed the Lagrange level of a layer (`run` writes such a file).\n"
             "Prints one line per check and the verdict; --report writes the figures as\n"
             "JSON (docs/formats.md).  Exit 1 names the first failing check.\n",
-            TC_AUDIT_DEFAULT_TOL);
+            TC_AUDIT_DEFAULT_REL_TOL);
     cli_help_exit_codes(f);
 }
 

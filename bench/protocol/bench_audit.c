@@ -43,6 +43,7 @@
 #include "model/textio.h"
 #include "protocol/audit.h"
 #include "protocol/run.h"
+#include "tensor/layout.h"
 #include "tensor/npy.h"
 
 static void die(const char *what, const tc_error *e)
@@ -210,8 +211,9 @@ static long file_size(const char *p)
     return stat(p, &st) == 0 ? (long)st.st_size : -1;
 }
 
-/* The verifier without the audit: load, one pass over every token, the
- * head at every generated position. */
+/* The verifier without the audit: load, the model digest (it too must know
+ * its model is the receipt's), one pass over every token, the head at every
+ * generated position. */
 static double full_reexecution(const char *model_dir, const int32_t *tokens, size_t T,
                                size_t n_prompt, int threads)
 {
@@ -219,18 +221,20 @@ static double full_reexecution(const char *model_dir, const int32_t *tokens, siz
     double t0 = tc_now();
     tc_model *m;
     tc_session *s;
-    if (tc_model_load(&e, &m, model_dir) != TC_OK)
+    uint8_t digest[32];
+    if (tc_model_load(&e, &m, model_dir) != TC_OK || tc_model_digest(&e, digest, model_dir) != TC_OK)
         die("model", &e);
     tc_engine_opts eo = {.n_threads = threads, .deterministic = true, .max_seq = T};
     if (tc_session_new(&e, &s, m, &eo) != TC_OK)
         die("session", &e);
     const tc_model_config *c = tc_model_cfg(m);
     size_t L1 = (size_t)c->n_layers + 1, H = (size_t)c->dim, V = (size_t)c->vocab;
-    float *hidden = malloc(L1 * T * H * sizeof *hidden), *logits = malloc(V * sizeof *logits);
+    float *hidden = malloc(L1 * T * H * sizeof *hidden), *logits = malloc(32 * V * sizeof *logits);
     if (tc_capture(&e, s, tokens, T, hidden, NULL, NULL) != TC_OK)
         die("capture", &e);
-    for (size_t p = n_prompt; p < T; p++)
-        if (tc_session_head(&e, s, hidden + ((L1 - 1) * T + p - 1) * H, 1, logits) != TC_OK)
+    for (size_t p = n_prompt; p < T; p += 32)       /* in chunks, as the audit does */
+        if (tc_session_head(&e, s, hidden + ((L1 - 1) * T + p - 1) * H, T - p < 32 ? T - p : 32,
+                            logits) != TC_OK)
             die("head", &e);
     double t = tc_now() - t0;
     free(hidden);
@@ -306,8 +310,35 @@ static int cost(int argc, char **argv)
     uint64_t used = 0;
     for (int i = ch.first[0]; i <= ch.last[0] && i > 0; i++)
         used += b.cost[i - 1];
+    /* the binary key beside vk.json: what a verifier of a large grid uses */
+    char tcv[4200], srsp[4200];
+    snprintf(tcv, sizeof tcv, "%s/vk.tcv", dir);
+    snprintf(srsp, sizeof srsp, "%s/run/srs.tcs", dir);
+    {
+        tc_pst_srs srs;
+        uint8_t *kb;
+        size_t kl;
+        if (tc_pst_srs_load(&e, &srs, srsp, threads) != TC_OK)
+            die("srs", &e);
+        /* the layer variables: the shape's leading variables whose product is the
+         * padded layer count (the first axis of the structured layout) */
+        int J = 0;
+        size_t lp = 1, want_lp = 1;
+        tc_layout full;
+        if (tc_layout_structured(&e, &full, b.L + 1, T, 1) != TC_OK)
+            die("layout", &e);
+        want_lp = full.padded[0];
+        while (lp < want_lp && J < srs.shape.m)
+            lp *= srs.shape.n[J++];
+        if (tc_pst_vk_bin_encode(&e, &kb, &kl, &srs, J) != TC_OK ||
+            tc_write_file_atomic(&e, tcv, kb, kl) != TC_OK)
+            die("vk.tcv", &e);
+        free(kb);
+        tc_pst_srs_free(&srs);
+    }
 
-    double tr[3], ta[3], tf[3];
+    double tr[3], ta[3], tf[3], tj[3], topen[3] = {0}, tran[3] = {0}, ttok[3] = {0};
+    double tdig[3], tvk[3];
     for (int r = 0; r < 3; r++) {
         tc_respond_opts so = {.run_dir = run, .challenge_path = chp, .out_path = rsp,
                               .n_threads = threads};
@@ -315,7 +346,7 @@ static int cost(int argc, char **argv)
         if (tc_respond(&e, &so) != TC_OK)
             die("respond", &e);
         tr[r] = tc_now() - t0;
-        tc_audit_opts ao = {.receipt_path = rcp, .vk_path = vkp, .model_dir = model,
+        tc_audit_opts ao = {.receipt_path = rcp, .vk_path = tcv, .model_dir = model,
                             .challenge_path = chp, .response_path = rsp, .tolerance = -1,
                             .n_threads = threads};
         tc_audit_result res;
@@ -325,8 +356,40 @@ static int cost(int argc, char **argv)
         ta[r] = tc_now() - t0;
         if (!res.accept)
             die("the honest run was rejected", NULL);
+        json_t *chk = json_object_get(res.report_json, "checks");
+        for (size_t i = 0; i < json_array_size(chk); i++) {
+            const json_t *c = json_array_get(chk, i);
+            const char *nm = json_string_value(json_object_get(c, "name"));
+            double sec = json_number_value(json_object_get(c, "seconds"));
+            if (!strcmp(nm, "openings"))
+                topen[r] = sec;
+            else if (!strcmp(nm, "ranges"))
+                tran[r] = sec;
+            else if (!strcmp(nm, "tokens"))
+                ttok[r] = sec;
+        }
+        json_decref(res.report_json);
+        ao.vk_path = vkp;                    /* the same with vk.json */
+        t0 = tc_now();
+        if (tc_audit(&e, &res, &ao) != TC_OK || !res.accept)
+            die("audit with vk.json", &e);
+        tj[r] = tc_now() - t0;
         json_decref(res.report_json);
         tf[r] = full_reexecution(model, toks, T, n_prompt, threads);
+        /* the parts that depend on the model and the key, not on the run */
+        uint8_t dg[32];
+        t0 = tc_now();
+        if (tc_model_digest(&e, dg, model) != TC_OK)
+            die("digest", &e);
+        tdig[r] = tc_now() - t0;
+        tc_pst_vk_file vf;
+        bool ok = false;
+        t0 = tc_now();
+        if (tc_pst_vk_file_load(&e, &vf, tcv, threads) != TC_OK ||
+            tc_pst_vk_check_levels(&e, &ok, &vf, threads) != TC_OK || !ok)
+            die("vk", &e);
+        tvk[r] = tc_now() - t0;
+        tc_pst_vk_file_free(&vf);
     }
     char cpu[256];
     bench_cpu_model(cpu, sizeof cpu);
@@ -338,12 +401,22 @@ static int cost(int argc, char **argv)
     double a = median3(ta), f = median3(tf), rr = median3(tr);
     printf("| figure | seconds (median of 3) |\n| --- | --- |\n");
     printf("| prover: respond (%zu slices) | %.3f |\n", ch.n_open, rr);
-    printf("| verifier: audit (load, verify openings, re-execute, token check) | %.3f |\n", a);
-    printf("| verifier: full re-execution (load, one pass, head at generated positions) | %.3f "
-           "|\n", f);
-    printf("audit / full re-execution = %.1f %%\n", 100.0 * a / f);
-    printf("response %ld bytes, vk.json %ld bytes, receipt %ld bytes\n", file_size(rsp),
-           file_size(vkp), file_size(rcp));
+    printf("| verifier: audit with vk.tcv (load, verify openings, re-execute, token check) | %.3f |\n",
+           a);
+    printf("| of which: openings (batch) / ranges (re-execution) / tokens (head) | %.3f / %.3f / %.3f |\n",
+           median3(topen), median3(tran), median3(ttok));
+    printf("| verifier: the same audit with vk.json | %.3f |\n", median3(tj));
+    printf("| verifier: full re-execution (load, model digest, one pass, head at generated "
+           "positions) | %.3f |\n", f);
+    double dg = median3(tdig), vk = median3(tvk);
+    printf("| in both: the model digest | %.3f |\n", dg);
+    printf("| audit only: load and check vk.tcv (once per key) | %.3f |\n", vk);
+    printf("audit / full re-execution = %.1f %%; without the key check (done once per key) "
+           "%.1f %%; re-execution alone (ranges / full pass and head less the digest) %.1f %%\n",
+           100.0 * a / f, 100.0 * (a - vk) / f,
+           100.0 * median3(tran) / (f - dg - median3(ttok)));
+    printf("response %ld bytes, vk.json %ld bytes, vk.tcv %ld bytes, receipt %ld bytes\n",
+           file_size(rsp), file_size(vkp), file_size(tcv), file_size(rcp));
     free(toks);
     tc_challenge_free(&ch);
     tc_audit_blocks_free(&b);

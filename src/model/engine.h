@@ -99,8 +99,10 @@ tc_status tc_session_run_blocks(tc_error *err, tc_session *s, const float *h_in,
                                 int first, int last, float *out, const tc_hook *hook) TC_MUST_CHECK;
 
 /* The output head on T final hidden states h (T, dim) (after the final
- * norm), one position at a time with the kernels generation uses for the
- * last position: logits (T, vocab). */
+ * norm) with the kernels generation uses for the last position: logits
+ * (T, vocab).  Deterministic sessions run the T rows in one pass (the same
+ * bits as one at a time, and the head's weights read once); others one
+ * position at a time, as generation does. */
 tc_status tc_session_head(tc_error *err, tc_session *s, const float *h, size_t T,
                           float *logits) TC_MUST_CHECK;
 

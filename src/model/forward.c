@@ -415,6 +415,12 @@ tc_status tc_session_head(tc_error *err, tc_session *s, const float *h, size_t T
     const tc_model *m = s->m;
     size_t dim = (size_t)m->cfg.dim, vocab = (size_t)m->cfg.vocab;
     (void)err;
+    if (s->opts.deterministic) {
+        /* one pass over the head's rows for all T: the fixed-order kernel
+         * gives each row the bits it gives it alone */
+        linear(s, logits, h, m->lm_head, NULL, T, dim, vocab);
+        return TC_OK;
+    }
     for (size_t t = 0; t < T; t++)
         linear(s, logits + t * vocab, h + t * dim, m->lm_head, NULL, 1, dim, vocab);
     return TC_OK;

@@ -146,6 +146,7 @@ typedef struct audit {
     bool cur_ok;
     char first_failure[64];
     double tol;                  /* hidden-state units; 0: exact */
+    bool tol_relative;           /* no --tolerance: TC_AUDIT_DEFAULT_REL_TOL of each layer */
     bool exact;
 } audit;
 
@@ -404,6 +405,7 @@ static void check_embedding(audit *a)
 
 typedef struct range_stats {
     double max_int, mean_int, max_float, mean_float, share_within;
+    double tol;                  /* the tolerance applied (hidden-state units) */
 } range_stats;
 
 static tc_status run_range(audit *a, tc_session *s, int first, int last, range_stats *rs,
@@ -427,6 +429,17 @@ static tc_status run_range(audit *a, tc_session *s, int first, int last, range_s
     double step = tc_dequant_value(&a->rc.quant, 1);
     size_t within = 0, unq = 0;
     double sum = 0;
+    /* the default tolerance scales with the layer: a share of its largest
+     * committed value (docs/audit.md, "The tolerance") */
+    double tol = a->tol;
+    if (!a->exact && a->tol_relative) {
+        double big = 0;
+        for (size_t t = 0; t < a->T; t++)
+            for (size_t h = 0; h < a->H; h++)
+                big = fmax(big, fabs((double)want[t * a->Hp + h]));
+        tol = TC_AUDIT_DEFAULT_REL_TOL * big * step;
+    }
+    rs->tol = tol;
     for (size_t t = 0; t < a->T; t++)
         for (size_t h = 0; h < a->H; h++) {
             int64_t q;
@@ -440,7 +453,7 @@ static tc_status run_range(audit *a, tc_session *s, int first, int last, range_s
             if (d > rs->max_int)
                 rs->max_int = d;
             sum += d;
-            within += a->exact ? d == 0 : d * step <= a->tol;
+            within += a->exact ? d == 0 : d * step <= tol;
         }
     rs->mean_int = sum / (double)n;
     rs->max_float = rs->max_int * step;
@@ -454,6 +467,7 @@ static tc_status run_range(audit *a, tc_session *s, int first, int last, range_s
     json_object_set_new(jr, "max_abs", json_real(rs->max_float));
     json_object_set_new(jr, "mean_abs", json_real(rs->mean_float));
     json_object_set_new(jr, "share_within_tolerance", json_real(rs->share_within));
+    json_object_set_new(jr, "tolerance", json_real(rs->tol));
     json_object_set_new(jr, "unquantizable", json_integer((json_int_t)unq));
 out:
     free(in);
@@ -493,7 +507,7 @@ static tc_status check_ranges(audit *a, tc_session *s, json_t *report)
             line(a, ok, "blocks %d..%d re-executed from h_%d: h_%d max |diff| %.3g (mean %.3g, "
                         "%.0f / %.3g units), %.4f%% within tolerance %.3g", first, last,
                  first - 1, last, rs.max_float, rs.mean_float, rs.max_int, rs.mean_int,
-                 100 * rs.share_within, a->tol);
+                 100 * rs.share_within, rs.tol);
     }
     if (n_ranges == 0)
         line(a, true, "no range to re-execute (every budget is below the cheapest block)");
@@ -561,11 +575,12 @@ tc_status tc_check_tokens(tc_error *err, tc_token_check *res, tc_session *s,
     res->smallest_margin = INFINITY;
     res->generated = T > n_prompt ? T - n_prompt : 0;
     res->greedy = !(smp->temperature > 0.0f);
-    float *logits = malloc(V * sizeof *logits), *work = malloc(V * sizeof *work);
+    enum { CHUNK = 32 };        /* positions whose logits are computed together */
+    float *chunk = malloc(CHUNK * V * sizeof *chunk), *work = malloc(V * sizeof *work);
     float *scratch = malloc(V * sizeof *scratch);
     int32_t *iscratch = malloc(V * sizeof *iscratch);
     tc_status st = TC_OK;
-    if (logits == NULL || work == NULL || scratch == NULL || iscratch == NULL) {
+    if (chunk == NULL || work == NULL || scratch == NULL || iscratch == NULL) {
         st = tc_fail(err, TC_ENOMEM, "out of memory");
         goto out;
     }
@@ -578,8 +593,13 @@ tc_status tc_check_tokens(tc_error *err, tc_token_check *res, tc_session *s,
     for (size_t p = n_prompt; p < T && n_prompt >= 1; p++) {
         int32_t tok = tokens[p];
         const float *hp = h + (p - 1) * H;
-        if ((st = tc_session_head(err, s, hp, 1, logits)) != TC_OK)
-            goto out;
+        size_t c = (p - n_prompt) % CHUNK;
+        if (c == 0) {
+            size_t k = T - p < CHUNK ? T - p : CHUNK;
+            if ((st = tc_session_head(err, s, hp, k, chunk)) != TC_OK)
+                goto out;
+        }
+        const float *logits = chunk + c * V;
         for (size_t i = 0; i < n_stop; i++)
             res->stops_inside += p + 1 < T && stop[i] == tok;
         bool finite = tok >= 0 && (size_t)tok < V;
@@ -618,7 +638,7 @@ tc_status tc_check_tokens(tc_error *err, tc_token_check *res, tc_session *s,
             res->first_wrong = p;
     }
 out:
-    free(logits);
+    free(chunk);
     free(work);
     free(scratch);
     free(iscratch);
@@ -732,7 +752,8 @@ tc_status tc_audit(tc_error *err, tc_audit_result *res, const tc_audit_opts *o)
     /* exact where the prover's blocks read the committed values in the
      * deterministic mode, unless the caller asks for a tolerance */
     a.exact = a.rc.deterministic && a.rc.dequantized_inputs && o->tolerance <= 0;
-    a.tol = o->tolerance >= 0 ? o->tolerance : (a.exact ? 0 : TC_AUDIT_DEFAULT_TOL);
+    a.tol = o->tolerance >= 0 ? o->tolerance : 0;
+    a.tol_relative = o->tolerance < 0 && !a.exact;
     tc_engine_opts eo = {.n_threads = o->n_threads, .deterministic = a.rc.deterministic,
                          .max_seq = a.T,
                          .round = a.rc.dequantized_inputs ? tc_audit_round : NULL,
@@ -756,7 +777,9 @@ tc_status tc_audit(tc_error *err, tc_audit_result *res, const tc_audit_opts *o)
     json_object_set_new(report, "commitment", json_string(a.rc.commitment));
     json_object_set_new(report, "policy", json_string(tc_policy_name(a.ch.policy)));
     json_object_set_new(report, "exact", json_boolean(a.exact));
-    json_object_set_new(report, "tolerance", json_real(a.tol));
+    json_object_set_new(report, "tolerance", a.tol_relative ? json_null() : json_real(a.tol));
+    json_object_set_new(report, "tolerance_relative",
+                        a.tol_relative ? json_real(TC_AUDIT_DEFAULT_REL_TOL) : json_null());
     json_t *cov = json_array();
     for (size_t i = 0; i < a.ch.L; i++)
         json_array_append_new(cov, json_real(a.ch.coverage[i]));

@@ -131,7 +131,9 @@ try:
     blas = make_run("blas")
     r, rep, _ = round_trip(blas, "blas", "--seed", 3)
     expect_accept(r, rep, "honest default-mode (BLAS) run")
-    check(rep["exact"] is False and rep["tolerance"] > 0, "default mode uses a tolerance")
+    check(rep["exact"] is False and rep["tolerance_relative"] > 0
+          and all(0 < rg["tolerance"] and rg["max_abs"] <= rg["tolerance"] for rg in rep["ranges"]),
+          "default mode: a relative tolerance, each range within it")
 
     # ---- coverage: weighted ≥ ½ uniform for every block, exact leaves some at 0
     ch_w = json.load(open(challenge(honest, "cov_w.json", "--seed", 1)))
