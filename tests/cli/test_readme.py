@@ -63,6 +63,20 @@ def main():
         check(f"opening 0: ok at (1, 2, 3, 4) value {want}\n" in out["verify"],
               f"verify prints the grid's value {want}: {out['verify']}")
         check("valid: 1 openings, 1 slices" in out["verify"], "verify accepts")
+        # the audit block, run the same way (its continuation lines joined)
+        text = open(os.path.join(SRC, "README.md")).read()
+        m = re.search(r"### Auditing a run\n.*?```\n(.*?)```", text, re.S)
+        check(m is not None, "README.md has no audit code block")
+        if m is None:
+            return
+        audit = [l for l in m.group(1).replace("\\\n", " ").splitlines() if l.strip()]
+        check([l.split()[1] for l in audit] == ["run", "challenge", "respond", "audit"],
+              f"the audit block runs run, challenge, respond, audit: {audit}")
+        for line in audit:
+            p = subprocess.run(["bash", "-c", line], cwd=d, env=env, capture_output=True, text=True)
+            check(p.returncode == 0, f"{line}\n  exit {p.returncode}: {p.stderr.strip()}")
+            out[line.split()[1]] = p.stdout
+        check("verdict  ACCEPT" in out.get("audit", ""), "the README's audit accepts")
 
 
 main()
