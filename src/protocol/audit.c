@@ -44,16 +44,6 @@ static void receipt_free(receipt *r)
     memset(r, 0, sizeof *r);
 }
 
-static bool hex64_field(const json_t *o, const char *key, char out[65])
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    uint8_t tmp[32];
-    if (s == NULL || strlen(s) != 64 || !tc_hex_decode(tmp, 32, s))
-        return false;
-    memcpy(out, s, 65);
-    return true;
-}
-
 static tc_status receipt_read(tc_error *err, receipt *r, const char *path)
 {
     memset(r, 0, sizeof *r);
@@ -72,7 +62,7 @@ static tc_status receipt_read(tc_error *err, receipt *r, const char *path)
     static const char *const keys[] = {"commitment", "srs_id", "model_digest"};
     char *dst[] = {r->commitment, r->srs_id, r->model_digest};
     for (int i = 0; i < 3; i++)
-        if (!hex64_field(o, keys[i], dst[i]))
+        if (!tc_json_hex32(o, keys[i], dst[i]))
             return tc_fail(err, TC_EFORMAT, "%s: \"%s\" must be 64 hex characters", path,
                            keys[i]);
     const json_t *toks = json_object_get(o, "tokens");

@@ -130,6 +130,14 @@ tc_status tc_response_read(tc_error *err, tc_response *r, const char *path) TC_M
 tc_status tc_json_load_digest(tc_error *err, void **obj /* json_t ** */, uint8_t digest[32],
                               const char *path) TC_MUST_CHECK;
 
+/* A 64-hex-character string field of a JSON object (json_t *) into out;
+ * false when missing or not 32 bytes of hex. */
+bool tc_json_hex32(const void *obj, const char *key, char out[65]);
+/* The object as two-space indented JSON with sorted keys and a final
+ * newline, malloc'd into *out; `what` names it in errors. */
+tc_status tc_json_dump_text(tc_error *err, char **out, const void *obj,
+                            const char *what) TC_MUST_CHECK;
+
 /* --------------------------------------------------------------- audit */
 
 typedef struct tc_audit_opts {

@@ -447,30 +447,9 @@ tc_status tc_challenge_to_json(tc_error *err, char **json, const tc_challenge *c
     json_object_set_new(o, "coverage_uniform", covu);
     json_object_set_new(o, "coverage_stderr", json_real(ch->coverage_stderr));
     json_object_set_new(o, "open_layers", open);
-    char *text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+    tc_status st = tc_json_dump_text(err, json, o, "the challenge");
     json_decref(o);
-    if (text == NULL)
-        return tc_fail(err, TC_ENOMEM, "cannot serialise the challenge");
-    size_t n = strlen(text);
-    char *t2 = realloc(text, n + 2);
-    if (t2 == NULL) {
-        free(text);
-        return tc_fail(err, TC_ENOMEM, "out of memory");
-    }
-    t2[n] = '\n';
-    t2[n + 1] = '\0';
-    *json = t2;
-    return TC_OK;
-}
-
-static bool get_hex(const json_t *o, const char *key, char out[65])
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    uint8_t tmp[32];
-    if (s == NULL || strlen(s) != 64 || !tc_hex_decode(tmp, 32, s))
-        return false;
-    memcpy(out, s, 65);
-    return true;
+    return st;
 }
 
 static bool get_int(const json_t *o, const char *key, json_int_t lo, json_int_t hi,
@@ -497,7 +476,7 @@ static tc_status challenge_from_json(tc_error *err, tc_challenge *ch, const json
                                           "receipt_digest", "nonce"};
     char *dst[] = {ch->commitment, ch->srs_id, ch->model_digest, ch->receipt_digest, ch->nonce};
     for (size_t i = 0; i < TC_ARRAY_LEN(hexkeys); i++)
-        if (!get_hex(o, hexkeys[i], dst[i]))
+        if (!tc_json_hex32(o, hexkeys[i], dst[i]))
             return tc_fail(err, TC_EFORMAT, "%s: \"%s\" must be 64 hex characters", path,
                            hexkeys[i]);
     const char *pol = json_string_value(json_object_get(o, "policy"));

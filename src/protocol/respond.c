@@ -37,6 +37,33 @@ tc_status tc_json_load_digest(tc_error *err, void **obj, uint8_t digest[32], con
     return TC_OK;
 }
 
+bool tc_json_hex32(const void *obj, const char *key, char out[65])
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    uint8_t tmp[32];
+    if (s == NULL || strlen(s) != 64 || !tc_hex_decode(tmp, 32, s))
+        return false;
+    memcpy(out, s, 65);
+    return true;
+}
+
+tc_status tc_json_dump_text(tc_error *err, char **out, const void *obj, const char *what)
+{
+    char *text = json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (text == NULL)
+        return tc_fail(err, TC_ENOMEM, "cannot serialise %s", what);
+    size_t n = strlen(text);
+    char *t2 = realloc(text, n + 2);
+    if (t2 == NULL) {
+        free(text);
+        return tc_fail(err, TC_ENOMEM, "out of memory");
+    }
+    t2[n] = '\n';
+    t2[n + 1] = '\0';
+    *out = t2;
+    return TC_OK;
+}
+
 /* int64 little-endian ↔ base64 (RFC 4648, with padding). */
 static char *b64_encode_i64(const int64_t *v, size_t n)
 {
@@ -130,32 +157,10 @@ tc_status tc_response_to_json(tc_error *err, char **json, const tc_response *r)
         free(b64);
     }
     json_object_set_new(o, "slices", arr);
-    char *text = st == TC_OK ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+    if (st == TC_OK)
+        st = tc_json_dump_text(err, json, o, "the response");
     json_decref(o);
-    if (st != TC_OK)
-        return st;
-    if (text == NULL)
-        return tc_fail(err, TC_ENOMEM, "cannot serialise the response");
-    size_t n = strlen(text);
-    char *t2 = realloc(text, n + 2);
-    if (t2 == NULL) {
-        free(text);
-        return tc_fail(err, TC_ENOMEM, "out of memory");
-    }
-    t2[n] = '\n';
-    t2[n + 1] = '\0';
-    *json = t2;
-    return TC_OK;
-}
-
-static bool hex64(const json_t *o, const char *key, char out[65])
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    uint8_t tmp[32];
-    if (s == NULL || strlen(s) != 64 || !tc_hex_decode(tmp, 32, s))
-        return false;
-    memcpy(out, s, 65);
-    return true;
+    return st;
 }
 
 /* One entry of "slices"; structural faults are TC_EFORMAT, a proof point
@@ -219,8 +224,8 @@ static tc_status response_from_json(tc_error *err, tc_response *r, const json_t 
     if (fmt == NULL || strcmp(fmt, "tensorcommit-response") ||
         json_integer_value(json_object_get(o, "version")) != 1)
         return tc_fail(err, TC_EFORMAT, "%s: not a version 1 tensorcommit-response", path);
-    if (!hex64(o, "commitment", r->commitment) || !hex64(o, "nonce", r->nonce) ||
-        !hex64(o, "challenge_digest", r->challenge_digest))
+    if (!tc_json_hex32(o, "commitment", r->commitment) || !tc_json_hex32(o, "nonce", r->nonce) ||
+        !tc_json_hex32(o, "challenge_digest", r->challenge_digest))
         return tc_fail(err, TC_EFORMAT, "%s: \"commitment\", \"nonce\" and \"challenge_digest\" "
                        "must be 64 hex characters", path);
     const json_t *shape = json_object_get(o, "shape");
