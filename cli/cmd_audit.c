@@ -14,13 +14,15 @@ static void help(FILE *f)
     fprintf(f,
             "usage: tensorcommit audit --receipt receipt.json --vk vk.json --model DIR\n"
             "            --challenge challenge.json --response response.json\n"
-            "            [--report audit.json] [--tolerance X] [--threads N]\n"
+            "            [--report audit.json] [--tolerance X] [--max-step S] [--threads N]\n"
             "\n"
             "Checks a prover's response to a challenge without re-running the whole model:\n"
             "  binding       the challenge is for this receipt, the response for this\n"
             "                challenge (nonce, digests) and opens the layers it asked for\n"
             "  expectations  the model's digest, the SRS id, the layout and the\n"
-            "                quantization are what this verifier expects\n"
+            "                quantization are what this verifier expects (a step of at\n"
+            "                most --max-step, default %g: a coarser one changes what the\n"
+            "                blocks compute)\n"
             "  openings      every slice verifies against the commitment (one batch)\n"
             "  embedding     hidden state 0 is the quantized embedding of the tokens\n"
             "  ranges        each range re-executed from its opened input matches its\n"
@@ -32,7 +34,7 @@ static void help(FILE *f)
             "vk.json must embed the Lagrange level of a layer (`run` writes such a file).\n"
             "Prints one line per check and the verdict; --report writes the figures as\n"
             "JSON (docs/formats.md).  Exit 1 names the first failing check.\n",
-            TC_AUDIT_DEFAULT_REL_TOL);
+            TC_AUDIT_DEFAULT_MAX_STEP, TC_AUDIT_DEFAULT_REL_TOL);
     cli_help_exit_codes(f);
 }
 
@@ -49,6 +51,7 @@ int cmd_audit(int argc, char **argv)
         {"model", required_argument, 0, 'm'},    {"challenge", required_argument, 0, 'c'},
         {"response", required_argument, 0, 's'}, {"report", required_argument, 0, 'R'},
         {"tolerance", required_argument, 0, 'T'}, {"threads", required_argument, 0, 't'},
+        {"max-step", required_argument, 0, 'M'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     tc_audit_opts o = {.tolerance = -1, .n_threads = cli_default_threads(),
                        .report = report_line};
@@ -68,6 +71,13 @@ int cmd_audit(int argc, char **argv)
             o.tolerance = strtod(optarg, &end);
             if (*end != '\0' || !(o.tolerance >= 0 && o.tolerance < 1e6))
                 return cli_usage(argv[0], "--tolerance must be a number in [0, 1e6)");
+            break;
+        }
+        case 'M': {
+            char *end;
+            o.max_step = strtod(optarg, &end);
+            if (*end != '\0' || !(o.max_step > 0 && o.max_step < 1e6))
+                return cli_usage(argv[0], "--max-step must be a number in (0, 1e6)");
             break;
         }
         case 't':

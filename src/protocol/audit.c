@@ -284,8 +284,14 @@ static void check_expectations(audit *a)
     int j = lay_ok ? tc_layout_layer_prefix(&a->lay, 0, prefix) : 0;
     line(a, lay_ok && a->rs.level == j, "response slices fix the %d layer variables", j);
     const tc_quant_params *q = &a->rc.quant;
-    line(a, true, "quantization: %s rule, exponent %d, at most %d bits",
-         q->rule == TC_QUANT_DECIMAL ? "decimal" : "binary", q->exponent, q->max_bits);
+    /* A coarse quantization changes what the blocks compute (they read the
+     * rounded values) and widens what a tolerance hides: the step must be
+     * at most the verifier's maximum. */
+    double step = tc_dequant_value(q, 1);
+    double max_step = a->o->max_step > 0 ? a->o->max_step : TC_AUDIT_DEFAULT_MAX_STEP;
+    line(a, step <= max_step, "quantization: %s rule, exponent %d, step %.3g %s the largest "
+         "accepted %.3g, at most %d bits", q->rule == TC_QUANT_DECIMAL ? "decimal" : "binary",
+         q->exponent, step, step <= max_step ? "within" : "ABOVE", max_step, q->max_bits);
     bool vocab_ok = true;
     for (size_t i = 0; i < a->T; i++)
         vocab_ok &= a->rc.tokens[i] < a->cfg->vocab;

@@ -146,6 +146,8 @@ typedef struct tc_audit_opts {
                                     < 0: exact for runs whose blocks read the
                                     committed values, else TC_AUDIT_DEFAULT_REL_TOL
                                     of the largest |value| of each range's output */
+    double max_step;             /* largest quantization step accepted (hidden-state
+                                    units); <= 0: TC_AUDIT_DEFAULT_MAX_STEP */
     int n_threads;
     /* one line per check for a person (may be NULL) */
     void (*report)(void *ctx, bool ok, const char *name, const char *line);
@@ -156,6 +158,10 @@ typedef struct tc_audit_opts {
  * the layer compared: honest runs measured 1.4e-6 at most (1 and 2 threads,
  * f32 and bf16 weights, native and portable builds; docs/audit.md). */
 #define TC_AUDIT_DEFAULT_REL_TOL 2e-5
+
+/* Largest quantization step an audit accepts by default: 10^-6 (`run`'s
+ * default is 10^-8, decimal rule with s = 8). */
+#define TC_AUDIT_DEFAULT_MAX_STEP 1e-6
 
 typedef struct tc_audit_result {
     bool accept;

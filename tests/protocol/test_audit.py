@@ -241,6 +241,15 @@ try:
     if r.returncode == 1:
         expect_reject(r, rep, "embedding", "quantization other than the receipt's")
 
+    # ---- a coarse quantization (step 0.01): the blocks read rounded values, the
+    # run is consistent with itself, and only the expectation on the step stops it
+    coarse = make_run("coarse", "--deterministic", "--scale-factor", 4, "--quantize", 50)
+    r, rep, _ = round_trip(coarse, "coarse", "--seed", 5)
+    expect_reject(r, rep, "expectations", "quantization step 0.01, above the verifier's 1e-6")
+    ch_c = path("coarse.ch.json")
+    r, rep = audit(coarse, ch_c, path("coarse.resp.json"), None, None, model, "--max-step", "0.01")
+    expect_accept(r, rep, "the same run with --max-step 0.01 (the verifier accepts the step)")
+
     # ---- the receipt's commitment does not match the openings
     other = blas            # same tokens, other values: another commitment
     run = path("att_commit")
