@@ -15,6 +15,7 @@ static void help(FILE *f)
             "usage: tensorcommit audit --receipt receipt.json --vk vk.json --model DIR\n"
             "            --challenge challenge.json --response response.json\n"
             "            [--report audit.json] [--tolerance X] [--max-step S] [--threads N]\n"
+            "            [--cache DIR]\n"
             "\n"
             "Checks a prover's response to a challenge without re-running the whole model:\n"
             "  binding       the challenge is for this receipt, the response for this\n"
@@ -33,7 +34,11 @@ static void help(FILE *f)
             "                states (argmax at temperature 0, else the seeded sampler)\n"
             "vk.json must embed the Lagrange level of a layer (`run` writes such a file).\n"
             "Prints one line per check and the verdict; --report writes the figures as\n"
-            "JSON (docs/formats.md).  Exit 1 names the first failing check.\n",
+            "JSON (docs/formats.md).  Exit 1 names the first failing check.\n"
+            "--cache DIR remembers, between audits, the keys whose levels checked out\n"
+            "(by the key file's SHA-256) and the model's digest (until a file of its\n"
+            "folder changes): both cost more than a small model's re-execution and\n"
+            "depend only on the key and the model (docs/audit.md).\n",
             TC_AUDIT_DEFAULT_MAX_STEP, TC_AUDIT_DEFAULT_REL_TOL);
     cli_help_exit_codes(f);
 }
@@ -51,7 +56,7 @@ int cmd_audit(int argc, char **argv)
         {"model", required_argument, 0, 'm'},    {"challenge", required_argument, 0, 'c'},
         {"response", required_argument, 0, 's'}, {"report", required_argument, 0, 'R'},
         {"tolerance", required_argument, 0, 'T'}, {"threads", required_argument, 0, 't'},
-        {"max-step", required_argument, 0, 'M'},
+        {"max-step", required_argument, 0, 'M'}, {"cache", required_argument, 0, 'C'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     tc_audit_opts o = {.tolerance = -1, .n_threads = cli_default_threads(),
                        .report = report_line};
@@ -73,6 +78,7 @@ int cmd_audit(int argc, char **argv)
                 return cli_usage(argv[0], "--tolerance must be a number in [0, 1e6)");
             break;
         }
+        case 'C': o.cache_dir = optarg; break;
         case 'M': {
             char *end;
             o.max_step = strtod(optarg, &end);

@@ -133,6 +133,7 @@ typedef struct audit {
     json_t *checks;              /* array of {name, ok, lines} */
     json_t *cur;                 /* the check being filled */
     double t_check;              /* when it began */
+    bool key_from_cache;         /* the key's levels were checked in an earlier audit */
     bool cur_ok;
     char first_failure[64];
     double tol;                  /* hidden-state units; 0: exact */
@@ -251,17 +252,24 @@ static void check_expectations(audit *a)
     uint8_t d[32];
     char hex[65];
     tc_error e = {0};
-    if (tc_model_digest(&e, d, a->o->model_dir) == TC_OK) {
+    bool cached = false;
+    tc_status ds = a->o->cache_dir != NULL
+                       ? tc_audit_cache_model_digest(&e, d, &cached, a->o->cache_dir,
+                                                     a->o->model_dir)
+                       : tc_model_digest(&e, d, a->o->model_dir);
+    if (ds == TC_OK) {
         tc_hex_encode(hex, d, 32);
-        line(a, !strcmp(hex, a->rc.model_digest), "model digest %.16s… of %s %s the receipt's",
-             hex, a->o->model_dir, strcmp(hex, a->rc.model_digest) ? "differs from" : "is");
+        line(a, !strcmp(hex, a->rc.model_digest), "model digest %.16s… of %s %s the receipt's%s",
+             hex, a->o->model_dir, strcmp(hex, a->rc.model_digest) ? "differs from" : "is",
+             cached ? " (remembered: no file of the folder changed)" : "");
     } else {
         line(a, false, "model digest: %s", e.msg);
     }
     char vid[65];
     tc_hex_encode(vid, a->vf.srs_id, 32);
-    line(a, !strcmp(vid, a->rc.srs_id), "verification key's SRS id %s the receipt's",
-         strcmp(vid, a->rc.srs_id) ? "differs from" : "is");
+    line(a, !strcmp(vid, a->rc.srs_id), "verification key's SRS id %s the receipt's; its "
+         "Lagrange levels %s", strcmp(vid, a->rc.srs_id) ? "differs from" : "is",
+         a->key_from_cache ? "checked in an earlier audit (--cache)" : "checked against it");
     if (a->vf.origin != TC_PST_ORIGIN_RANDOM && a->vf.origin != TC_PST_ORIGIN_CEREMONY)
         line(a, true, "WARNING: the verification key is from a testing SRS (origin %s): whoever "
                       "knows its trapdoors can forge openings", tc_pst_origin_name(a->vf.origin));
@@ -703,12 +711,21 @@ static tc_status load_inputs(audit *a)
         return st;
     if ((st = tc_pst_vk_file_load(a->err, &a->vf, o->vk_path, o->n_threads)) != TC_OK)
         return st;
-    bool ok = false;
-    if ((st = tc_pst_vk_check_levels(a->err, &ok, &a->vf, o->n_threads)) != TC_OK)
+    bool ok = false, checked = false;
+    if (o->cache_dir != NULL &&
+        (st = tc_audit_cache_key_checked(a->err, &checked, o->cache_dir, o->vk_path)) != TC_OK)
         return st;
-    if (!ok)
-        return tc_fail(a->err, TC_EFORMAT, "%s: embedded Lagrange levels do not match the key: %s",
-                       o->vk_path, a->err->msg);
+    a->key_from_cache = checked;
+    if (!checked) {
+        if ((st = tc_pst_vk_check_levels(a->err, &ok, &a->vf, o->n_threads)) != TC_OK)
+            return st;
+        if (!ok)
+            return tc_fail(a->err, TC_EFORMAT, "%s: embedded Lagrange levels do not match the "
+                           "key: %s", o->vk_path, a->err->msg);
+        if (o->cache_dir != NULL &&
+            (st = tc_audit_cache_key_remember(a->err, o->cache_dir, o->vk_path)) != TC_OK)
+            return st;
+    }
     if ((st = tc_pst_vk_prepare(a->err, &a->vf.vk)) != TC_OK)
         return st;
     if ((st = tc_model_load(a->err, &a->model, o->model_dir)) != TC_OK)

@@ -130,6 +130,18 @@ tc_status tc_response_read(tc_error *err, tc_response *r, const char *path) TC_M
 tc_status tc_json_load_digest(tc_error *err, void **obj /* json_t ** */, uint8_t digest[32],
                               const char *path) TC_MUST_CHECK;
 
+/* The verifier's cache (audit_cache.c: what is remembered and why that is
+ * sound).  key_checked: whether this exact key file passed the level check
+ * before; key_remember records that it did.  model_digest: the folder's
+ * digest, from the cache when no file changed (*from_cache), else computed
+ * and remembered. */
+tc_status tc_audit_cache_key_checked(tc_error *err, bool *checked, const char *cache,
+                                     const char *vk_path) TC_MUST_CHECK;
+tc_status tc_audit_cache_key_remember(tc_error *err, const char *cache,
+                                      const char *vk_path) TC_MUST_CHECK;
+tc_status tc_audit_cache_model_digest(tc_error *err, uint8_t digest[32], bool *from_cache,
+                                      const char *cache, const char *model_dir) TC_MUST_CHECK;
+
 /* A 64-hex-character string field of a JSON object (json_t *) into out;
  * false when missing or not 32 bytes of hex. */
 bool tc_json_hex32(const void *obj, const char *key, char out[65]);
@@ -146,6 +158,8 @@ typedef struct tc_audit_opts {
                                     < 0: exact for runs whose blocks read the
                                     committed values, else TC_AUDIT_DEFAULT_REL_TOL
                                     of the largest |value| of each range's output */
+    const char *cache_dir;       /* NULL, or a folder remembering checked keys and
+                                    model digests between audits (audit_cache.c) */
     double max_step;             /* largest quantization step accepted (hidden-state
                                     units); <= 0: TC_AUDIT_DEFAULT_MAX_STEP */
     int n_threads;

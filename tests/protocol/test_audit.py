@@ -388,6 +388,30 @@ try:
         expect_reject(r, rep, "ranges", f"{name}: block 1 skipped, covered "
                                         f"(P(cover) = {c['coverage'][0]:.3f})")
 
+    # ---- --cache: the key check and the model digest remembered, and only while
+    # nothing changed
+    cache = path("cache")
+    ch = path("swap.ch.json")                # the honest run's challenge, answered in resp_h
+    mcopy = path("model_copy")
+    shutil.copytree(model, mcopy)
+    r, rep = audit(honest, ch, resp_h, tcv, None, mcopy, "--cache", cache)
+    expect_accept(r, rep, "audit with an empty --cache")
+    check("checked against it" in r.stdout and "remembered" not in r.stdout,
+          "first audit with --cache checks the key and digests the model")
+    r, rep = audit(honest, ch, resp_h, tcv, None, mcopy, "--cache", cache)
+    expect_accept(r, rep, "audit with a warm --cache")
+    check("checked in an earlier audit" in r.stdout and "remembered" in r.stdout,
+          f"second audit takes both from the cache ({r.stdout[:600]})")
+    r, _ = audit(honest, ch, resp_h, path("forged.tcv"), None, mcopy, "--cache", cache)
+    check(r.returncode == 3 and "do not match the key" in r.stderr,
+          "a forged key is checked although another key is remembered")
+    st_path = os.path.join(mcopy, "model.safetensors")
+    raw_w = bytearray(open(st_path, "rb").read())
+    raw_w[-5] ^= 0x40                       # one weight byte, same size
+    open(st_path, "r+b").write(raw_w)
+    r, rep = audit(honest, ch, resp_h, tcv, None, mcopy, "--cache", cache)
+    expect_reject(r, rep, "expectations", "a weight changed after the digest was remembered")
+
     # ---- unreadable inputs exit 3, flat layouts are refused by challenge
     r = tc("audit", "--receipt", path("nope.json"), "--vk", os.path.join(honest, "vk.json"),
            "--model", model, "--challenge", ch, "--response", resp_h)
