@@ -135,6 +135,9 @@ int cmd_challenge(int argc, char **argv)
         return cli_extra_args(argv[0], argc, argv, optind);
     if (is_public && seeded)
         return cli_usage(argv[0], "--public and --seed exclude each other");
+    if (is_public && scores != NULL)
+        return cli_usage(argv[0], "--public takes the model's own scores (anyone recomputes the "
+                                  "challenge from the model), not --scores");
 
     tc_error err = {0};
     tc_status st;
