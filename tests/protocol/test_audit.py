@@ -220,6 +220,15 @@ try:
     check(r.returncode == 1 and "FAIL  tokens:" in r.stdout,
           f"verify --run rejects the token forgery at its token check ({r.stdout[-600:]})")
 
+    # a --no-open run folder that holds a proofs.json anyway is not what the
+    # receipt describes
+    odd = path("odd")
+    shutil.copytree(honest, odd)
+    open(os.path.join(odd, "proofs.json"), "w").write("{}\n")
+    r = tc("verify", "--run", odd, "--skip-model")
+    check(r.returncode == 1 and "present, but the receipt says openings come from challenges"
+          in r.stdout, f"verify --run flags a proofs.json in a --no-open run ({r.stdout[-400:]})")
+
     # ---- prompt changed in the receipt: h_0 no longer matches
     run = path("att_prompt")
     shutil.copytree(honest, run)
