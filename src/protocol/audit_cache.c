@@ -48,10 +48,10 @@ static tc_status entry_path(tc_error *err, char *out, size_t cap, const char *ca
     return TC_OK;
 }
 
-tc_status tc_audit_cache_key_checked(tc_error *err, bool *checked, const char *cache,
-                                     const char *vk_path)
+/* The cache entry of a key file: DIR/keys/<SHA-256 of its bytes>. */
+static tc_status key_entry(tc_error *err, char *out, size_t cap, const char *cache,
+                           const char *vk_path)
 {
-    *checked = false;
     uint8_t *buf = NULL, id[32];
     size_t len = 0;
     tc_status st = tc_read_file(err, &buf, &len, vk_path, (size_t)1 << 36);
@@ -59,27 +59,26 @@ tc_status tc_audit_cache_key_checked(tc_error *err, bool *checked, const char *c
         return st;
     tc_sha256_oneshot(id, buf, len);
     free(buf);
+    return entry_path(err, out, cap, cache, "keys", id);
+}
+
+tc_status tc_audit_cache_key_checked(tc_error *err, bool *checked, const char *cache,
+                                     const char *vk_path)
+{
     char path[4200];
-    if ((st = entry_path(err, path, sizeof path, cache, "keys", id)) != TC_OK)
-        return st;
     struct stat sb;
-    *checked = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-    return TC_OK;
+    *checked = false;
+    tc_status st = key_entry(err, path, sizeof path, cache, vk_path);
+    if (st == TC_OK)
+        *checked = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+    return st;
 }
 
 tc_status tc_audit_cache_key_remember(tc_error *err, const char *cache, const char *vk_path)
 {
-    uint8_t *buf = NULL, id[32];
-    size_t len = 0;
-    tc_status st = tc_read_file(err, &buf, &len, vk_path, (size_t)1 << 36);
-    if (st != TC_OK)
-        return st;
-    tc_sha256_oneshot(id, buf, len);
-    free(buf);
     char path[4200];
-    if ((st = entry_path(err, path, sizeof path, cache, "keys", id)) != TC_OK)
-        return st;
-    return tc_write_file_atomic(err, path, "", 0);
+    tc_status st = key_entry(err, path, sizeof path, cache, vk_path);
+    return st == TC_OK ? tc_write_file_atomic(err, path, "", 0) : st;
 }
 
 static int cmp_name(const void *a, const void *b)
