@@ -3,12 +3,12 @@
 #include "cli.h"
 
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "protocol/audit.h"
+#include "util/json.h"
 
 static void help(FILE *f)
 {
@@ -145,22 +145,20 @@ int cmd_challenge(int argc, char **argv)
     memset(&ch, 0, sizeof ch);
     tc_audit_blocks b = {0};
     char *json = NULL;
-    void *obj = NULL;
+    json_t *obj = NULL;
     uint8_t rd[32], s32[32];
     int rc = CLI_ERROR;
-    if ((st = tc_json_load_digest(&err, &obj, rd, receipt)) != TC_OK)
+    st = tc_json_load_object(&err, &obj, receipt, TC_JSON_MAX_INPUT, rd);
+    if (st != TC_OK)
         goto fail;
     static const char *const keys[] = {"commitment", "srs_id", "model_digest"};
     char *dst[] = {ch.commitment, ch.srs_id, ch.model_digest};
     for (int i = 0; i < 3; i++) {
-        const char *v = json_string_value(json_object_get(obj, keys[i]));
-        uint8_t tmp[32];
-        if (v == NULL || strlen(v) != 64 || !tc_hex_decode(tmp, 32, v)) {
+        if (!tc_json_hex32(obj, keys[i], dst[i])) {
             st = tc_fail(&err, TC_EFORMAT, "%s: \"%s\" must be 64 hex characters", receipt,
                          keys[i]);
             goto fail;
         }
-        memcpy(dst[i], v, 65);
     }
     const char *lk = json_string_value(json_object_get(json_object_get(obj, "layout"), "kind"));
     if (lk == NULL || strcmp(lk, "structured")) {

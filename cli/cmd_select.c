@@ -7,7 +7,7 @@
  *   select solve    --instance inst.json
  */
 #include "cli.h"
-#include "select/json_util.h"
+#include "util/json.h"
 #include "select/select.h"
 #include "util/util.h"
 
@@ -437,8 +437,11 @@ static int run_fit(int argc, char **argv)
     tc_status s = tc_select_eigenvalues_read(&err, &ev, &n, o.eigenvalues, o.case_id);
     if (s == TC_OK)
         s = tc_esd_fit_metric(&err, &f, ev, n, m);
-    if (s == TC_OK)
-        s = tc_json_dump(&err, &text, fit_json(&f, m, ev, n));
+    if (s == TC_OK) {
+        json_t *root = fit_json(&f, m, ev, n);
+        s = tc_json_dump(&err, &text, root, TC_JSON_ORDERED);
+        json_decref(root);
+    }
     rc = s == TC_OK ? emit(o.out, text) : cli_report(VERB, &err, s);
     free(text);
     free(ev);
@@ -482,7 +485,8 @@ static int run_solve(int argc, char **argv)
             json_array_append_new(as, p);
         }
         json_object_set_new(root, "assignment", as);
-        s = tc_json_dump(&err, &text, root);
+        s = tc_json_dump(&err, &text, root, TC_JSON_ORDERED);
+        json_decref(root);
     }
     rc = s == TC_OK ? emit(o.out, text) : cli_report(VERB, &err, s);
     free(text);

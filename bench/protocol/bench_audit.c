@@ -45,6 +45,7 @@
 #include "protocol/run.h"
 #include "tensor/layout.h"
 #include "tensor/npy.h"
+#include "util/json.h"
 
 static void die(const char *what, const tc_error *e)
 {
@@ -285,9 +286,9 @@ static int cost(int argc, char **argv)
     uint64_t budget = (uint64_t)(pct / 100.0 * (double)total);
     tc_challenge ch;
     memset(&ch, 0, sizeof ch);
-    void *obj;
+    json_t *obj;
     uint8_t d[32], seed[32] = {7};
-    if (tc_json_load_digest(&e, &obj, d, rcp) != TC_OK)
+    if (tc_json_load_object(&e, &obj, rcp, TC_JSON_MAX_INPUT, d) != TC_OK)
         die("receipt", &e);
     snprintf(ch.commitment, 65, "%s", json_string_value(json_object_get(obj, "commitment")));
     snprintf(ch.srs_id, 65, "%s", json_string_value(json_object_get(obj, "srs_id")));

@@ -2,7 +2,6 @@
  * (audit.h, docs/audit.md). */
 #include "protocol/audit.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "model/engine.h"
 #include "protocol/run.h"
 #include "tensor/layout.h"
+#include "util/json.h"
 
 void tc_audit_round(void *ctx, float *x, size_t n)
 {
@@ -47,9 +47,9 @@ static void receipt_free(receipt *r)
 static tc_status receipt_read(tc_error *err, receipt *r, const char *path)
 {
     memset(r, 0, sizeof *r);
-    void *obj;
+    json_t *obj;
     uint8_t d[32];
-    tc_status st = tc_json_load_digest(err, &obj, d, path);
+    tc_status st = tc_json_load_object(err, &obj, path, TC_JSON_MAX_INPUT, d);
     if (st != TC_OK)
         return st;
     r->root = obj;
@@ -274,12 +274,9 @@ static void check_expectations(audit *a)
         line(a, true, "WARNING: the verification key is from a testing SRS (origin %s): whoever "
                       "knows its trapdoors can forge openings", tc_pst_origin_name(a->vf.origin));
     /* the layout the verifier expects for this model and token count */
-    char *want = NULL;
     tc_error e3 = {0};
-    bool lay_ok = tc_layout_structured(&e3, &a->lay, a->L + 1, a->T, a->H) == TC_OK &&
-                  tc_layout_to_json(&e3, &a->lay, &want) == TC_OK;
-    json_t *wj = lay_ok ? json_loads(want, 0, NULL) : NULL;
-    free(want);
+    bool lay_ok = tc_layout_structured(&e3, &a->lay, a->L + 1, a->T, a->H) == TC_OK;
+    json_t *wj = lay_ok ? tc_layout_to_json_object(&a->lay) : NULL;
     lay_ok = wj != NULL && json_equal(wj, a->rc.layout);
     json_decref(wj);
     line(a, lay_ok, "layout is the structured layout of [%zu][%zu][%zu]", a->L + 1, a->T, a->H);
@@ -698,11 +695,11 @@ static tc_status load_inputs(audit *a)
 {
     const tc_audit_opts *o = a->o;
     tc_status st;
-    void *obj = NULL;
+    json_t *obj = NULL;
     uint8_t d[32];
     if ((st = receipt_read(a->err, &a->rc, o->receipt_path)) != TC_OK)
         return st;
-    if ((st = tc_json_load_digest(a->err, &obj, d, o->challenge_path)) != TC_OK)
+    if ((st = tc_json_load_object(a->err, &obj, o->challenge_path, TC_JSON_MAX_INPUT, d)) != TC_OK)
         return st;
     json_decref(obj);
     tc_hex_encode(a->challenge_digest, d, 32);

@@ -125,11 +125,6 @@ tc_status tc_response_to_json(tc_error *err, char **json, const tc_response *r) 
  * recorded in fault[] (the audit rejects it). */
 tc_status tc_response_read(tc_error *err, tc_response *r, const char *path) TC_MUST_CHECK;
 
-/* A JSON file (object at the top) and the SHA-256 of its bytes; a missing
- * file is TC_EIO, anything else malformed TC_EFORMAT, both naming it. */
-tc_status tc_json_load_digest(tc_error *err, void **obj /* json_t ** */, uint8_t digest[32],
-                              const char *path) TC_MUST_CHECK;
-
 /* The verifier's cache (audit_cache.c: what is remembered and why that is
  * sound).  key_checked: whether this exact key file passed the level check
  * before; key_remember records that it did.  model_digest: the folder's
@@ -141,14 +136,6 @@ tc_status tc_audit_cache_key_remember(tc_error *err, const char *cache,
                                       const char *vk_path) TC_MUST_CHECK;
 tc_status tc_audit_cache_model_digest(tc_error *err, uint8_t digest[32], bool *from_cache,
                                       const char *cache, const char *model_dir) TC_MUST_CHECK;
-
-/* A 64-hex-character string field of a JSON object (json_t *) into out;
- * false when missing or not 32 bytes of hex. */
-bool tc_json_hex32(const void *obj, const char *key, char out[65]);
-/* The object as two-space indented JSON with sorted keys and a final
- * newline, malloc'd into *out; `what` names it in errors. */
-tc_status tc_json_dump_text(tc_error *err, char **out, const void *obj,
-                            const char *what) TC_MUST_CHECK;
 
 /* --------------------------------------------------------------- audit */
 

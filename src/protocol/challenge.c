@@ -2,12 +2,12 @@
  * docs/audit.md "Policies"). */
 #include "protocol/audit.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "select/select.h"
+#include "util/json.h"
 
 /* ------------------------------------------------------------ policies */
 
@@ -447,19 +447,9 @@ tc_status tc_challenge_to_json(tc_error *err, char **json, const tc_challenge *c
     json_object_set_new(o, "coverage_uniform", covu);
     json_object_set_new(o, "coverage_stderr", json_real(ch->coverage_stderr));
     json_object_set_new(o, "open_layers", open);
-    tc_status st = tc_json_dump_text(err, json, o, "the challenge");
+    tc_status st = tc_json_dump(err, json, o, TC_JSON_SORTED);
     json_decref(o);
     return st;
-}
-
-static bool get_int(const json_t *o, const char *key, json_int_t lo, json_int_t hi,
-                    json_int_t *v)
-{
-    const json_t *x = json_object_get(o, key);
-    if (!json_is_integer(x))
-        return false;
-    *v = json_integer_value(x);
-    return *v >= lo && *v <= hi;
 }
 
 static tc_status challenge_from_json(tc_error *err, tc_challenge *ch, const json_t *o,
@@ -470,7 +460,7 @@ static tc_status challenge_from_json(tc_error *err, tc_challenge *ch, const json
     if (fmt == NULL || strcmp(fmt, "tensorcommit-challenge"))
         return tc_fail(err, TC_EFORMAT, "%s: not a challenge (format is not "
                        "\"tensorcommit-challenge\")", path);
-    if (!get_int(o, "version", 1, 1, &v))
+    if (!tc_json_int_in(o, "version", 1, 1, &v))
         return tc_fail(err, TC_EFORMAT, "%s: version must be 1", path);
     static const char *const hexkeys[] = {"commitment", "srs_id", "model_digest",
                                           "receipt_digest", "nonce"};
@@ -488,7 +478,7 @@ static tc_status challenge_from_json(tc_error *err, tc_challenge *ch, const json
                        path);
     ch->is_public = json_is_true(pub);
     ch->seeded = json_is_true(sd);
-    if (!get_int(o, "n_blocks", 1, 1 << 16, &v))
+    if (!tc_json_int_in(o, "n_blocks", 1, 1 << 16, &v))
         return tc_fail(err, TC_EFORMAT, "%s: \"n_blocks\" must be an integer in 1..65536", path);
     ch->L = (size_t)v;
     const json_t *ranges = json_object_get(o, "ranges");
@@ -500,9 +490,9 @@ static tc_status challenge_from_json(tc_error *err, tc_challenge *ch, const json
     for (size_t k = 0; k < M; k++) {
         const json_t *r = json_array_get(ranges, k);
         json_int_t a, b, bud;
-        if (!get_int(r, "first_block", 0, (json_int_t)ch->L, &a) ||
-            !get_int(r, "last_block", 0, (json_int_t)ch->L, &b) ||
-            !get_int(r, "budget", 0, INT64_MAX, &bud) || (a == 0) != (b == 0) || a > b)
+        if (!tc_json_int_in(r, "first_block", 0, (json_int_t)ch->L, &a) ||
+            !tc_json_int_in(r, "last_block", 0, (json_int_t)ch->L, &b) ||
+            !tc_json_int_in(r, "budget", 0, INT64_MAX, &bud) || (a == 0) != (b == 0) || a > b)
             return tc_fail(err, TC_EFORMAT, "%s: range %zu must have 1 <= first_block <= "
                            "last_block <= %zu (or both 0) and a budget", path, k, ch->L);
         ch->first[k] = (int)a;
@@ -537,13 +527,10 @@ static tc_status challenge_from_json(tc_error *err, tc_challenge *ch, const json
 tc_status tc_challenge_read(tc_error *err, tc_challenge *ch, const char *path)
 {
     memset(ch, 0, sizeof *ch);
-    json_error_t je;
-    json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (o == NULL)
-        return tc_fail(err, TC_EFORMAT, "%s: not valid JSON (line %d: %s)", path, je.line,
-                       je.text);
-    tc_status st = json_is_object(o) ? challenge_from_json(err, ch, o, path)
-                                     : tc_fail(err, TC_EFORMAT, "%s: not a JSON object", path);
+    json_t *o = NULL;
+    tc_status st = tc_json_load_object(err, &o, path, 0, NULL);
+    if (st == TC_OK)
+        st = challenge_from_json(err, ch, o, path);
     json_decref(o);
     if (st != TC_OK)
         tc_challenge_free(ch);

@@ -2,7 +2,6 @@
  * (audit.h), and response.json. */
 #include "protocol/audit.h"
 
-#include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,59 +9,7 @@
 
 #include "tensor/layout.h"
 #include "tensor/npy.h"
-
-/* ---------------------------------------------------------------- JSON */
-
-tc_status tc_json_load_digest(tc_error *err, void **obj, uint8_t digest[32], const char *path)
-{
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    *obj = NULL;
-    tc_status st = tc_read_file(err, &buf, &len, path, (size_t)1 << 32);
-    if (st != TC_OK)
-        return st;
-    if (digest != NULL)
-        tc_sha256_oneshot(digest, buf, len);
-    json_error_t je;
-    json_t *o = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
-    free(buf);
-    if (o == NULL)
-        return tc_fail(err, TC_EFORMAT, "%s: not valid JSON (line %d: %s)", path, je.line,
-                       je.text);
-    if (!json_is_object(o)) {
-        json_decref(o);
-        return tc_fail(err, TC_EFORMAT, "%s: not a JSON object", path);
-    }
-    *obj = o;
-    return TC_OK;
-}
-
-bool tc_json_hex32(const void *obj, const char *key, char out[65])
-{
-    const char *s = json_string_value(json_object_get(obj, key));
-    uint8_t tmp[32];
-    if (s == NULL || strlen(s) != 64 || !tc_hex_decode(tmp, 32, s))
-        return false;
-    memcpy(out, s, 65);
-    return true;
-}
-
-tc_status tc_json_dump_text(tc_error *err, char **out, const void *obj, const char *what)
-{
-    char *text = json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS);
-    if (text == NULL)
-        return tc_fail(err, TC_ENOMEM, "cannot serialise %s", what);
-    size_t n = strlen(text);
-    char *t2 = realloc(text, n + 2);
-    if (t2 == NULL) {
-        free(text);
-        return tc_fail(err, TC_ENOMEM, "out of memory");
-    }
-    t2[n] = '\n';
-    t2[n + 1] = '\0';
-    *out = t2;
-    return TC_OK;
-}
+#include "util/json.h"
 
 /* int64 little-endian ↔ base64 (RFC 4648, with padding). */
 static char *b64_encode_i64(const int64_t *v, size_t n)
@@ -158,7 +105,7 @@ tc_status tc_response_to_json(tc_error *err, char **json, const tc_response *r)
     }
     json_object_set_new(o, "slices", arr);
     if (st == TC_OK)
-        st = tc_json_dump_text(err, json, o, "the response");
+        st = tc_json_dump(err, json, o, TC_JSON_SORTED);
     json_decref(o);
     return st;
 }
@@ -264,8 +211,8 @@ static tc_status response_from_json(tc_error *err, tc_response *r, const json_t 
 tc_status tc_response_read(tc_error *err, tc_response *r, const char *path)
 {
     memset(r, 0, sizeof *r);
-    void *obj;
-    tc_status st = tc_json_load_digest(err, &obj, NULL, path);
+    json_t *obj;
+    tc_status st = tc_json_load_object(err, &obj, path, TC_JSON_MAX_INPUT, NULL);
     if (st != TC_OK)
         return st;
     st = response_from_json(err, r, obj, path);
@@ -296,14 +243,14 @@ tc_status tc_respond(tc_error *err, const tc_respond_opts *o)
     memset(&srs, 0, sizeof srs);
     char path[4096];
     uint8_t chd[32];
-    void *obj = NULL;
+    json_t *obj = NULL;
 
-    tc_status st = tc_json_load_digest(err, &obj, chd, o->challenge_path);
+    tc_status st = tc_json_load_object(err, &obj, o->challenge_path, TC_JSON_MAX_INPUT, chd);
     json_decref(obj);
     if (st != TC_OK || (st = tc_challenge_read(err, &ch, o->challenge_path)) != TC_OK)
         goto out;
     path_in(path, sizeof path, o->run_dir, "receipt.json");
-    if ((st = tc_json_load_digest(err, &obj, NULL, path)) != TC_OK)
+    if ((st = tc_json_load_object(err, &obj, path, TC_JSON_MAX_INPUT, NULL)) != TC_OK)
         goto out;
     receipt = obj;
     const char *commitment = json_string_value(json_object_get(receipt, "commitment"));

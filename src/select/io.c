@@ -1,6 +1,6 @@
 /* Input files of `select fit` and `select solve`: the shapes of the
  * known-answer vectors' cases (vectors/layer-selection/README.md). */
-#include "select/json_util.h"
+#include "util/json.h"
 #include "select/select.h"
 #include "util/util.h"
 
@@ -114,7 +114,7 @@ tc_status tc_mvbcs_instance_read(tc_error *err, tc_mvbcs_instance *inst, const c
 {
     memset(inst, 0, sizeof *inst);
     json_t *root = NULL, *c = NULL;
-    tc_status st = tc_json_load_file(err, &root, path, INPUT_MAX_FILE);
+    tc_status st = tc_json_load(err, &root, path, INPUT_MAX_FILE, NULL);
     if (st == TC_OK)
         st = pick_case(err, &c, root, path, case_id);
     if (st == TC_OK)
@@ -131,7 +131,7 @@ tc_status tc_select_eigenvalues_read(tc_error *err, double **evals, size_t *n,
     *evals = NULL;
     *n = 0;
     json_t *root = NULL, *c = NULL, *arr = NULL;
-    tc_status st = tc_json_load_file(err, &root, path, INPUT_MAX_FILE);
+    tc_status st = tc_json_load(err, &root, path, INPUT_MAX_FILE, NULL);
     if (st == TC_OK && json_is_array(root) && case_id == NULL)
         arr = root;
     else if (st == TC_OK && (st = pick_case(err, &c, root, path, case_id)) == TC_OK) {

@@ -2,7 +2,7 @@
  * architecture (docs/layer-selection.md §2), read through the safetensors
  * model view and converted exactly to double (§3 step 1). */
 #include "model/safetensors.h"
-#include "select/json_util.h"
+#include "util/json.h"
 #include "select/select.h"
 #include "util/util.h"
 
@@ -49,7 +49,7 @@ static tc_status read_config(tc_error *err, char *model_type, size_t type_len,
     char path[4096];
     snprintf(path, sizeof path, "%s/config.json", dir);
     json_t *root = NULL;
-    tc_status st = tc_json_load_file(err, &root, path, (size_t)16 << 20);
+    tc_status st = tc_json_load(err, &root, path, (size_t)16 << 20, NULL);
     if (st != TC_OK)
         return st;
     json_t *t = json_object_get(root, "model_type");

@@ -1,6 +1,6 @@
 /* Selection: units from a scores file, the exact solve, and the output
  * document (docs/layer-selection.md §8.2-8.3). */
-#include "select/json_util.h"
+#include "util/json.h"
 #include "select/select.h"
 #include "util/util.h"
 
@@ -141,5 +141,7 @@ tc_status tc_select_plan_to_json(tc_error *err, char **json, const tc_select_pla
     json_object_set_new(res, "assignments", as);
     json_object_set_new(root, "input", in);
     json_object_set_new(root, "results", res);
-    return tc_json_dump(err, json, root);
+    tc_status st = tc_json_dump(err, json, root, TC_JSON_ORDERED);
+    json_decref(root);
+    return st;
 }

@@ -1,7 +1,7 @@
 /* The scores file (docs/layer-selection.md §8.1): writing ours, reading ours
  * or the original tool's. */
 #include "select/select.h"
-#include "select/json_util.h"
+#include "util/json.h"
 #include "util/util.h"
 
 #include <jansson.h>
@@ -111,7 +111,9 @@ tc_status tc_select_scores_to_json(tc_error *err, char **json, const tc_select_s
         json_array_append_new(blocks, block_json(&s->blocks[b], b));
     json_object_set_new(root, "blocks", blocks);
     json_object_set_new(root, "metadata", metadata_json(s));
-    return tc_json_dump(err, json, root);
+    tc_status st = tc_json_dump(err, json, root, TC_JSON_ORDERED);
+    json_decref(root);
+    return st;
 }
 
 /* ---------------------------------------------------------- reading */
@@ -223,7 +225,7 @@ tc_status tc_select_scores_read(tc_error *err, tc_select_scores *s, const char *
 {
     tc_select_scores_init(s);
     json_t *root = NULL;
-    tc_status st = tc_json_load_file(err, &root, path, SCORES_MAX_FILE);
+    tc_status st = tc_json_load(err, &root, path, SCORES_MAX_FILE, NULL);
     if (st != TC_OK)
         return st;
     json_t *layers = json_object_get(root, "layers");

@@ -86,6 +86,9 @@ int tc_layout_token_prefix(const tc_layout *lay, size_t layer, size_t token, uin
  * Reading re-derives the layout from its parameters and rejects a file whose
  * recorded shape disagrees. */
 tc_status tc_layout_to_json(tc_error *err, const tc_layout *lay, char **json) TC_MUST_CHECK;
+/* The same as a JSON object (jansson json_t *, new reference) for embedding
+ * in receipts and comparing with them. */
+void *tc_layout_to_json_object(const tc_layout *lay);
 tc_status tc_layout_write(tc_error *err, const tc_layout *lay, const char *path) TC_MUST_CHECK;
 tc_status tc_layout_read(tc_error *err, tc_layout *lay, const char *path) TC_MUST_CHECK;
 /* Its text (malloc'd, ending in a newline); data_file, when not NULL, is

@@ -3,58 +3,12 @@
 #include "tensor/quantize.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-/* obj's text with a final newline (obj is consumed). */
-static tc_status json_text(tc_error *err, json_t *obj, const char *what, char **out)
-{
-    char *text = json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS);
-    json_decref(obj);
-    *out = NULL;
-    if (text == NULL)
-        return tc_fail(err, TC_ENOMEM, "%s: cannot serialise JSON", what);
-    size_t n = strlen(text);
-    char *t = realloc(text, n + 2);
-    if (t == NULL) {
-        free(text);
-        return tc_fail(err, TC_ENOMEM, "%s: out of memory", what);
-    }
-    t[n] = '\n';
-    t[n + 1] = '\0';
-    *out = t;
-    return TC_OK;
-}
-
-static tc_status write_json(tc_error *err, json_t *obj, const char *path)
-{
-    char *text;
-    tc_status st = json_text(err, obj, path, &text);
-    if (st == TC_OK)
-        st = tc_write_file_atomic(err, path, text, strlen(text));
-    free(text);
-    return st;
-}
-
-static tc_status load_json(tc_error *err, json_t **out, const char *path)
-{
-    json_error_t je;
-    *out = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (*out == NULL && je.line < 0) /* jansson could not read it */
-        return tc_fail(err, TC_EIO, "%s: %s", path, je.text);
-    if (*out == NULL)
-        return tc_fail(err, TC_EFORMAT, "%s: not valid JSON at line %d: %s", path, je.line,
-                       je.text);
-    if (!json_is_object(*out)) {
-        json_decref(*out);
-        *out = NULL;
-        return tc_fail(err, TC_EFORMAT, "%s: not a JSON object", path);
-    }
-    return TC_OK;
-}
+#include "util/json.h"
 
 /* Prefixes the file name to the message already in err. */
 static tc_status rewrap(tc_error *err, tc_status s, const char *name)
@@ -84,7 +38,7 @@ static json_t *shape_json(const uint32_t *shape, int m)
     return a;
 }
 
-tc_status tc_layout_to_json(tc_error *err, const tc_layout *lay, char **out)
+void *tc_layout_to_json_object(const tc_layout *lay)
 {
     json_t *o = json_object();
     json_object_set_new(o, "kind", json_string(lay->kind == TC_LAYOUT_FLAT ? "flat" : "structured"));
@@ -115,6 +69,12 @@ tc_status tc_layout_to_json(tc_error *err, const tc_layout *lay, char **out)
         json_object_set_new(o, "padding", json_string("zeros"));
         json_object_set_new(o, "index", json_string("grid index = (layer*padded[1] + token)*padded[2] + h"));
     }
+    return o;
+}
+
+tc_status tc_layout_to_json(tc_error *err, const tc_layout *lay, char **out)
+{
+    json_t *o = tc_layout_to_json_object(lay);
     *out = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(o);
     if (*out == NULL)
@@ -122,43 +82,28 @@ tc_status tc_layout_to_json(tc_error *err, const tc_layout *lay, char **out)
     return TC_OK;
 }
 
-/* The layout as a JSON object, with "data_file" when data_file is not NULL. */
-static tc_status layout_object(tc_error *err, const tc_layout *lay, const char *data_file,
-                               json_t **out)
-{
-    char *text;
-    tc_status st = tc_layout_to_json(err, lay, &text);
-    if (st != TC_OK)
-        return st;
-    json_error_t je;
-    *out = json_loads(text, 0, &je);
-    free(text);
-    if (*out == NULL)
-        return tc_fail(err, TC_EINTERNAL, "layout: JSON did not parse back");
-    if (data_file != NULL)
-        json_object_set_new(*out, "data_file", json_string(data_file));
-    return TC_OK;
-}
-
 tc_status tc_layout_write(tc_error *err, const tc_layout *lay, const char *path)
 {
-    json_t *o;
-    tc_status st = layout_object(err, lay, NULL, &o);
-    return st == TC_OK ? write_json(err, o, path) : st;
+    json_t *o = tc_layout_to_json_object(lay);
+    tc_status st = tc_json_write(err, path, o, TC_JSON_SORTED);
+    json_decref(o);
+    return st;
 }
 
 tc_status tc_layout_encode(tc_error *err, const tc_layout *lay, const char *data_file, char **text)
 {
-    json_t *o;
-    *text = NULL;
-    tc_status st = layout_object(err, lay, data_file, &o);
-    return st == TC_OK ? json_text(err, o, "layout", text) : st;
+    json_t *o = tc_layout_to_json_object(lay);
+    if (data_file != NULL)
+        json_object_set_new(o, "data_file", json_string(data_file));
+    tc_status st = tc_json_dump(err, text, o, TC_JSON_SORTED);
+    json_decref(o);
+    return st;
 }
 
 tc_status tc_layout_read(tc_error *err, tc_layout *lay, const char *path)
 {
     json_t *o;
-    tc_status st = load_json(err, &o, path);
+    tc_status st = tc_json_load_object(err, &o, path, 0, NULL);
     if (st != TC_OK)
         return st;
     size_t l, t, h;
@@ -277,7 +222,10 @@ tc_status tc_quant_from_json(tc_error *err, tc_quant_params *q, const void *obj,
 
 tc_status tc_quant_write(tc_error *err, const tc_quant_params *q, const char *path)
 {
-    return write_json(err, tc_quant_to_json(q), path);
+    json_t *o = tc_quant_to_json(q);
+    tc_status st = tc_json_write(err, path, o, TC_JSON_SORTED);
+    json_decref(o);
+    return st;
 }
 
 tc_status tc_quant_encode(tc_error *err, const tc_quant_params *q, const char *data_file,
@@ -286,13 +234,15 @@ tc_status tc_quant_encode(tc_error *err, const tc_quant_params *q, const char *d
     json_t *o = tc_quant_to_json(q);
     if (data_file != NULL)
         json_object_set_new(o, "data_file", json_string(data_file));
-    return json_text(err, o, "quantization", text);
+    tc_status st = tc_json_dump(err, text, o, TC_JSON_SORTED);
+    json_decref(o);
+    return st;
 }
 
 tc_status tc_quant_read(tc_error *err, tc_quant_params *q, const char *path)
 {
     json_t *o;
-    tc_status st = load_json(err, &o, path);
+    tc_status st = tc_json_load_object(err, &o, path, 0, NULL);
     if (st != TC_OK)
         return st;
     st = tc_quant_from_json(err, q, o, path);
@@ -335,8 +285,10 @@ tc_status tc_meta_check_owner(tc_error *err, const char *meta_path, const char *
         free(meta);                 /* new, or a stream (/dev/null, /dev/stdout) */
         return TC_OK;
     }
-    json_error_t je;
-    json_t *o = json_load_file(meta, 0, &je);
+    json_t *o = NULL;
+    tc_error ignored = {0};         /* unreadable or not JSON: it records nothing */
+    if (tc_json_load(&ignored, &o, meta, 0, NULL) != TC_OK)
+        o = NULL;
     const char *rec = json_string_value(json_object_get(o, "data_file"));
     if (rec == NULL) {
         st = tc_fail(err, TC_EARG,
