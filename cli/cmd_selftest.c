@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include "protocol/selftest.h"
+#include "selftest_timing.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -57,7 +58,7 @@ static void print_time(double s)
         printf("%9.3f s ", s);
 }
 
-static void on_timing(void *ctx, const tc_selftest_timing *t)
+static void on_timing(void *ctx, const cli_timing *t)
 {
     (void)ctx;
     printf("  %-18s", t->name);
@@ -125,8 +126,7 @@ int cmd_selftest(int argc, char **argv)
     if (optind < argc)
         return cli_extra_args(argv[0], argc, argv, optind);
 
-    tc_selftest_opts opts = {.n_threads = n_threads, .check = on_check,
-                             .timing = on_timing, .ctx = NULL};
+    tc_selftest_opts opts = {.n_threads = n_threads, .check = on_check, .ctx = NULL};
     tc_error err = {0};
     size_t n_failed = 0, n_checks = 0;
     while (tc_selftest_names[n_checks] != NULL)
@@ -142,7 +142,7 @@ int cmd_selftest(int argc, char **argv)
                n_threads == 1 ? "" : "s");
         machine();
         printf("  %-18s%12s%12s%12s  %s\n", "operation", "median", "min", "max", "reps");
-        s = tc_selftest_timings(&err, &opts);
+        s = cli_selftest_timings(&err, n_threads, on_timing, NULL);
         if (s == TC_EINTERNAL) {   /* a timed operation gave a wrong result */
             printf("FAIL timings: %s\n", err.msg);
             return CLI_REJECTED;

@@ -1,6 +1,6 @@
 /*
- * Self-test of an installed build: known answers embedded in the source, then
- * timings of the core operations (`tensorcommit selftest`).
+ * Self-test of an installed build: known answers embedded in the source
+ * (`tensorcommit selftest`; its timings are the command's, cli/selftest_timing.c).
  *
  * The known answers are literal values copied from the shared vectors
  * (shared/vectors/bn254_basic.json and pst.json, produced by an independent
@@ -18,21 +18,11 @@
 
 #include "util/util.h"
 
-/* One timed operation: seconds per operation over `reps` repetitions. */
-typedef struct tc_selftest_timing {
-    const char *name;           /* "fp_mul", "pairing", … */
-    const char *what;           /* a short description of one operation */
-    double median, min, max;    /* seconds per operation */
-    int reps;
-} tc_selftest_timing;
-
 typedef struct tc_selftest_opts {
     int n_threads;              /* ≥ 1 (MSM, PST); 0 means 1 */
     /* one call per known answer, in a fixed order; `detail` names the
      * vector and, on failure, what differed */
     void (*check)(void *ctx, bool ok, const char *name, const char *detail);
-    /* one call per timed operation (tc_selftest_timings) */
-    void (*timing)(void *ctx, const tc_selftest_timing *t);
     void *ctx;
 } tc_selftest_opts;
 
@@ -46,11 +36,5 @@ extern const char *const tc_selftest_names[];
  * error. */
 tc_status tc_selftest_known_answers(tc_error *err, size_t *n_failed,
                                     const tc_selftest_opts *opts) TC_MUST_CHECK;
-
-/* Times the core operations (medians over a few repetitions, under a second
- * on the 2-core reference machine with one thread) and reports each through
- * opts->timing.  Each result is checked before it is timed; a wrong result
- * is TC_EINTERNAL. */
-tc_status tc_selftest_timings(tc_error *err, const tc_selftest_opts *opts) TC_MUST_CHECK;
 
 #endif
