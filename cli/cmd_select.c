@@ -13,7 +13,6 @@
 
 #include <cblas.h>
 #include <errno.h>
-#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,71 +57,90 @@ static const char *usage_text =
 /* ------------------------------------------------------------ options */
 
 typedef struct opts {
+    const char *verb;            /* "select <sub-command>", for messages */
     const char *model, *out, *scores, *budgets, *plot, *eigenvalues, *instance, *case_id;
-    const char *metric, *mapping, *unit, *sparsity, *epsilon, *threads, *eig;
+    const char *metric, *mapping, *unit, *sparsity, *epsilon, *eig;
+    int threads;                 /* 0: not given */
     bool no_clamp, quiet;
 } opts;
 
-typedef struct opt_spec {
-    const char *name;
-    size_t offset;  /* of the const char * field, or of the bool for flags */
-    bool flag;
-} opt_spec;
-
-#define OPT(n, f) {n, offsetof(opts, f), false}
-#define FLAG(n, f) {n, offsetof(opts, f), true}
-static const opt_spec specs[] = {
-    OPT("--model", model),       OPT("--out", out),           OPT("--scores", scores),
-    OPT("--budgets", budgets),   OPT("--plot", plot),         OPT("--eigenvalues", eigenvalues),
-    OPT("--instance", instance), OPT("--case", case_id),      OPT("--metric", metric),
-    OPT("--mapping", mapping),   OPT("--unit", unit),         OPT("--sparsity", sparsity),
-    OPT("--epsilon", epsilon),   OPT("--threads", threads),   OPT("--eig", eig),
-    FLAG("--no-clamp", no_clamp),
-    FLAG("--quiet", quiet),
+/* Every sub-command takes the same options; each reads the ones it uses. */
+static const struct option longopts[] = {
+    {"model", required_argument, NULL, 'm'},    {"out", required_argument, NULL, 'o'},
+    {"scores", required_argument, NULL, 'S'},   {"budgets", required_argument, NULL, 'b'},
+    {"plot", required_argument, NULL, 'p'},     {"eigenvalues", required_argument, NULL, 'e'},
+    {"instance", required_argument, NULL, 'i'}, {"case", required_argument, NULL, 'c'},
+    {"metric", required_argument, NULL, 'M'},   {"mapping", required_argument, NULL, 'a'},
+    {"unit", required_argument, NULL, 'u'},     {"sparsity", required_argument, NULL, 's'},
+    {"epsilon", required_argument, NULL, 'E'},  {"threads", required_argument, NULL, 'j'},
+    {"eig", required_argument, NULL, 'g'},      {"no-clamp", no_argument, NULL, 'C'},
+    {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
-/* Returns -1 on success, else the exit code (help: 0, usage error: 2). */
-static int parse_opts(opts *o, int argc, char **argv, const char *sub)
+/* The value of option `code` into o; false when it is not a value option. */
+static bool set_value(opts *o, int code, const char *arg)
+{
+    const char **dst;
+    switch (code) {
+    case 'm': dst = &o->model; break;
+    case 'o': dst = &o->out; break;
+    case 'S': dst = &o->scores; break;
+    case 'b': dst = &o->budgets; break;
+    case 'p': dst = &o->plot; break;
+    case 'e': dst = &o->eigenvalues; break;
+    case 'i': dst = &o->instance; break;
+    case 'c': dst = &o->case_id; break;
+    case 'M': dst = &o->metric; break;
+    case 'a': dst = &o->mapping; break;
+    case 'u': dst = &o->unit; break;
+    case 's': dst = &o->sparsity; break;
+    case 'E': dst = &o->epsilon; break;
+    case 'g': dst = &o->eig; break;
+    default: return false;
+    }
+    *dst = arg;
+    return true;
+}
+
+/* argv[0] is "select <sub-command>".  Returns -1 on success, else the exit
+ * code (help: 0, usage error: 2, after one line and the hint). */
+static int parse_opts(opts *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    o->verb = argv[0];
+    int c;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, longopts)) != -1) {
+        if (set_value(o, c, optarg))
+            continue;
+        switch (c) {
+        case 'j':
+            if (!cli_threads_option(o->verb, optarg, &o->threads))
+                return CLI_USAGE;
+            break;
+        case 'C':
+            o->no_clamp = true;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
+        case 'h':
             fputs(usage_text, stdout);
             return CLI_OK;
-        }
-        const char *eq = strchr(a, '=');
-        size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
-        const opt_spec *sp = NULL;
-        for (size_t s = 0; s < TC_ARRAY_LEN(specs); s++)
-            if (strlen(specs[s].name) == nlen && !strncmp(specs[s].name, a, nlen))
-                sp = &specs[s];
-        if (sp == NULL) {
-            cli_errorf(VERB, "%s: unknown option '%s'", sub, a);
+        default:
             return CLI_USAGE;
         }
-        if (sp->flag) {
-            if (eq) {
-                cli_errorf(VERB, "%s: %s takes no value", sub, sp->name);
-                return CLI_USAGE;
-            }
-            *(bool *)((char *)o + sp->offset) = true;
-            continue;
-        }
-        const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (val == NULL) {
-            cli_errorf(VERB, "%s: %s needs a value", sub, sp->name);
-            return CLI_USAGE;
-        }
-        *(const char **)((char *)o + sp->offset) = val;
     }
+    if (optind < argc)
+        return cli_extra_args(o->verb, argc, argv, optind);
     return -1;
 }
 
-static bool need(const char *v, const char *name, const char *sub)
+static bool need(const opts *o, const char *v, const char *name)
 {
     if (v == NULL)
-        cli_errorf(VERB, "%s: %s is required", sub, name);
+        cli_usage(o->verb, "%s is required", name);
     return v != NULL;
 }
 
@@ -156,7 +174,7 @@ static bool parse_budget(const char *s, uint64_t *out)
     return true;
 }
 
-static int parse_budgets(const char *s, uint64_t **out, size_t *n)
+static int parse_budgets(const char *verb, const char *s, uint64_t **out, size_t *n)
 {
     size_t cap = 1;
     for (const char *p = s; *p; p++)
@@ -171,12 +189,12 @@ static int parse_budgets(const char *s, uint64_t **out, size_t *n)
     int rc = -1;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
         if (!parse_budget(tok, &(*out)[(*n)++])) {
-            cli_errorf(VERB, "optimize: budget '%s' is not an integer >= 0", tok);
+            cli_usage(verb, "budget '%s' is not an integer >= 0", tok);
             rc = CLI_USAGE;
             break;
         }
     if (rc < 0 && *n != cap) {
-        cli_errorf(VERB, "optimize: --budgets '%s' has an empty entry", s);
+        cli_usage(verb, "--budgets '%s' has an empty entry", s);
         rc = CLI_USAGE;
     }
     free(copy);
@@ -223,48 +241,33 @@ static void on_progress(void *ctx, size_t done, size_t total, const char *name)
 static int run_scores(int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(&o, argc, argv, "scores");
+    int rc = parse_opts(&o, argc, argv);
     if (rc >= 0)
         return rc;
-    if (!need(o.model, "--model", "scores") || !need(o.out, "--out", "scores"))
+    if (!need(&o, o.model, "--model") || !need(&o, o.out, "--out"))
         return CLI_USAGE;
     tc_select_options so;
     tc_select_options_default(&so);
-    so.n_threads = (size_t)cli_default_threads();
+    so.n_threads = cli_default_threads();
     double x;
-    if (o.metric && !tc_select_metric_parse(&so.metric, o.metric)) {
-        cli_errorf(VERB, "scores: unknown --metric '%s' (alpha_peak, alpha_mid, alpha)", o.metric);
-        return CLI_USAGE;
-    }
-    if (o.mapping && !tc_select_mapping_parse(&so.map.mapping, o.mapping)) {
-        cli_errorf(VERB, "scores: unknown --mapping '%s' (block_wise, layer_wise)", o.mapping);
-        return CLI_USAGE;
-    }
-    if (o.eig && !tc_eig_method_parse(&so.eig, o.eig)) {
-        cli_errorf(VERB, "scores: unknown --eig '%s' (svd, gram)", o.eig);
-        return CLI_USAGE;
-    }
+    if (o.metric && !tc_select_metric_parse(&so.metric, o.metric))
+        return cli_usage(o.verb, "unknown --metric '%s' (alpha_peak, alpha_mid, alpha)", o.metric);
+    if (o.mapping && !tc_select_mapping_parse(&so.map.mapping, o.mapping))
+        return cli_usage(o.verb, "unknown --mapping '%s' (block_wise, layer_wise)", o.mapping);
+    if (o.eig && !tc_eig_method_parse(&so.eig, o.eig))
+        return cli_usage(o.verb, "unknown --eig '%s' (svd, gram)", o.eig);
     if (o.sparsity) {
-        if (!parse_real(o.sparsity, 0, 1, &x)) {
-            cli_errorf(VERB, "scores: --sparsity must be a number in [0, 1]");
-            return CLI_USAGE;
-        }
+        if (!parse_real(o.sparsity, 0, 1, &x))
+            return cli_usage(o.verb, "--sparsity must be a number in [0, 1]");
         so.map.sparsity = x;
     }
     if (o.epsilon) {
-        if (!parse_real(o.epsilon, 0, 1, &x)) {
-            cli_errorf(VERB, "scores: --epsilon must be a number in [0, 1]");
-            return CLI_USAGE;
-        }
+        if (!parse_real(o.epsilon, 0, 1, &x))
+            return cli_usage(o.verb, "--epsilon must be a number in [0, 1]");
         so.map.epsilon = x;
     }
-    if (o.threads) {
-        if (!parse_real(o.threads, 1, 256, &x) || x != floor(x)) {
-            cli_errorf(VERB, "scores: --threads must be an integer in [1, 256]");
-            return CLI_USAGE;
-        }
-        so.n_threads = (size_t)x;
-    }
+    if (o.threads > 0)
+        so.n_threads = o.threads;
     so.map.clamp = !o.no_clamp;
     /* One BLAS thread per worker: OpenBLAS's own threads would compete with
      * ours for the same cores (this process does nothing else). */
@@ -297,11 +300,11 @@ static int run_scores(int argc, char **argv)
 static int run_optimize(int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(&o, argc, argv, "optimize");
+    int rc = parse_opts(&o, argc, argv);
     if (rc >= 0)
         return rc;
-    if (!need(o.scores, "--scores", "optimize") || !need(o.budgets, "--budgets", "optimize") ||
-        !need(o.out, "--out", "optimize"))
+    if (!need(&o, o.scores, "--scores") || !need(&o, o.budgets, "--budgets") ||
+        !need(&o, o.out, "--out"))
         return CLI_USAGE;
     if (!cli_not_stdout(VERB, "--out", o.out, "standard output carries the summary") ||
         !cli_not_stdout(VERB, "--plot", o.plot, "a PNG chart needs a file"))
@@ -310,12 +313,11 @@ static int run_optimize(int argc, char **argv)
     if (o.unit && !strcmp(o.unit, "matrix"))
         unit = TC_UNIT_MATRIX;
     else if (o.unit && strcmp(o.unit, "block")) {
-        cli_errorf(VERB, "optimize: unknown --unit '%s' (block, matrix)", o.unit);
-        return CLI_USAGE;
+        return cli_usage(o.verb, "unknown --unit '%s' (block, matrix)", o.unit);
     }
     uint64_t *budgets = NULL;
     size_t M = 0;
-    if ((rc = parse_budgets(o.budgets, &budgets, &M)) >= 0) {
+    if ((rc = parse_budgets(o.verb, o.budgets, &budgets, &M)) >= 0) {
         free(budgets);
         return rc;
     }
@@ -419,16 +421,14 @@ static json_t *fit_json(const tc_esd_fit *f, tc_select_metric m, const double *e
 static int run_fit(int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(&o, argc, argv, "fit");
+    int rc = parse_opts(&o, argc, argv);
     if (rc >= 0)
         return rc;
-    if (!need(o.eigenvalues, "--eigenvalues", "fit"))
+    if (!need(&o, o.eigenvalues, "--eigenvalues"))
         return CLI_USAGE;
     tc_select_metric m = TC_METRIC_ALPHA_PEAK;
-    if (o.metric && !tc_select_metric_parse(&m, o.metric)) {
-        cli_errorf(VERB, "fit: unknown --metric '%s' (alpha_peak, alpha_mid, alpha)", o.metric);
-        return CLI_USAGE;
-    }
+    if (o.metric && !tc_select_metric_parse(&m, o.metric))
+        return cli_usage(o.verb, "unknown --metric '%s' (alpha_peak, alpha_mid, alpha)", o.metric);
     tc_error err = {0};
     double *ev = NULL;
     size_t n = 0;
@@ -453,10 +453,10 @@ static int run_fit(int argc, char **argv)
 static int run_solve(int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(&o, argc, argv, "solve");
+    int rc = parse_opts(&o, argc, argv);
     if (rc >= 0)
         return rc;
-    if (!need(o.instance, "--instance", "solve"))
+    if (!need(&o, o.instance, "--instance"))
         return CLI_USAGE;
     tc_error err = {0};
     tc_mvbcs_instance in;
@@ -511,10 +511,12 @@ int cmd_select(int argc, char **argv)
                 {"solve", run_solve}};
     for (size_t i = 0; i < TC_ARRAY_LEN(subs); i++)
         if (!strcmp(sub, subs[i].name)) {
-            int rc = subs[i].run(argc - 2, argv + 2);
-            if (rc == CLI_USAGE) /* the sub-command has said what was wrong */
-                fprintf(stderr, "try 'tensorcommit select %s --help'\n", sub);
-            return rc;
+            /* the sub-command sees "select <sub>" as its argv[0], and its
+             * messages and hints name it */
+            char verb[32];
+            snprintf(verb, sizeof verb, "%s %s", VERB, sub);
+            argv[1] = verb;
+            return subs[i].run(argc - 1, argv + 1);
         }
     return cli_usage(VERB, "unknown sub-command '%s' (scores, optimize, fit, solve)", sub);
 }

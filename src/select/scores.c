@@ -73,9 +73,10 @@ static tc_status score_one(work *wk, tc_error *err, double *w, double *evals, si
     return TC_OK;
 }
 
+/* Each worker takes the next unscored matrix until none is left. */
 static void *worker(void *arg)
 {
-    work *wk = arg;
+    work *wk = *(work **)arg;
     double *w = malloc(wk->max_elems * sizeof *w);
     double *evals = malloc(wk->max_n * sizeof *evals);
     for (;;) {
@@ -116,8 +117,8 @@ tc_status tc_select_scores_compute(tc_error *err, tc_select_scores *s,
 {
     if (s->num_layers == 0)
         return tc_fail(err, TC_EARG, "no prunable matrices");
-    if (o->n_threads == 0 || o->n_threads > 1024)
-        return tc_fail(err, TC_EARG, "thread count %zu out of range", o->n_threads);
+    if (o->n_threads < 1 || o->n_threads > 1024)
+        return tc_fail(err, TC_EARG, "thread count %d out of range", o->n_threads);
     work wk = {.s = s, .load = load, .load_ctx = load_ctx, .o = o};
     for (size_t l = 0; l < s->num_layers; l++) {
         size_t rows = (size_t)s->layers[l].shape[0], cols = (size_t)s->layers[l].shape[1];
@@ -129,20 +130,15 @@ tc_status tc_select_scores_compute(tc_error *err, tc_select_scores *s,
         if ((rows < cols ? rows : cols) > wk.max_n)
             wk.max_n = rows < cols ? rows : cols;
     }
-    size_t nt = o->n_threads < s->num_layers ? o->n_threads : s->num_layers;
-    pthread_t *th = calloc(nt, sizeof *th);
-    if (th == NULL)
-        return tc_fail(err, TC_ENOMEM, "out of memory for %zu threads", nt);
+    size_t nt = (size_t)o->n_threads < s->num_layers ? (size_t)o->n_threads : s->num_layers;
+    if (nt > TC_MAX_THREADS)
+        nt = TC_MAX_THREADS;
+    work *args[TC_MAX_THREADS];
+    for (size_t t = 0; t < nt; t++)
+        args[t] = &wk;
     pthread_mutex_init(&wk.lock, NULL);
-    size_t started = 0;
-    for (; started + 1 < nt; started++)
-        if (pthread_create(&th[started], NULL, worker, &wk) != 0)
-            break;
-    worker(&wk); /* the calling thread works too */
-    for (size_t t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
+    tc_run_threads(worker, args, sizeof args[0], (int)nt);
     pthread_mutex_destroy(&wk.lock);
-    free(th);
     if (wk.failed) {
         if (err)
             *err = wk.fail_err;

@@ -243,7 +243,7 @@ typedef tc_status (*tc_select_load_fn)(void *ctx, tc_error *err, double *w,
 typedef struct tc_select_options {
     tc_select_metric metric;
     tc_select_map_params map;      /* num_blocks is set by the model */
-    size_t n_threads;              /* >= 1 */
+    int n_threads;                 /* >= 1 */
     tc_eig_method eig;             /* TC_EIG_SVD (default) or TC_EIG_GRAM */
     tc_select_progress_fn progress; /* may be NULL */
     void *progress_ctx;

@@ -97,12 +97,15 @@ bool tc_hex_decode(uint8_t *out, size_t len, const char *hex);
 /* Monotonic clock in seconds. */
 double tc_now(void);
 
-/* Runs fn(args + i·size) once for every i < n (n ≤ TC_MAX_THREADS): i = 0
+/* Thread counts are `int` in every public function and options struct of
+ * the modules above util (≥ 1; some accept 0 as 1, as they say).
+ *
+ * Runs fn(args + i·size) once for every i < n (n ≤ TC_MAX_THREADS): i = 0
  * on the calling thread, the others on threads of their own, and a call
  * whose thread cannot be started on the calling thread afterwards.  Returns
  * when all have returned.  Callers make their results independent of which
  * thread makes which call. */
-#define TC_MAX_THREADS 256u
-void tc_run_threads(void *(*fn)(void *), void *args, size_t size, unsigned n);
+#define TC_MAX_THREADS 256
+void tc_run_threads(void *(*fn)(void *), void *args, size_t size, int n);
 
 #endif

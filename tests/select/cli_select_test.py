@@ -165,6 +165,12 @@ def test_bad_input(tmp):
                   "--unit", "layer"]):
         rc, so, se = run(*args)
         check(rc == 2, f"usage {args}: rc {rc}")
+    # a thread count must be a whole number: 4.0 is refused, with one line
+    rc, so, se = run("scores", "--model", MODEL, "--out", out, "--threads", "4.0")
+    lines = se.splitlines()
+    check(rc == 2 and len(lines) == 2 and "--threads" in lines[0] and
+          lines[1] == "try 'tensorcommit select scores --help'" and not os.path.exists(out),
+          f"--threads 4.0: {rc} {se!r}")
     rc, so, se = run("--help")
     check(rc == 0 and "optimize" in so, "--help")
     rc, so, se = run("solve", "--instance", bad_file('{"values":[1],"costs":[1],"budgets":[1e15, 0]}'))
