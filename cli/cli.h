@@ -3,6 +3,12 @@
 #ifndef TC_CLI_H
 #define TC_CLI_H
 
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tensor/quantize.h"
 #include "tensorcommit.h"
 
 enum { CLI_OK = 0, CLI_REJECTED = 1, CLI_USAGE = 2, CLI_ERROR = 3 };
@@ -85,8 +91,6 @@ int cli_verify_run(int argc, char **argv);
 
 /* Parsing helpers: whole-string decimal integers (u64 also takes 0x…);
  * false on anything else. */
-#include <stdbool.h>
-#include <stdint.h>
 bool cli_parse_i64(const char *s, int64_t *v);
 bool cli_parse_u64(const char *s, uint64_t *v);
 bool cli_parse_int(const char *s, int lo, int hi, int *v);
@@ -107,8 +111,6 @@ bool cli_threads_option(const char *verb, const char *arg, int *threads);
  * cli_usage: prints "tensorcommit VERB: <message>" and the same hint;
  * returns CLI_USAGE.  cli_extra_args: a cli_usage for a stray argument
  * (argv[optind]) or CLI_OK.  cli_help_exit_codes ends every --help. */
-#include <getopt.h>
-#include <stdio.h>
 int cli_getopt(int argc, char **argv, const struct option *opts);
 int cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_extra_args(const char *verb, int argc, char **argv, int optind_);
@@ -117,10 +119,8 @@ void cli_help_exit_codes(FILE *f);
 /* "1,2,3" → out; returns the count, or −1 when malformed or more than max. */
 int cli_parse_u64_list(const char *s, uint64_t *out, int max);
 
-
 /* The quantization options shared by quantize and run:
  * --scale-factor (code 's'), --quantize ('q'), --binary-scale ('b'). */
-#include "tensor/quantize.h"
 typedef struct cli_quant { int scale, quant, bscale; bool binary, decimal_set; } cli_quant;
 void cli_quant_init(cli_quant *q);                 /* decimal 16, 50 */
 /* Takes one option's value; false (after a message) when it is invalid. */

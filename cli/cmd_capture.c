@@ -73,8 +73,7 @@ static int parse(int argc, char **argv, cli_gen_args *a, const char **out)
 
 int cmd_capture(int argc, char **argv)
 {
-    cli_gen_args a = {NULL, NULL, NULL, -1, 0, 1, 0.0f, 1.0f, 0, false, false};
-    a.threads = cli_default_threads();
+    cli_gen_args a = {.max_new = -1, .threads = cli_default_threads(), .top_p = 1.0f};
     const char *out_dir = NULL;
     int rc = parse(argc, argv, &a, &out_dir);
     if (rc != CLI_OK)
@@ -108,7 +107,8 @@ int cmd_capture(int argc, char **argv)
     if (a.max_new > 0) {
         int32_t stop[TC_MAX_STOP_IDS + 1];
         size_t n_stop = tc_model_default_stop(m, stop);
-        tc_sampler smp = {a.temperature, a.top_k, a.top_p, a.seed};
+        tc_sampler smp = {.temperature = a.temperature, .top_k = a.top_k, .top_p = a.top_p,
+                          .seed = a.seed};
         if ((st = tc_generate(&err, s, ids, n_prompt, (size_t)a.max_new, &smp, stop, n_stop, seq,
                               &n_seq, NULL, NULL)) != TC_OK)
             goto fail;
@@ -128,8 +128,9 @@ int cmd_capture(int argc, char **argv)
     if (tok != NULL &&
         (st = tc_engine_decode(&err, tok, seq + n_prompt, n_seq - n_prompt, &text)) != TC_OK)
         goto fail;
-    tc_capture_out co = {a.model, a.prompt, text, seq, n_seq, n_prompt, hidden, logits,
-                         a.deterministic};
+    tc_capture_out co = {.model_dir = a.model, .prompt = a.prompt, .text = text, .tokens = seq,
+                         .n_tokens = n_seq, .n_prompt = n_prompt, .hidden = hidden,
+                         .logits = logits, .deterministic = a.deterministic};
     if ((st = tc_capture_write(&err, out_dir, m, &co)) != TC_OK)
         goto fail;
     if (!a.quiet)

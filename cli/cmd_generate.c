@@ -85,8 +85,7 @@ static bool on_token(void *ctx, int32_t tok)
 
 int cmd_generate(int argc, char **argv)
 {
-    cli_gen_args a = {NULL, NULL, NULL, 256, 0, 1, 0.0f, 1.0f, 0, false, false};
-    a.threads = cli_default_threads();
+    cli_gen_args a = {.max_new = 256, .threads = cli_default_threads(), .top_p = 1.0f};
     int rc = parse(argc, argv, &a);
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
@@ -111,8 +110,9 @@ int cmd_generate(int argc, char **argv)
     rc = CLI_ERROR;
     int32_t stop[TC_MAX_STOP_IDS + 1];
     size_t n_stop = tc_model_default_stop(m, stop);
-    tc_sampler smp = {a.temperature, a.top_k, a.top_p, a.seed};
-    timing tm = {tc_now(), 0, 0};
+    tc_sampler smp = {.temperature = a.temperature, .top_k = a.top_k, .top_p = a.top_p,
+                      .seed = a.seed};
+    timing tm = {.t0 = tc_now()};
     if ((st = tc_generate(&err, s, ids, n_prompt, (size_t)a.max_new, &smp, stop, n_stop, out,
                           &n_out, on_token, &tm)) != TC_OK)
         goto fail;

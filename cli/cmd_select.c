@@ -273,7 +273,7 @@ static int run_scores(int argc, char **argv)
      * ours for the same cores (this process does nothing else). */
     if (so.n_threads > 1)
         openblas_set_num_threads(1);
-    progress_state ps = {isatty(STDERR_FILENO) != 0, 0, tc_now()};
+    progress_state ps = {.tty = isatty(STDERR_FILENO) != 0, .t0 = tc_now()};
     if (!o.quiet) {
         so.progress = on_progress;
         so.progress_ctx = &ps;

@@ -156,7 +156,8 @@ int cmd_setup(int argc, char **argv)
     tc_pst_shape shape;
     if (!tc_pst_shape_parse(&shape, shape_s))
         return shape_usage(argv[0], shape_s);
-    tc_pst_setup_opts o = {threads, monomial, prog && !quiet ? on_progress : NULL, NULL};
+    tc_pst_setup_opts o = {.n_threads = threads, .monomial = monomial,
+                           .progress = prog && !quiet ? on_progress : NULL};
     tc_error err = {0};
     tc_pst_srs srs;
     tc_status st;

@@ -98,7 +98,8 @@ int cli_verify_run(int argc, char **argv)
         return cli_extra_args(argv[0], argc, argv, optind);
     o.report = print_line;
     o.note = print_note;
-    json_lines jl = {as_json ? json_array() : NULL, as_json ? json_array() : NULL};
+    json_lines jl = {.checks = as_json ? json_array() : NULL,
+                     .notes = as_json ? json_array() : NULL};
     o.report_ctx = as_json ? &jl : NULL;
     tc_error err = {0};
     tc_check_result res;

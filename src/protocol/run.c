@@ -290,10 +290,11 @@ static tc_status generate(run *r)
                        tx->L1 * tx->cap * tx->H);
     int32_t stop[TC_MAX_STOP_IDS + 1];
     size_t n_stop = tc_model_default_stop(tx->model, stop);
-    tc_sampler smp = {o->temperature, o->top_k, o->top_p, o->seed};
+    tc_sampler smp = {.temperature = o->temperature, .top_k = o->top_k, .top_p = o->top_p,
+                      .seed = o->seed};
     tx->rec = (recorder){.n_layers = (size_t)tx->cfg->n_layers, .H = tx->H, .cap = tx->cap,
                          .hidden = tx->hidden};
-    tx->hook = (tc_hook){record_site, &tx->rec};
+    tx->hook = (tc_hook){.fn = record_site, .ctx = &tx->rec};
     tx->recording = !o->deterministic;
     tc_run_log(o, "generate: %zu prompt tokens, up to %zu new", tx->n_prompt, o->max_new_tokens);
     gen_progress gp = {.o = o, .max = o->max_new_tokens, .t0 = tc_now(), .last = tc_now()};

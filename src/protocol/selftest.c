@@ -530,7 +530,7 @@ static void check_quantize(st_run *r)
 
 tc_status tc_selftest_known_answers(tc_error *err, size_t *n_failed, const tc_selftest_opts *opts)
 {
-    st_run r = {opts, 0};
+    st_run r = {.o = opts};
     *n_failed = 0;
     check_fp_mul(&r);
     check_fp_inv(&r);

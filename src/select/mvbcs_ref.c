@@ -71,7 +71,7 @@ tc_status tc_mvbcs_solve_ref(tc_error *err, double *optimum, tc_mvbcs_range *ass
     if (st != TC_OK)
         return st;
 
-    search s = {values, costs, budgets, L, M, 0, NULL, NULL, NULL, 0};
+    search s = {.values = values, .costs = costs, .budgets = budgets, .L = L, .M = M};
     s.rest_best = calloc(M + 1, sizeof *s.rest_best);
     s.cur = malloc((M ? M : 1) * sizeof *s.cur);
     s.best_a = assignment;

@@ -108,7 +108,7 @@ static int parse_shape(cursor *c, tc_npy *a)
 static tc_status parse_dict(tc_error *err, tc_npy *a, const char *h, size_t hlen,
                             const char *name)
 {
-    cursor c = {h, h + hlen};
+    cursor c = {.p = h, .end = h + hlen};
     bool have_descr = false, have_fo = false, have_shape = false;
     if (!eat(&c, '{'))
         return tc_fail(err, TC_EFORMAT, "%s: npy header is not a dictionary", name);

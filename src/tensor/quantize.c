@@ -130,7 +130,7 @@ static f32_rule f32_rule_of(const tc_quant_params *q)
     static const uint64_t pow10[F32_MAX_POW10 + 1] = {
         1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
         10000000000ULL, 100000000000ULL};
-    f32_rule r = {false, 1, 0, 0};
+    f32_rule r = {.fast = false, .mul = 1};
     int s = q->rule == TC_QUANT_DECIMAL ? q->exponent : 0;
     if (s < 0 || s > F32_MAX_POW10 || q->max_bits < 1 || q->max_bits > 63)
         return r;

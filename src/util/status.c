@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tc_version.h"
+
 const char *tc_strerror(tc_status s)
 {
     switch (s) {
@@ -20,7 +22,7 @@ const char *tc_strerror(tc_status s)
 
 const char *tc_version(void)
 {
-    return "0.1.0";
+    return TC_VERSION;
 }
 
 tc_status tc_fail(tc_error *err, tc_status s, const char *fmt, ...)
