@@ -186,8 +186,11 @@ int cli_write_with_meta(const char *verb, const char *data_path, const void *dat
     tc_status st = TC_OK;
     if (!force)
         st = tc_meta_check_owner(&err, meta_path, data_path);
-    if (st == TC_OK && (st = tc_file_set_add(&err, &set, data_path, data, len)) == TC_OK &&
-        (st = tc_file_set_add(&err, &set, meta_path, meta_text, strlen(meta_text))) == TC_OK)
+    if (st == TC_OK)
+        st = tc_file_set_add(&err, &set, data_path, data, len);
+    if (st == TC_OK)
+        st = tc_file_set_add(&err, &set, meta_path, meta_text, strlen(meta_text));
+    if (st == TC_OK)
         st = tc_file_set_commit(&err, &set);
     tc_file_set_discard(&set);
     return st == TC_OK ? CLI_OK : cli_report(verb, &err, st);

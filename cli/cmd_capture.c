@@ -47,7 +47,8 @@ static int parse(int argc, char **argv, cli_gen_args *a, const char **out)
     int c, h;
     optind = 1;
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        if ((h = cli_gen_option(a, c, optarg, argv[0])) != 0) {
+        h = cli_gen_option(a, c, optarg, argv[0]);
+        if (h != 0) {
             if (h < 0)
                 return CLI_USAGE;
             continue;
@@ -90,18 +91,21 @@ int cmd_capture(int argc, char **argv)
     size_t n_prompt = 0, n_seq = 0;
     tc_status st;
     rc = CLI_ERROR;
-    if ((st = tc_model_load(&err, &m, a.model)) != TC_OK)
+    st = tc_model_load(&err, &m, a.model);
+    if (st != TC_OK)
         goto fail;
     const tc_model_config *cfg = tc_model_cfg(m);
     if (a.prompt != NULL || a.max_new > 0) {
-        if ((st = tc_engine_tokenizer(&err, &tok, a.model)) != TC_OK)
+        st = tc_engine_tokenizer(&err, &tok, a.model);
+        if (st != TC_OK)
             goto fail;
     }
-    if ((rc = cli_prompt_ids(argv[0], m, tok, a.model, a.prompt, a.tokens, &ids, &n_prompt)) !=
-        CLI_OK)
+    rc = cli_prompt_ids(argv[0], m, tok, a.model, a.prompt, a.tokens, &ids, &n_prompt);
+    if (rc != CLI_OK)
         goto out;
     rc = CLI_ERROR;
-    if ((rc = cli_open_session(argv[0], m, &a, n_prompt, &s, &seq)) != CLI_OK)
+    rc = cli_open_session(argv[0], m, &a, n_prompt, &s, &seq);
+    if (rc != CLI_OK)
         goto out;
     rc = CLI_ERROR;
     if (a.max_new > 0) {
@@ -109,8 +113,9 @@ int cmd_capture(int argc, char **argv)
         size_t n_stop = tc_model_default_stop(m, stop);
         tc_sampler smp = {.temperature = a.temperature, .top_k = a.top_k, .top_p = a.top_p,
                           .seed = a.seed};
-        if ((st = tc_generate(&err, s, ids, n_prompt, (size_t)a.max_new, &smp, stop, n_stop, seq,
-                              &n_seq, NULL, NULL)) != TC_OK)
+        st = tc_generate(&err, s, ids, n_prompt, (size_t)a.max_new, &smp, stop, n_stop, seq,
+                         &n_seq, NULL, NULL);
+        if (st != TC_OK)
             goto fail;
     } else {
         memcpy(seq, ids, n_prompt * sizeof *seq);
@@ -123,15 +128,18 @@ int cmd_capture(int argc, char **argv)
         st = tc_fail(&err, TC_ENOMEM, "out of memory for %zu positions", n_seq);
         goto fail;
     }
-    if ((st = tc_capture(&err, s, seq, n_seq, hidden, NULL, logits)) != TC_OK)
+    st = tc_capture(&err, s, seq, n_seq, hidden, NULL, logits);
+    if (st != TC_OK)
         goto fail;
-    if (tok != NULL &&
-        (st = tc_engine_decode(&err, tok, seq + n_prompt, n_seq - n_prompt, &text)) != TC_OK)
+    if (tok != NULL)
+        st = tc_engine_decode(&err, tok, seq + n_prompt, n_seq - n_prompt, &text);
+    if (st != TC_OK)
         goto fail;
     tc_capture_out co = {.model_dir = a.model, .prompt = a.prompt, .text = text, .tokens = seq,
                          .n_tokens = n_seq, .n_prompt = n_prompt, .hidden = hidden,
                          .logits = logits, .deterministic = a.deterministic};
-    if ((st = tc_capture_write(&err, out_dir, m, &co)) != TC_OK)
+    st = tc_capture_write(&err, out_dir, m, &co);
+    if (st != TC_OK)
         goto fail;
     if (!a.quiet)
         fprintf(stderr, "%s: %zu tokens (%zu prompt), %zu layers x %zu hidden\n", out_dir,

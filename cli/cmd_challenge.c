@@ -168,7 +168,8 @@ int cmd_challenge(int argc, char **argv)
         goto fail;
     }
     tc_hex_encode(ch.receipt_digest, rd, 32);
-    if ((st = tc_audit_blocks_from_model(&err, &b, model, scores, threads)) != TC_OK)
+    st = tc_audit_blocks_from_model(&err, &b, model, scores, threads);
+    if (st != TC_OK)
         goto fail;
     uint64_t total = 0, budgets[TC_AUDIT_MAX_RANGES];
     for (size_t i = 0; i < b.L; i++)
@@ -193,18 +194,23 @@ int cmd_challenge(int argc, char **argv)
                         "for tests, predictable for a prover\n", (unsigned long long)seed);
     } else {
         uint8_t nonce[32];
-        if ((st = tc_os_random(&err, s32, 32)) != TC_OK ||
-            (st = tc_os_random(&err, nonce, 32)) != TC_OK)
+        st = tc_os_random(&err, s32, 32);
+        if (st == TC_OK)
+            st = tc_os_random(&err, nonce, 32);
+        if (st != TC_OK)
             goto fail;
         tc_hex_encode(ch.nonce, nonce, 32);
     }
-    if ((st = tc_challenge_draw(&err, &ch, &b, budgets, (size_t)M, policy, s32)) != TC_OK)
+    st = tc_challenge_draw(&err, &ch, &b, budgets, (size_t)M, policy, s32);
+    if (st != TC_OK)
         goto fail;
     ch.is_public = is_public;
     ch.seeded = seeded;
     memset(s32, 0, sizeof s32);
-    if ((st = tc_challenge_to_json(&err, &json, &ch)) != TC_OK ||
-        (st = tc_write_file_atomic(&err, out, json, strlen(json))) != TC_OK)
+    st = tc_challenge_to_json(&err, &json, &ch);
+    if (st == TC_OK)
+        st = tc_write_file_atomic(&err, out, json, strlen(json));
+    if (st != TC_OK)
         goto fail;
     printf("policy      %s%s\n", tc_policy_name(policy), is_public ? " (public)" : "");
     for (int k = 0; k < M; k++) {

@@ -102,7 +102,8 @@ int cmd_detokenize(int argc, char **argv)
             rc = CLI_USAGE;
             goto out;
         }
-    if ((st = tc_tok_decode(&err, tok, &text, &len, ids, n, skip)) != TC_OK) {
+    st = tc_tok_decode(&err, tok, &text, &len, ids, n, skip);
+    if (st != TC_OK) {
         rc = cli_report(argv[0], &err, st);
         goto out;
     }

@@ -50,7 +50,8 @@ static int parse(int argc, char **argv, cli_gen_args *a)
     int c, h;
     optind = 1;
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
-        if ((h = cli_gen_option(a, c, optarg, argv[0])) != 0) {
+        h = cli_gen_option(a, c, optarg, argv[0]);
+        if (h != 0) {
             if (h < 0)
                 return CLI_USAGE;
             continue;
@@ -98,14 +99,17 @@ int cmd_generate(int argc, char **argv)
     size_t n_prompt = 0, n_out = 0;
     tc_status st;
     rc = CLI_ERROR;
-    if ((st = tc_model_load(&err, &m, a.model)) != TC_OK ||
-        (st = tc_engine_tokenizer(&err, &tok, a.model)) != TC_OK)
+    st = tc_model_load(&err, &m, a.model);
+    if (st == TC_OK)
+        st = tc_engine_tokenizer(&err, &tok, a.model);
+    if (st != TC_OK)
         goto fail;
-    if ((rc = cli_prompt_ids(argv[0], m, tok, a.model, a.prompt, a.tokens, &ids, &n_prompt)) !=
-        CLI_OK)
+    rc = cli_prompt_ids(argv[0], m, tok, a.model, a.prompt, a.tokens, &ids, &n_prompt);
+    if (rc != CLI_OK)
         goto out;
     rc = CLI_ERROR;
-    if ((rc = cli_open_session(argv[0], m, &a, n_prompt, &s, &out)) != CLI_OK)
+    rc = cli_open_session(argv[0], m, &a, n_prompt, &s, &out);
+    if (rc != CLI_OK)
         goto out;
     rc = CLI_ERROR;
     int32_t stop[TC_MAX_STOP_IDS + 1];
@@ -113,12 +117,14 @@ int cmd_generate(int argc, char **argv)
     tc_sampler smp = {.temperature = a.temperature, .top_k = a.top_k, .top_p = a.top_p,
                       .seed = a.seed};
     timing tm = {.t0 = tc_now()};
-    if ((st = tc_generate(&err, s, ids, n_prompt, (size_t)a.max_new, &smp, stop, n_stop, out,
-                          &n_out, on_token, &tm)) != TC_OK)
+    st = tc_generate(&err, s, ids, n_prompt, (size_t)a.max_new, &smp, stop, n_stop, out,
+                     &n_out, on_token, &tm);
+    if (st != TC_OK)
         goto fail;
     double t1 = tc_now();
     if (tok != NULL) {
-        if ((st = tc_engine_decode(&err, tok, out, n_out, &text)) != TC_OK)
+        st = tc_engine_decode(&err, tok, out, n_out, &text);
+        if (st != TC_OK)
             goto fail;
         printf("%s\n", text);
     } else {

@@ -94,7 +94,8 @@ int cmd_layout(int argc, char **argv)
     size_t npy_len = 0;
     int rc = CLI_ERROR;
     tc_status st;
-    if ((st = tc_npy_read(&err, &x, in)) != TC_OK)
+    st = tc_npy_read(&err, &x, in);
+    if (st != TC_OK)
         goto fail;
     if (x.dtype != TC_NPY_I64 || x.ndim != 3) {
         cli_errorf(argv[0], "%s: expected an int64 array [layers, tokens, hidden]", in);
@@ -112,10 +113,12 @@ int cmd_layout(int argc, char **argv)
         st = tc_fail(&err, TC_ENOMEM, "out of memory for a grid of %zu values", lay.grid_size);
         goto fail;
     }
-    if ((st = tc_layout_fill(&err, &lay, grid, x.data)) != TC_OK)
+    st = tc_layout_fill(&err, &lay, grid, x.data);
+    if (st != TC_OK)
         goto fail;
     if (meta == NULL) {
-        if ((meta = meta_buf = cli_sibling_path(out, "layout.json")) == NULL) {
+        meta = meta_buf = cli_sibling_path(out, "layout.json");
+        if (meta == NULL) {
             st = tc_fail(&err, TC_ENOMEM, "out of memory");
             goto fail;
         }
@@ -123,12 +126,15 @@ int cmd_layout(int argc, char **argv)
     int64_t shape[TC_LAYOUT_MAX_VARS];
     for (int i = 0; i < lay.m; i++)
         shape[i] = lay.shape[i];
-    if ((data_name = tc_meta_data_name(meta, out)) == NULL) {
+    data_name = tc_meta_data_name(meta, out);
+    if (data_name == NULL) {
         st = tc_fail(&err, TC_ENOMEM, "out of memory");
         goto fail;
     }
-    if ((st = tc_npy_encode(&err, &npy, &npy_len, TC_NPY_I64, grid, lay.m, shape)) != TC_OK ||
-        (st = tc_layout_encode(&err, &lay, data_name, &meta_text)) != TC_OK)
+    st = tc_npy_encode(&err, &npy, &npy_len, TC_NPY_I64, grid, lay.m, shape);
+    if (st == TC_OK)
+        st = tc_layout_encode(&err, &lay, data_name, &meta_text);
+    if (st != TC_OK)
         goto fail;
     rc = cli_write_with_meta(argv[0], out, npy, npy_len, meta, meta_text, force);
     goto out;

@@ -85,7 +85,8 @@ int cmd_quantize(int argc, char **argv)
     uint8_t *npy = NULL;
     size_t npy_len = 0;
     int rc = CLI_ERROR;
-    if ((st = tc_npy_read(&err, &x, in)) != TC_OK)
+    st = tc_npy_read(&err, &x, in);
+    if (st != TC_OK)
         goto fail;
     if (x.dtype != TC_NPY_F32 || x.ndim < 1) {
         cli_errorf(argv[0], "%s: expected a float32 array with a leading layer axis", in);
@@ -97,22 +98,27 @@ int cmd_quantize(int argc, char **argv)
         goto fail;
     }
     size_t layers = (size_t)x.shape[0], per = layers ? x.count / layers : 0;
-    if ((st = tc_quantize_f32(&err, &q, v, x.data, layers, per)) != TC_OK) {
+    st = tc_quantize_f32(&err, &q, v, x.data, layers, per);
+    if (st != TC_OK) {
         cli_errorf(argv[0], "%s: %s", in, err.msg);
         goto out;
     }
     if (meta == NULL) {
-        if ((meta = meta_buf = cli_sibling_path(out, "quantization.json")) == NULL) {
+        meta = meta_buf = cli_sibling_path(out, "quantization.json");
+        if (meta == NULL) {
             st = tc_fail(&err, TC_ENOMEM, "out of memory");
             goto fail;
         }
     }
-    if ((data_name = tc_meta_data_name(meta, out)) == NULL) {
+    data_name = tc_meta_data_name(meta, out);
+    if (data_name == NULL) {
         st = tc_fail(&err, TC_ENOMEM, "out of memory");
         goto fail;
     }
-    if ((st = tc_npy_encode(&err, &npy, &npy_len, TC_NPY_I64, v, x.ndim, x.shape)) != TC_OK ||
-        (st = tc_quant_encode(&err, &q, data_name, &meta_text)) != TC_OK)
+    st = tc_npy_encode(&err, &npy, &npy_len, TC_NPY_I64, v, x.ndim, x.shape);
+    if (st == TC_OK)
+        st = tc_quant_encode(&err, &q, data_name, &meta_text);
+    if (st != TC_OK)
         goto fail;
     rc = cli_write_with_meta(argv[0], out, npy, npy_len, meta, meta_text, force);
     goto out;

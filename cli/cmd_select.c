@@ -317,7 +317,8 @@ static int run_optimize(int argc, char **argv)
     }
     uint64_t *budgets = NULL;
     size_t M = 0;
-    if ((rc = parse_budgets(o.verb, o.budgets, &budgets, &M)) >= 0) {
+    rc = parse_budgets(o.verb, o.budgets, &budgets, &M);
+    if (rc >= 0) {
         free(budgets);
         return rc;
     }
@@ -345,10 +346,13 @@ static int run_optimize(int argc, char **argv)
         snprintf(title, sizeof title, "%s: %zu verifiers over %zu %s",
                  sc.model_name[0] ? sc.model_name : o.scores, M, plan.L,
                  unit == TC_UNIT_BLOCK ? "blocks" : "matrices");
-        if ((s = tc_select_plot_png_encode(&err, &png, &png_len, &plan, title)) == TC_OK)
+        s = tc_select_plot_png_encode(&err, &png, &png_len, &plan, title);
+        if (s == TC_OK)
             s = tc_file_set_add(&err, &set, o.plot, png, png_len);
     }
-    if (s == TC_OK && (s = tc_file_set_add(&err, &set, o.out, text, strlen(text))) == TC_OK)
+    if (s == TC_OK)
+        s = tc_file_set_add(&err, &set, o.out, text, strlen(text));
+    if (s == TC_OK)
         s = tc_file_set_commit(&err, &set);
     tc_file_set_discard(&set);
     free(png);

@@ -71,7 +71,8 @@ int cmd_tokenize(int argc, char **argv)
         goto out;
     }
     if (file != NULL) {
-        if ((st = tc_read_file(&err, &data, &len, file, TOKENIZE_MAX_FILE)) != TC_OK) {
+        st = tc_read_file(&err, &data, &len, file, TOKENIZE_MAX_FILE);
+        if (st != TC_OK) {
             rc = cli_report(argv[0], &err, st);
             goto out;
         }
@@ -79,7 +80,8 @@ int cmd_tokenize(int argc, char **argv)
     } else {
         len = strlen(text);
     }
-    if ((st = tc_tok_encode(&err, tok, &ids, &n, text, len, add_special)) != TC_OK) {
+    st = tc_tok_encode(&err, tok, &ids, &n, text, len, add_special);
+    if (st != TC_OK) {
         cli_errorf(argv[0], "%s: %s", file ? file : "--text", err.msg);
         goto out;
     }

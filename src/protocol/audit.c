@@ -95,8 +95,8 @@ static tc_status receipt_read(tc_error *err, receipt *r, const char *path)
     r->layout = json_object_get(o, "layout");
     if (!json_is_object(r->layout))
         return tc_fail(err, TC_EFORMAT, "%s: \"layout\" must be an object", path);
-    if ((st = tc_quant_from_json(err, &r->quant, json_object_get(o, "quantization"), path)) !=
-        TC_OK)
+    st = tc_quant_from_json(err, &r->quant, json_object_get(o, "quantization"), path);
+    if (st != TC_OK)
         return st;
     const json_t *s = json_object_get(o, "sampling");
     const json_t *temp = json_object_get(s, "temperature"), *tk = json_object_get(s, "top_k");
@@ -422,7 +422,8 @@ static tc_status run_range(audit *a, tc_session *s, int first, int last, range_s
     }
     dequant_layer(a, in, opened(a, first - 1));
     double t0 = tc_now();
-    if ((st = tc_session_run_blocks(a->err, s, in, a->T, first - 1, last - 1, out, NULL)) != TC_OK)
+    st = tc_session_run_blocks(a->err, s, in, a->T, first - 1, last - 1, out, NULL);
+    if (st != TC_OK)
         goto out;
     double secs = tc_now() - t0;
     const float *y = out + (steps - 1) * n;
@@ -494,7 +495,8 @@ static tc_status check_ranges(audit *a, tc_session *s, json_t *report)
         }
         range_stats rs;
         json_t *jr = json_object();
-        if ((st = run_range(a, s, first, last, &rs, jr)) != TC_OK) {
+        st = run_range(a, s, first, last, &rs, jr);
+        if (st != TC_OK) {
             json_decref(jr);
             break;
         }
@@ -597,7 +599,8 @@ tc_status tc_check_tokens(tc_error *err, tc_token_check *res, tc_session *s,
         size_t c = (p - n_prompt) % CHUNK;
         if (c == 0) {
             size_t k = T - p < CHUNK ? T - p : CHUNK;
-            if ((st = tc_session_head(err, s, hp, k, chunk)) != TC_OK)
+            st = tc_session_head(err, s, hp, k, chunk);
+            if (st != TC_OK)
                 goto out;
         }
         const float *logits = chunk + c * V;
@@ -669,8 +672,9 @@ static tc_status check_tokens(audit *a, tc_session *s, json_t *report)
         goto out;
     }
     dequant_layer(a, h, vL);
-    if ((st = tc_check_tokens(a->err, &tr, s, &a->rc.quant, a->exact, &a->rc.smp, a->rc.tokens,
-                              a->T, a->rc.n_prompt, h)) != TC_OK)
+    st = tc_check_tokens(a->err, &tr, s, &a->rc.quant, a->exact, &a->rc.smp, a->rc.tokens,
+                         a->T, a->rc.n_prompt, h);
+    if (st != TC_OK)
         goto out;
     tc_token_check_lines(&tr, a->exact, token_line, a);
     json_object_set_new(jt, "generated", json_integer((json_int_t)tr.generated));
@@ -697,35 +701,45 @@ static tc_status load_inputs(audit *a)
     tc_status st;
     json_t *obj = NULL;
     uint8_t d[32];
-    if ((st = receipt_read(a->err, &a->rc, o->receipt_path)) != TC_OK)
+    st = receipt_read(a->err, &a->rc, o->receipt_path);
+    if (st != TC_OK)
         return st;
-    if ((st = tc_json_load_object(a->err, &obj, o->challenge_path, TC_JSON_MAX_INPUT, d)) != TC_OK)
+    st = tc_json_load_object(a->err, &obj, o->challenge_path, TC_JSON_MAX_INPUT, d);
+    if (st != TC_OK)
         return st;
     json_decref(obj);
     tc_hex_encode(a->challenge_digest, d, 32);
-    if ((st = tc_challenge_read(a->err, &a->ch, o->challenge_path)) != TC_OK ||
-        (st = tc_response_read(a->err, &a->rs, o->response_path)) != TC_OK)
+    st = tc_challenge_read(a->err, &a->ch, o->challenge_path);
+    if (st == TC_OK)
+        st = tc_response_read(a->err, &a->rs, o->response_path);
+    if (st != TC_OK)
         return st;
-    if ((st = tc_pst_vk_file_load(a->err, &a->vf, o->vk_path, o->n_threads)) != TC_OK)
+    st = tc_pst_vk_file_load(a->err, &a->vf, o->vk_path, o->n_threads);
+    if (st != TC_OK)
         return st;
     bool ok = false, checked = false;
-    if (o->cache_dir != NULL &&
-        (st = tc_audit_cache_key_checked(a->err, &checked, o->cache_dir, o->vk_path)) != TC_OK)
+    if (o->cache_dir != NULL)
+        st = tc_audit_cache_key_checked(a->err, &checked, o->cache_dir, o->vk_path);
+    if (st != TC_OK)
         return st;
     a->key_from_cache = checked;
     if (!checked) {
-        if ((st = tc_pst_vk_check_levels(a->err, &ok, &a->vf, o->n_threads)) != TC_OK)
+        st = tc_pst_vk_check_levels(a->err, &ok, &a->vf, o->n_threads);
+        if (st != TC_OK)
             return st;
         if (!ok)
             return tc_fail(a->err, TC_EFORMAT, "%s: embedded Lagrange levels do not match the "
                            "key: %s", o->vk_path, a->err->msg);
-        if (o->cache_dir != NULL &&
-            (st = tc_audit_cache_key_remember(a->err, o->cache_dir, o->vk_path)) != TC_OK)
+        if (o->cache_dir != NULL)
+            st = tc_audit_cache_key_remember(a->err, o->cache_dir, o->vk_path);
+        if (st != TC_OK)
             return st;
     }
-    if ((st = tc_pst_vk_prepare(a->err, &a->vf.vk)) != TC_OK)
+    st = tc_pst_vk_prepare(a->err, &a->vf.vk);
+    if (st != TC_OK)
         return st;
-    if ((st = tc_model_load(a->err, &a->model, o->model_dir)) != TC_OK)
+    st = tc_model_load(a->err, &a->model, o->model_dir);
+    if (st != TC_OK)
         return st;
     a->cfg = tc_model_cfg(a->model);
     a->L = (size_t)a->cfg->n_layers;
@@ -768,14 +782,17 @@ tc_status tc_audit(tc_error *err, tc_audit_result *res, const tc_audit_opts *o)
                          .max_seq = a.T,
                          .round = a.rc.dequantized_inputs ? tc_audit_round : NULL,
                          .round_ctx = &a.rc.quant};
-    if ((st = tc_session_new(err, &s, a.model, &eo)) != TC_OK)
+    st = tc_session_new(err, &s, a.model, &eo);
+    if (st != TC_OK)
         goto out;
     check_binding(&a);
     check_expectations(&a);
     check_openings(&a);
     check_embedding(&a);
-    if ((st = check_ranges(&a, s, report)) != TC_OK ||
-        (st = check_tokens(&a, s, report)) != TC_OK)
+    st = check_ranges(&a, s, report);
+    if (st == TC_OK)
+        st = check_tokens(&a, s, report);
+    if (st != TC_OK)
         goto out;
     res->accept = a.first_failure[0] == '\0';
     snprintf(res->first_failure, sizeof res->first_failure, "%s", a.first_failure);

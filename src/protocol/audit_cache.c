@@ -41,7 +41,10 @@ static tc_status entry_path(tc_error *err, char *out, size_t cap, const char *ca
     char sub[4096], hex[65];
     snprintf(sub, sizeof sub, "%s/%s", cache, kind);
     tc_status st;
-    if ((st = ensure_dir(err, cache)) != TC_OK || (st = ensure_dir(err, sub)) != TC_OK)
+    st = ensure_dir(err, cache);
+    if (st == TC_OK)
+        st = ensure_dir(err, sub);
+    if (st != TC_OK)
         return st;
     tc_hex_encode(hex, id, 32);
     snprintf(out, cap, "%s/%s", sub, hex);
@@ -118,7 +121,9 @@ static tc_status fingerprint(tc_error *err, uint8_t out[32], const char *dir)
     if (st == TC_OK)
         qsort(names, n, sizeof *names, cmp_name);
     tc_sha256 h;
-    if (st == TC_OK && (st = tc_sha256_init(&h)) == TC_OK) {
+    if (st == TC_OK)
+        st = tc_sha256_init(&h);
+    if (st == TC_OK) {
         for (size_t i = 0; i < n; i++) {
             char path[4200], rec[512];
             struct stat sb;
@@ -146,8 +151,10 @@ tc_status tc_audit_cache_model_digest(tc_error *err, uint8_t digest[32], bool *f
     uint8_t fp[32];
     char path[4200];
     tc_status st;
-    if ((st = fingerprint(err, fp, model_dir)) != TC_OK ||
-        (st = entry_path(err, path, sizeof path, cache, "models", fp)) != TC_OK)
+    st = fingerprint(err, fp, model_dir);
+    if (st == TC_OK)
+        st = entry_path(err, path, sizeof path, cache, "models", fp);
+    if (st != TC_OK)
         return st;
     FILE *f = fopen(path, "r");
     if (f != NULL) {
@@ -160,7 +167,8 @@ tc_status tc_audit_cache_model_digest(tc_error *err, uint8_t digest[32], bool *f
             return TC_OK;
         }
     }
-    if ((st = tc_model_digest(err, digest, model_dir)) != TC_OK)
+    st = tc_model_digest(err, digest, model_dir);
+    if (st != TC_OK)
         return st;
     char hex[66];
     tc_hex_encode(hex, digest, 32);

@@ -272,7 +272,8 @@ tc_status tc_policy_coverage(tc_error *err, double *cov, double *cov_uniform, do
     if (st != TC_OK)
         return st;
     *stderr_ = 0;
-    if ((st = uniform_coverage(err, cov_uniform, b, budgets, M)) != TC_OK)
+    st = uniform_coverage(err, cov_uniform, b, budgets, M);
+    if (st != TC_OK)
         return st;
     size_t L = b->L;
     int first[TC_AUDIT_MAX_RANGES], last[TC_AUDIT_MAX_RANGES];
@@ -281,7 +282,8 @@ tc_status tc_policy_coverage(tc_error *err, double *cov, double *cov_uniform, do
         return TC_OK;
     }
     if (policy == TC_POLICY_EXACT) {
-        if ((st = draw_optimal(err, first, last, b, b->significance, budgets, M)) != TC_OK)
+        st = draw_optimal(err, first, last, b, b->significance, budgets, M);
+        if (st != TC_OK)
             return st;
         for (size_t i = 0; i < L; i++) {
             cov[i] = 0;

@@ -102,8 +102,8 @@ static tc_status check_params(run_check *rc)
     if (st == TC_OK)
         st = tc_layout_read(rc->err, &rc->lay, file_in(rc, "layout.json"));
     if (st == TC_OK && rc->lay.n_tokens != rc->r.n_tokens) {
-        tc_check_report(&rc->c, false, "layout.json: %zu tokens, the receipt %zu",
-                        rc->lay.n_tokens, rc->r.n_tokens);
+        tc_check_report(&rc->c, false, "layout.json: %zu tokens, the receipt %zu", rc->lay.n_tokens,
+                        rc->r.n_tokens);
         rc->stop = true;
     }
     return st;

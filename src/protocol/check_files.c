@@ -66,16 +66,19 @@ tc_status tc_check_proofs_file(tc_error *err, tc_checker *c, const tc_pst_srs *s
     tc_status st = tc_read_file(err, &text, &len, path, (size_t)1 << 30);
     if (st != TC_OK)
         return st;
-    if ((st = tc_pst_proof_decode(err, &pf, (const char *)text, len, path)) != TC_OK)
+    st = tc_pst_proof_decode(err, &pf, (const char *)text, len, path);
+    if (st != TC_OK)
         goto out;
     *n_items = pf.n_open + pf.n_slice;
     for (size_t k = 0; k < pf.n_slice; k++)
         if (pf.slice_fault[k][0] == '\0')
             levels[pf.slice[k].j] = true;
     bool same_c = pf.commitment_fault[0] == '\0' && tc_g1_affine_eq(&pf.commitment, commitment);
-    tc_check_report(c, same_c, "proofs.json: commitment %s the receipt's", same_c ? "is" : "is NOT");
+    tc_check_report(c, same_c, "proofs.json: commitment %s the receipt's",
+                    same_c ? "is" : "is NOT");
     bool same_shape = tc_pst_shape_eq(&pf.shape, &srs->shape);
-    tc_check_report(c, same_shape, "proofs.json: shape %s the grid's", same_shape ? "is" : "is NOT");
+    tc_check_report(c, same_shape, "proofs.json: shape %s the grid's",
+                    same_shape ? "is" : "is NOT");
     if (!same_shape)
         goto out;
     const tc_pst_shape *s = &srs->shape;
@@ -87,7 +90,8 @@ tc_status tc_check_proofs_file(tc_error *err, tc_checker *c, const tc_pst_srs *s
             continue;
         }
         bool ok = false;
-        if ((st = tc_pst_verify(err, &ok, &srs->vk, commitment, op)) != TC_OK)
+        st = tc_pst_verify(err, &ok, &srs->vk, commitment, op);
+        if (st != TC_OK)
             goto out;
         tc_fr want;
         size_t idx;
@@ -95,19 +99,21 @@ tc_status tc_check_proofs_file(tc_error *err, tc_checker *c, const tc_pst_srs *s
             tc_fr_from_i64(&want, grid[idx]);
         } else {
             if (vals == NULL) {
-                if ((vals = malloc(N * sizeof *vals)) == NULL) {
+                vals = malloc(N * sizeof *vals);
+                if (vals == NULL) {
                     st = tc_fail(err, TC_ENOMEM, "out of memory");
                     goto out;
                 }
                 for (size_t i = 0; i < N; i++)
                     tc_fr_from_i64(&vals[i], grid[i]);
             }
-            if ((st = tc_pst_eval(err, &want, s, vals, op->z)) != TC_OK)
+            st = tc_pst_eval(err, &want, s, vals, op->z);
+            if (st != TC_OK)
                 goto out;
         }
         bool match = tc_fr_eq(&want, &op->y);
         tc_check_report(c, ok && match, "opening %zu: proof %s, value %s the grid's", k,
-               ok ? "verifies" : "REJECTED", match ? "is" : "is NOT");
+                        ok ? "verifies" : "REJECTED", match ? "is" : "is NOT");
     }
     for (size_t k = 0; k < pf.n_slice; k++) {
         const tc_pst_slice *sl = &pf.slice[k];
@@ -116,8 +122,9 @@ tc_status tc_check_proofs_file(tc_error *err, tc_checker *c, const tc_pst_srs *s
             continue;
         }
         bool ok = false;
-        if ((st = tc_pst_verify_slice(err, &ok, &srs->vk, tc_pst_srs_level(srs, sl->j), commitment,
-                                      sl)) != TC_OK)
+        st = tc_pst_verify_slice(err, &ok, &srs->vk, tc_pst_srs_level(srs, sl->j), commitment,
+                                 sl);
+        if (st != TC_OK)
             goto out;
         size_t base = 0, rest = tc_pst_suffix_size(s, sl->j);
         bool match = grid_index(s, sl->z, sl->j, &base) && sl->count == rest;
@@ -126,8 +133,8 @@ tc_status tc_check_proofs_file(tc_error *err, tc_checker *c, const tc_pst_srs *s
             tc_fr_from_i64(&want, grid[base * rest + r]);
             match = tc_fr_eq(&want, &sl->values[r]);
         }
-        tc_check_report(c, ok && match, "slice %zu (j = %d): proof %s, values %s the grid's", k, sl->j,
-               ok ? "verifies" : "REJECTED", match ? "are" : "are NOT");
+        tc_check_report(c, ok && match, "slice %zu (j = %d): proof %s, values %s the grid's", k,
+                        sl->j, ok ? "verifies" : "REJECTED", match ? "are" : "are NOT");
     }
 out:
     free(vals);
@@ -146,7 +153,7 @@ void tc_check_srs_claims(tc_checker *c, const tc_run_receipt *r, const tc_pst_sr
     const char *origin = tc_pst_origin_name(srs->origin);
     bool same = !strcmp(origin, r->srs_origin);
     tc_check_report(c, same, "%s: origin %s %s the receipt's srs_origin (%s)", srs_path, origin,
-           same ? "is" : "is NOT", r->srs_origin);
+                    same ? "is" : "is NOT", r->srs_origin);
     if (r->srs_seed == NULL)
         return;
     uint8_t seed[TC_PST_MAX_SEED];
@@ -167,7 +174,7 @@ void tc_check_srs_claims(tc_checker *c, const tc_run_receipt *r, const tc_pst_sr
         memset(t, 0, sizeof t);
     }
     tc_check_report(c, ok, "%s: the receipt's srs_seed %s the SRS's trapdoors", srs_path,
-           ok ? "gives" : "does NOT give");
+                    ok ? "gives" : "does NOT give");
     char cmd[256];
     tc_run_srs_setup_command(cmd, sizeof cmd, srs->shape.n, srs->shape.m, r->srs_seed);
     same = !strcmp(cmd, r->srs_command);
@@ -219,9 +226,9 @@ tc_status tc_check_vk_file(tc_error *err, tc_checker *c, const tc_pst_srs *srs, 
                 break;
             }
     }
-    tc_check_report(c, why[0] == '\0', "vk.json %s: %s", why[0] ? "is NOT the SRS's verification key"
-                                                      : "is the SRS's verification key",
-           why[0] ? why : "shape, srs_id, origin, g1, g2, tau_g2 and slice levels");
+    tc_check_report(c, why[0] == '\0', "vk.json %s: %s",
+                    why[0] ? "is NOT the SRS's verification key" : "is the SRS's verification key",
+                    why[0] ? why : "shape, srs_id, origin, g1, g2, tau_g2 and slice levels");
     tc_pst_vk_file_free(&vf);
     free(text);
     return TC_OK;
@@ -241,8 +248,9 @@ tc_status tc_check_hidden_file(tc_error *err, tc_checker *c, const tc_layout *la
     size_t L1 = lay->n_layers, T = lay->n_tokens, H = lay->hidden;
     if (hs->dtype != TC_NPY_F32 || hs->ndim != 3 || (size_t)hs->shape[0] != L1 ||
         (size_t)hs->shape[1] != T || (size_t)hs->shape[2] != H) {
-        tc_check_report(c, false, "hidden_states.npy: not float32 of the layout's shape (%zu, %zu, %zu)",
-               L1, T, H);
+        tc_check_report(c, false,
+                        "hidden_states.npy: not float32 of the layout's shape (%zu, %zu, %zu)", L1,
+                        T, H);
         tc_npy_free(hs);
         return TC_OK;
     }
@@ -252,7 +260,8 @@ tc_status tc_check_hidden_file(tc_error *err, tc_checker *c, const tc_layout *la
         st = tc_fail(err, TC_ENOMEM, "out of memory");
     } else if (tc_quantize_f32(&qe, q, qv, hs->data, L1, T * H) != TC_OK ||
                tc_layout_fill(&qe, lay, g2, qv) != TC_OK) {
-        tc_check_report(c, false, "hidden_states.npy: cannot be quantized and laid out: %s", qe.msg);
+        tc_check_report(c, false, "hidden_states.npy: cannot be quantized and laid out: %s",
+                        qe.msg);
     } else {
         size_t n_bad = 0, first = 0;
         for (size_t i = 0; i < lay->grid_size; i++)
@@ -261,8 +270,10 @@ tc_status tc_check_hidden_file(tc_error *err, tc_checker *c, const tc_layout *la
         if (n_bad == 0)
             tc_check_report(c, true, "hidden_states.npy, quantized and laid out, is grid.npy");
         else
-            tc_check_report(c, false, "hidden_states.npy, quantized and laid out, is NOT grid.npy: %zu "
-                   "of %zu values differ (first at grid index %zu)", n_bad, lay->grid_size, first);
+            tc_check_report(c, false,
+                            "hidden_states.npy, quantized and laid out, is NOT grid.npy: %zu "
+                            "of %zu values differ (first at grid index %zu)",
+                            n_bad, lay->grid_size, first);
     }
     free(qv);
     free(g2);
@@ -305,12 +316,15 @@ static void stats_header(char why[WHY_LEN], const json_t *o, const tc_run_receip
 {
     if (strcmp(str_at(o, "format"), "tensorcommit-capture") != 0 || int_at(o, "version") != 1)
         snprintf(why, WHY_LEN, "format/version are not tensorcommit-capture 1");
-    else if (strcmp(str_at(o, "model_type"), r->model_type) != 0 || strcmp(str_at(o, "prompt"), r->prompt) ||
+    else if (strcmp(str_at(o, "model_type"), r->model_type) != 0 ||
+             strcmp(str_at(o, "prompt"), r->prompt) ||
              strcmp(str_at(o, "generated_text"), r->text) ||
              json_is_true(json_object_get(o, "deterministic")) != r->deterministic)
-        snprintf(why, WHY_LEN, "model_type, prompt, generated_text or deterministic differ "
+        snprintf(why, WHY_LEN,
+                 "model_type, prompt, generated_text or deterministic differ "
                  "from the receipt");
-    else if ((size_t)int_at(o, "n_tokens") != r->n_tokens || (size_t)int_at(o, "n_prompt_tokens") != r->n_prompt)
+    else if ((size_t)int_at(o, "n_tokens") != r->n_tokens ||
+             (size_t)int_at(o, "n_prompt_tokens") != r->n_prompt)
         snprintf(why, WHY_LEN, "n_tokens or n_prompt_tokens differ from the receipt");
     else if (hs->data == NULL)
         snprintf(why, WHY_LEN, "hidden_states.npy is unusable");
@@ -361,8 +375,10 @@ tc_status tc_check_stats_file(tc_error *err, tc_checker *c, const tc_run_receipt
             snprintf(why, sizeof why, "layers[%zu] is not %s's name, shape, min, max and mean",
                      l, name);
     }
-    tc_check_report(c, why[0] == '\0', "stats.json %s%s%s", why[0] ? "does NOT describe the run: " :
-           "describes the run and hidden_states.npy", why, why[0] ? "" : " (\"model\" is informative)");
+    tc_check_report(c, why[0] == '\0', "stats.json %s%s%s",
+                    why[0] ? "does NOT describe the run: "
+                           : "describes the run and hidden_states.npy",
+                    why, why[0] ? "" : " (\"model\" is informative)");
     json_decref(o);
     return TC_OK;
 }
@@ -392,11 +408,15 @@ tc_status tc_check_results_file(tc_error *err, tc_checker *c, const char *path, 
     } else if (!json_is_true(json_object_get(o, "all_proofs_verified")) ||
              !json_is_true(json_object_get(o, "all_ground_truth_matched")))
         snprintf(why, sizeof why, "it says not every proof verified or matched the grid");
-    else if ((size_t)int_at(o, "n_openings") != n_items || (size_t)int_at(o, "n_verified") != n_items ||
+    else if ((size_t)int_at(o, "n_openings") != n_items ||
+             (size_t)int_at(o, "n_verified") != n_items ||
              (size_t)int_at(o, "n_matched") != n_items)
-        snprintf(why, sizeof why, "n_openings/n_verified/n_matched are not the %zu proofs in "
-                 "proofs.json", n_items);
-    else if ((size_t)int_at(o, "n_values") != n_values || (size_t)int_at(o, "grid_size") != grid_size)
+        snprintf(why, sizeof why,
+                 "n_openings/n_verified/n_matched are not the %zu proofs in "
+                 "proofs.json",
+                 n_items);
+    else if ((size_t)int_at(o, "n_values") != n_values ||
+             (size_t)int_at(o, "grid_size") != grid_size)
         snprintf(why, sizeof why, "n_values or grid_size are not the layout's");
     const char *key;
     json_t *v;
@@ -410,9 +430,12 @@ tc_status tc_check_results_file(tc_error *err, tc_checker *c, const char *path, 
             snprintf(why, sizeof why, "artefact_bytes.%s is not a size", key);
             break;
         }
-    tc_check_report(c, why[0] == '\0', "results.json %s%s", why[0] ? "does NOT hold: " :
-           "holds (all proofs verified and matched, counts; timings and file sizes informative)",
-           why);
-    json_decref(o);
-    return TC_OK;
+        tc_check_report(
+            c, why[0] == '\0', "results.json %s%s",
+            why[0]
+                ? "does NOT hold: "
+                : "holds (all proofs verified and matched, counts; timings and file sizes informative)",
+            why);
+        json_decref(o);
+        return TC_OK;
 }

@@ -44,15 +44,19 @@ static tc_status check_sampling_replay(tc_error *err, tc_checker *c, const tc_ru
     }
     free(row), free(scratch), free(iscratch);
     if (bad == 0)
-        tc_check_report(c, !stopped_early, "sampling: the receipt's sampler (temperature %g, top_k %d, "
-               "top_p %g, seed %llu) chooses every generated token%s", r->sampling.temperature,
-               r->sampling.top_k, r->sampling.top_p, (unsigned long long)r->sampling.seed,
-               stopped_early ? ", but a stop token comes before the last" : "");
+        tc_check_report(c, !stopped_early,
+                        "sampling: the receipt's sampler (temperature %g, top_k %d, "
+                        "top_p %g, seed %llu) chooses every generated token%s",
+                        r->sampling.temperature, r->sampling.top_k, r->sampling.top_p,
+                        (unsigned long long)r->sampling.seed,
+                        stopped_early ? ", but a stop token comes before the last" : "");
     else
-        tc_check_report(c, false, "sampling: the receipt's sampler (temperature %g, top_k %d, top_p %g, "
-               "seed %llu) does NOT choose %zu of the generated tokens (first at position %zu)",
-               r->sampling.temperature, r->sampling.top_k, r->sampling.top_p,
-               (unsigned long long)r->sampling.seed, bad, first);
+        tc_check_report(
+            c, false,
+            "sampling: the receipt's sampler (temperature %g, top_k %d, top_p %g, "
+            "seed %llu) does NOT choose %zu of the generated tokens (first at position %zu)",
+            r->sampling.temperature, r->sampling.top_k, r->sampling.top_p,
+            (unsigned long long)r->sampling.seed, bad, first);
     return TC_OK;
 }
 
@@ -63,8 +67,8 @@ static void token_report(void *ctx, bool ok, const char *line)
 
 /* Check 4 of the audit (docs/audit.md): every generated token follows from
  * the committed final states, read from the grid (scratch: T·H floats). */
-static tc_status check_tokens(tc_error *err, tc_checker *c, const tc_run_receipt *r, tc_session *sess,
-                              const tc_layout *lay, const tc_quant_params *q,
+static tc_status check_tokens(tc_error *err, tc_checker *c, const tc_run_receipt *r,
+                              tc_session *sess, const tc_layout *lay, const tc_quant_params *q,
                               const int64_t *grid, float *scratch)
 {
     size_t T = r->n_tokens, H = lay->hidden, L = lay->n_layers - 1;
@@ -110,8 +114,9 @@ static void compare_hidden(tc_checker *c, const tc_run_receipt *r, const tc_layo
     c->res->max_diff = worst;
     c->res->model_checked = true;
     tc_check_report(c, n_bad == 0,
-           "re-execution: %zu of %zu values differ from the grid by more than %g "
-           "(largest %.3g, in layer %zu)", n_bad, L1 * T * H, tol, worst, worst_layer);
+                    "re-execution: %zu of %zu values differ from the grid by more than %g "
+                    "(largest %.3g, in layer %zu)",
+                    n_bad, L1 * T * H, tol, worst, worst_layer);
 }
 
 /* The prompt tokenizes to the receipt's prompt tokens, and the generated
@@ -150,28 +155,32 @@ tc_status tc_check_model_run(tc_error *err, tc_checker *c, const tc_run_receipt 
     uint8_t digest[32];
     char hex[65];
     tc_status st;
-    if ((st = tc_model_digest(err, digest, model_dir)) != TC_OK)
+    st = tc_model_digest(err, digest, model_dir);
+    if (st != TC_OK)
         return st;
     tc_hex_encode(hex, digest, 32);
     bool same = !strcmp(hex, r->model_digest);
-    tc_check_report(c, same, "model %s: digest (config, tokenizer, weights) %s the receipt's", model_dir,
-           same ? "is" : "is NOT");
-    if ((st = tc_model_load(err, &model, model_dir)) != TC_OK ||
-        (st = tc_engine_tokenizer(err, &tok, model_dir)) != TC_OK)
+    tc_check_report(c, same, "model %s: digest (config, tokenizer, weights) %s the receipt's",
+                    model_dir, same ? "is" : "is NOT");
+    st = tc_model_load(err, &model, model_dir);
+    if (st == TC_OK)
+        st = tc_engine_tokenizer(err, &tok, model_dir);
+    if (st != TC_OK)
         goto out;
     const tc_model_config *cfg = tc_model_cfg(model);
     size_t L1 = (size_t)cfg->n_layers + 1, T = r->n_tokens, H = (size_t)cfg->dim;
     same = !strcmp(cfg->model_type, r->model_type) && stats_vocab == cfg->vocab;
     tc_check_report(c, same, "model: type %s and vocabulary %d %s the receipt's and stats.json's",
-           cfg->model_type, cfg->vocab, same ? "are" : "are NOT");
+                    cfg->model_type, cfg->vocab, same ? "are" : "are NOT");
     bool dims = lay->n_layers == L1 && lay->n_tokens == T && lay->hidden == H;
     tc_check_report(c, dims, "model: %zu layers × %zu tokens × %zu hidden %s the layout", L1, T, H,
-           dims ? "match" : "do NOT match");
+                    dims ? "match" : "do NOT match");
     if (!dims)
         goto out;
     for (size_t i = 0; i < T; i++)
         if (r->tokens[i] >= cfg->vocab) {
-            tc_check_report(c, false, "receipt: token %zu (%d) is outside the vocabulary", i, r->tokens[i]);
+            tc_check_report(c, false, "receipt: token %zu (%d) is outside the vocabulary", i,
+                            r->tokens[i]);
             goto out;
         }
     if (tok != NULL) {
@@ -182,7 +191,8 @@ tc_status tc_check_model_run(tc_error *err, tc_checker *c, const tc_run_receipt 
     tc_engine_opts eo = {.n_threads = c->o->n_threads, .deterministic = r->deterministic,
                          .max_seq = T, .round = r->dequantized_inputs ? tc_audit_round : NULL,
                          .round_ctx = (void *)q};
-    if ((st = tc_session_new(err, &sess, model, &eo)) != TC_OK)
+    st = tc_session_new(err, &sess, model, &eo);
+    if (st != TC_OK)
         goto out;
     hidden = malloc(L1 * T * H * sizeof *hidden);
     logits = malloc(T * (size_t)cfg->vocab * sizeof *logits);
@@ -190,11 +200,14 @@ tc_status tc_check_model_run(tc_error *err, tc_checker *c, const tc_run_receipt 
         st = tc_fail(err, TC_ENOMEM, "out of memory");
         goto out;
     }
-    if ((st = tc_capture(err, sess, r->tokens, T, hidden, NULL, logits)) != TC_OK ||
-        (st = check_sampling_replay(err, c, r, model, logits)) != TC_OK)
+    st = tc_capture(err, sess, r->tokens, T, hidden, NULL, logits);
+    if (st == TC_OK)
+        st = check_sampling_replay(err, c, r, model, logits);
+    if (st != TC_OK)
         goto out;
     compare_hidden(c, r, lay, q, grid, hidden);
-    if ((st = check_tokens(err, c, r, sess, lay, q, grid, hidden)) != TC_OK)
+    st = check_tokens(err, c, r, sess, lay, q, grid, hidden);
+    if (st != TC_OK)
         goto out;
 out:
     free(logits);

@@ -52,7 +52,8 @@ static bool parse_u64(uint64_t *out, const char *s)
 static tc_status check_sampling(tc_error *err, tc_run_receipt *r, const char *path)
 {
     json_t *smp = json_object_get(r->root, "sampling");
-    tc_status st = tc_json_check_fields(err, path, "sampling.", smp, sampling_fields, TC_ARRAY_LEN(sampling_fields));
+    tc_status st = tc_json_check_fields(err, path, "sampling.", smp, sampling_fields,
+                                        TC_ARRAY_LEN(sampling_fields));
     if (st != TC_OK)
         return st;
     double temp = json_number_value(json_object_get(smp, "temperature"));
@@ -82,8 +83,9 @@ static tc_status check_environment(tc_error *err, const tc_run_receipt *r, const
         st = tc_json_check_fields(err, path, "environment.build.", json_object_get(env, "build"),
                           build_fields, TC_ARRAY_LEN(build_fields));
     if (st == TC_OK)
-        st = tc_json_check_fields(err, path, "environment.kernels.", json_object_get(env, "kernels"),
-                          kernel_fields, TC_ARRAY_LEN(kernel_fields));
+        st =
+            tc_json_check_fields(err, path, "environment.kernels.", json_object_get(env, "kernels"),
+                                 kernel_fields, TC_ARRAY_LEN(kernel_fields));
     if (st != TC_OK)
         return st;
     size_t i;
@@ -112,9 +114,12 @@ tc_status tc_run_receipt_read(tc_error *err, tc_run_receipt *r, const char *path
         return tc_fail(err, TC_EFORMAT, "%s: \"version\" is not %d, the receipt version this "
                        "tool reads (make the run again with this version)", path,
                        TC_RECEIPT_VERSION);
-    if ((st = tc_json_check_fields(err, path, "", o, receipt_fields, TC_ARRAY_LEN(receipt_fields))) != TC_OK ||
-        (st = check_sampling(err, r, path)) != TC_OK ||
-        (st = check_environment(err, r, path)) != TC_OK)
+    st = tc_json_check_fields(err, path, "", o, receipt_fields, TC_ARRAY_LEN(receipt_fields));
+    if (st == TC_OK)
+        st = check_sampling(err, r, path);
+    if (st == TC_OK)
+        st = check_environment(err, r, path);
+    if (st != TC_OK)
         return st;
     r->commitment = json_string_value(json_object_get(o, "commitment"));
     r->srs_id = json_string_value(json_object_get(o, "srs_id"));

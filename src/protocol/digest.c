@@ -139,7 +139,9 @@ tc_status tc_model_digest(tc_error *err, uint8_t out[32], const char *model_dir)
     else if (st == TC_OK && !any_weights)
         st = tc_fail(err, TC_EFORMAT, "%s: no .safetensors weight files", model_dir);
     tc_sha256 h;
-    if (st == TC_OK && (st = tc_sha256_init(&h)) == TC_OK) {
+    if (st == TC_OK)
+        st = tc_sha256_init(&h);
+    if (st == TC_OK) {
         tc_sha256_update(&h, DIGEST_DOMAIN, sizeof DIGEST_DOMAIN);   /* with its NUL */
         put_u64(&h, n);
         for (size_t i = 0; i < n && st == TC_OK; i++) {
@@ -147,7 +149,8 @@ tc_status tc_model_digest(tc_error *err, uint8_t out[32], const char *model_dir)
             uint8_t fh[32];
             uint64_t len;
             snprintf(path, sizeof path, "%s/%s", model_dir, names[i]);
-            if ((st = hash_file(err, fh, &len, path)) != TC_OK)
+            st = hash_file(err, fh, &len, path);
+            if (st != TC_OK)
                 break;
             put_u64(&h, strlen(names[i]));
             tc_sha256_update(&h, names[i], strlen(names[i]));

@@ -202,7 +202,8 @@ static tc_status response_from_json(tc_error *err, tc_response *r, const json_t 
                        TC_AUDIT_MAX_OPEN);
     for (size_t i = 0; i < n; i++) {
         r->n = i + 1;
-        if ((st = slice_from_json(err, r, i, json_array_get(arr, i), path)) != TC_OK)
+        st = slice_from_json(err, r, i, json_array_get(arr, i), path);
+        if (st != TC_OK)
             return st;
     }
     return TC_OK;
@@ -247,10 +248,13 @@ tc_status tc_respond(tc_error *err, const tc_respond_opts *o)
 
     tc_status st = tc_json_load_object(err, &obj, o->challenge_path, TC_JSON_MAX_INPUT, chd);
     json_decref(obj);
-    if (st != TC_OK || (st = tc_challenge_read(err, &ch, o->challenge_path)) != TC_OK)
+    if (st == TC_OK)
+        st = tc_challenge_read(err, &ch, o->challenge_path);
+    if (st != TC_OK)
         goto out;
     path_in(path, sizeof path, o->run_dir, "receipt.json");
-    if ((st = tc_json_load_object(err, &obj, path, TC_JSON_MAX_INPUT, NULL)) != TC_OK)
+    st = tc_json_load_object(err, &obj, path, TC_JSON_MAX_INPUT, NULL);
+    if (st != TC_OK)
         goto out;
     receipt = obj;
     const char *commitment = json_string_value(json_object_get(receipt, "commitment"));
@@ -262,7 +266,8 @@ tc_status tc_respond(tc_error *err, const tc_respond_opts *o)
     }
     tc_layout lay;
     path_in(path, sizeof path, o->run_dir, "layout.json");
-    if ((st = tc_layout_read(err, &lay, path)) != TC_OK)
+    st = tc_layout_read(err, &lay, path);
+    if (st != TC_OK)
         goto out;
     if (lay.kind != TC_LAYOUT_STRUCTURED) {
         st = tc_fail(err, TC_EUNSUPPORTED, "%s: the run uses the flat layout; challenges open "
@@ -275,7 +280,8 @@ tc_status tc_respond(tc_error *err, const tc_respond_opts *o)
         goto out;
     }
     path_in(path, sizeof path, o->run_dir, "grid.npy");
-    if ((st = tc_npy_read(err, &grid, path)) != TC_OK)
+    st = tc_npy_read(err, &grid, path);
+    if (st != TC_OK)
         goto out;
     if (grid.dtype != TC_NPY_I64 || grid.count != lay.grid_size) {
         st = tc_fail(err, TC_EFORMAT, "%s: expected int64 with %zu values", path, lay.grid_size);
@@ -285,7 +291,8 @@ tc_status tc_respond(tc_error *err, const tc_respond_opts *o)
         snprintf(path, sizeof path, "%s", o->srs_path);
     else
         path_in(path, sizeof path, o->run_dir, "srs.tcs");
-    if ((st = tc_pst_srs_load(err, &srs, path, o->n_threads)) != TC_OK)
+    st = tc_pst_srs_load(err, &srs, path, o->n_threads);
+    if (st != TC_OK)
         goto out;
     tc_pst_shape shape = {.m = lay.m};
     for (int i = 0; i < lay.m; i++)
@@ -308,8 +315,9 @@ tc_status tc_respond(tc_error *err, const tc_respond_opts *o)
         r.level = j;
         r.n = i + 1;
         r.layers[i] = ch.open_layers[i];
-        if ((st = tc_pst_open_slice(err, &r.slices[i], &srs, g, grid.count, z, j,
-                                    o->n_threads)) != TC_OK)
+        st = tc_pst_open_slice(err, &r.slices[i], &srs, g, grid.count, z, j,
+                               o->n_threads);
+        if (st != TC_OK)
             goto out;
         size_t count = r.slices[i].count, off = (size_t)ch.open_layers[i] * count;
         if ((r.values[i] = malloc(count * sizeof *r.values[i])) == NULL) {
@@ -318,7 +326,8 @@ tc_status tc_respond(tc_error *err, const tc_respond_opts *o)
         }
         memcpy(r.values[i], g + off, count * sizeof *g);
     }
-    if ((st = tc_response_to_json(err, &json, &r)) != TC_OK)
+    st = tc_response_to_json(err, &json, &r);
+    if (st != TC_OK)
         goto out;
     st = tc_write_file_atomic(err, o->out_path, json, strlen(json));
 out:

@@ -126,7 +126,8 @@ static tc_status check_target(tc_error *err, tc_run_folder *rf, const char *out_
             st = tc_fail(err, TC_EARG,
                          "%s: folder is not empty; pass --force to replace the run in it", out_dir);
         else if (!is_run_file(e->d_name) ||
-                 fstatat(dirfd(d), e->d_name, &fb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(fb.st_mode))
+                 fstatat(dirfd(d), e->d_name, &fb, AT_SYMLINK_NOFOLLOW) != 0 ||
+                 !S_ISREG(fb.st_mode))
             st = tc_fail(err, TC_EARG,
                          "%s: holds %s, which a run does not write: --force replaces only a run "
                          "folder",

@@ -132,9 +132,12 @@ tc_status tc_select_eigenvalues_read(tc_error *err, double **evals, size_t *n,
     *n = 0;
     json_t *root = NULL, *c = NULL, *arr = NULL;
     tc_status st = tc_json_load(err, &root, path, INPUT_MAX_FILE, NULL);
-    if (st == TC_OK && json_is_array(root) && case_id == NULL)
+    bool bare = st == TC_OK && json_is_array(root) && case_id == NULL;
+    if (bare)
         arr = root;
-    else if (st == TC_OK && (st = pick_case(err, &c, root, path, case_id)) == TC_OK) {
+    else if (st == TC_OK)
+        st = pick_case(err, &c, root, path, case_id);
+    if (!bare && st == TC_OK) {
         arr = array_member(c, "eigenvalues");
         if (arr == NULL)
             st = tc_fail(err, TC_EFORMAT, "%s: no \"eigenvalues\" array", path);

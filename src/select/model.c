@@ -212,12 +212,15 @@ tc_status tc_select_scores_from_model(tc_error *err, tc_select_scores *s,
         goto out;
     }
     model_name_of(s->model_name, sizeof s->model_name, model_dir);
-    if ((st = tc_weights_open(err, &m.w, model_dir)) != TC_OK)
+    st = tc_weights_open(err, &m.w, model_dir);
+    if (st != TC_OK)
         goto out;
-    if ((st = collect(err, s, &m, a, nb, model_dir)) != TC_OK)
+    st = collect(err, s, &m, a, nb, model_dir);
+    if (st != TC_OK)
         goto out;
     s->map.num_blocks = nb;
-    if ((st = tc_select_scores_compute(err, s, load_matrix, &m, o)) != TC_OK)
+    st = tc_select_scores_compute(err, s, load_matrix, &m, o);
+    if (st != TC_OK)
         goto out;
     st = hash_model(err, s->model_sha256, model_dir);
 out:

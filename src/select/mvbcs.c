@@ -176,7 +176,8 @@ tc_status tc_mvbcs_solve(tc_error *err, double *optimum, tc_mvbcs_range *assignm
         s = tc_fail(err, TC_ENOMEM, "out of memory for %zu units", L);
         goto out;
     }
-    if ((s = check_instance(err, values, costs, L, C)) != TC_OK)
+    s = check_instance(err, values, costs, L, C);
+    if (s != TC_OK)
         goto out;
     if (L == 0)
         goto out;
@@ -204,7 +205,8 @@ tc_status tc_mvbcs_solve(tc_error *err, double *optimum, tc_mvbcs_range *assignm
         goto out;
 
     d.L = L;
-    if ((s = dp_alloc(err, &d)) != TC_OK)
+    s = dp_alloc(err, &d);
+    if (s != TC_OK)
         goto out;
     d.V[0] = 0;
     for (size_t i = 0; i < L; i++)

@@ -192,7 +192,8 @@ tc_status tc_select_scores_finish(tc_error *err, tc_select_scores *s)
         metrics[l] = s->layers[l].metric_value;
         params[l] = s->layers[l].num_parameters;
     }
-    if ((st = tc_select_map(err, ratios, sig, metrics, params, L, &s->map)) != TC_OK)
+    st = tc_select_map(err, ratios, sig, metrics, params, L, &s->map);
+    if (st != TC_OK)
         goto out;
     for (size_t l = 0; l < L; l++) {
         s->layers[l].pruning_ratio = ratios[l];

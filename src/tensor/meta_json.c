@@ -304,7 +304,8 @@ tc_status tc_meta_check_owner(tc_error *err, const char *meta_path, const char *
     } else {
         size_t dir = strrchr(meta, '/') ? (size_t)(strrchr(meta, '/') - meta) + 1 : 0;
         size_t n = dir + strlen(rec) + 1;
-        if ((recorded = malloc(n)) != NULL)
+        recorded = malloc(n);
+        if (recorded != NULL)
             snprintf(recorded, n, "%.*s%s", (int)dir, meta, rec);
     }
     char *a = recorded ? tc_path_canonical(recorded) : NULL, *b = tc_path_canonical(data_path);

@@ -163,7 +163,8 @@ char *tc_path_canonical(const char *path)
         const char *base = basename(b);
         if (dir != NULL) {
             size_t n = strlen(dir) + strlen(base) + 2;
-            if ((out = malloc(n)) != NULL)
+            out = malloc(n);
+            if (out != NULL)
                 snprintf(out, n, "%s/%s", strcmp(dir, "/") ? dir : "", base);
         }
         free(dir);
@@ -417,11 +418,16 @@ tc_status tc_write_file_atomic(tc_error *err, const char *path, const void *data
     bool through, has_old;
     struct stat old;
     tc_status st = classify(err, &f, path, &through, &old, &has_old);
-    if (st == TC_OK && through)
+    if (st == TC_OK && through) {
         st = write_through(err, &f, data, len);     /* no copy for a single file */
-    else if (st == TC_OK && (st = write_temp(err, &f, data, len, has_old ? &old : NULL)) == TC_OK &&
-             (st = install(err, &f)) != TC_OK)
-        unlink(f.tmp);
+    } else if (st == TC_OK) {
+        st = write_temp(err, &f, data, len, has_old ? &old : NULL);
+        if (st == TC_OK) {
+            st = install(err, &f);
+            if (st != TC_OK)
+                unlink(f.tmp);
+        }
+    }
     out_free(&f);
     return st;
 }
