@@ -89,6 +89,60 @@ static int parse_budgets(const char *verb, const char *list, uint64_t total, uin
     return n > 0 ? n : -1;
 }
 
+/* The receipt's commitment, SRS id and model digest, and the digest of its
+ * bytes; the run must use the structured layout. */
+static tc_status receipt_ids(tc_error *err, tc_challenge *ch, const char *receipt)
+{
+    static const char *const keys[] = {"commitment", "srs_id", "model_digest"};
+    char *dst[] = {ch->commitment, ch->srs_id, ch->model_digest};
+    json_t *obj = NULL;
+    uint8_t rd[32];
+    tc_status st = tc_json_load_object(err, &obj, receipt, TC_JSON_MAX_INPUT, rd);
+    for (int i = 0; st == TC_OK && i < 3; i++)
+        if (!tc_json_hex32(obj, keys[i], dst[i]))
+            st = tc_fail(err, TC_EFORMAT, "%s: \"%s\" must be 64 hex characters", receipt,
+                         keys[i]);
+    const char *lk = json_string_value(json_object_get(json_object_get(obj, "layout"), "kind"));
+    if (st == TC_OK && (lk == NULL || strcmp(lk, "structured")))
+        st = tc_fail(err, TC_EUNSUPPORTED, "%s: the run uses the %s layout; an audit opens "
+                     "whole layers, which needs the structured layout (run without --layout "
+                     "flat)", receipt, lk ? lk : "unknown");
+    if (st == TC_OK)
+        tc_hex_encode(ch->receipt_digest, rd, 32);
+    json_decref(obj);
+    return st;
+}
+
+/* The draw's seed s32 and the challenge's nonce: from the receipt
+ * (--public), from --seed (tests), or from the operating system. */
+static tc_status draw_seed(tc_error *err, tc_challenge *ch, uint8_t s32[32], bool is_public,
+                           bool seeded, uint64_t seed)
+{
+    uint8_t nonce[32];
+    if (is_public) {
+        tc_challenge_public_seed(s32, ch);
+        tc_hex_encode(ch->nonce, s32, 32);
+        return TC_OK;
+    }
+    if (seeded) {
+        uint8_t msg[40] = "tensorcommit.challenge.test-seed";
+        for (int i = 0; i < 8; i++)
+            msg[32 + i] = (uint8_t)(seed >> (8 * i));
+        tc_sha256_oneshot(s32, msg, sizeof msg);
+        tc_sha256_oneshot(nonce, s32, 32);
+        tc_hex_encode(ch->nonce, nonce, 32);
+        fprintf(stderr, "tensorcommit challenge: WARNING: drawn from --seed %llu: reproducible "
+                        "for tests, predictable for a prover\n", (unsigned long long)seed);
+        return TC_OK;
+    }
+    tc_status st = tc_os_random(err, s32, 32);
+    if (st == TC_OK)
+        st = tc_os_random(err, nonce, 32);
+    if (st == TC_OK)
+        tc_hex_encode(ch->nonce, nonce, 32);
+    return st;
+}
+
 int cmd_challenge(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -145,29 +199,11 @@ int cmd_challenge(int argc, char **argv)
     memset(&ch, 0, sizeof ch);
     tc_audit_blocks b = {0};
     char *json = NULL;
-    json_t *obj = NULL;
-    uint8_t rd[32], s32[32];
+    uint8_t s32[32];
     int rc = CLI_ERROR;
-    st = tc_json_load_object(&err, &obj, receipt, TC_JSON_MAX_INPUT, rd);
+    st = receipt_ids(&err, &ch, receipt);
     if (st != TC_OK)
         goto fail;
-    static const char *const keys[] = {"commitment", "srs_id", "model_digest"};
-    char *dst[] = {ch.commitment, ch.srs_id, ch.model_digest};
-    for (int i = 0; i < 3; i++) {
-        if (!tc_json_hex32(obj, keys[i], dst[i])) {
-            st = tc_fail(&err, TC_EFORMAT, "%s: \"%s\" must be 64 hex characters", receipt,
-                         keys[i]);
-            goto fail;
-        }
-    }
-    const char *lk = json_string_value(json_object_get(json_object_get(obj, "layout"), "kind"));
-    if (lk == NULL || strcmp(lk, "structured")) {
-        st = tc_fail(&err, TC_EUNSUPPORTED, "%s: the run uses the %s layout; an audit opens "
-                     "whole layers, which needs the structured layout (run without --layout "
-                     "flat)", receipt, lk ? lk : "unknown");
-        goto fail;
-    }
-    tc_hex_encode(ch.receipt_digest, rd, 32);
     st = tc_audit_blocks_from_model(&err, &b, model, scores, threads);
     if (st != TC_OK)
         goto fail;
@@ -179,28 +215,9 @@ int cmd_challenge(int argc, char **argv)
         rc = CLI_USAGE;
         goto done;
     }
-    if (is_public) {
-        tc_challenge_public_seed(s32, &ch);
-        tc_hex_encode(ch.nonce, s32, 32);
-    } else if (seeded) {
-        uint8_t msg[40] = "tensorcommit.challenge.test-seed";
-        for (int i = 0; i < 8; i++)
-            msg[32 + i] = (uint8_t)(seed >> (8 * i));
-        tc_sha256_oneshot(s32, msg, sizeof msg);
-        uint8_t nonce[32];
-        tc_sha256_oneshot(nonce, s32, sizeof s32);
-        tc_hex_encode(ch.nonce, nonce, 32);
-        fprintf(stderr, "tensorcommit challenge: WARNING: drawn from --seed %llu: reproducible "
-                        "for tests, predictable for a prover\n", (unsigned long long)seed);
-    } else {
-        uint8_t nonce[32];
-        st = tc_os_random(&err, s32, 32);
-        if (st == TC_OK)
-            st = tc_os_random(&err, nonce, 32);
-        if (st != TC_OK)
-            goto fail;
-        tc_hex_encode(ch.nonce, nonce, 32);
-    }
+    st = draw_seed(&err, &ch, s32, is_public, seeded, seed);
+    if (st != TC_OK)
+        goto fail;
     st = tc_challenge_draw(&err, &ch, &b, budgets, (size_t)M, policy, s32);
     if (st != TC_OK)
         goto fail;
@@ -232,7 +249,6 @@ fail:
     rc = cli_report(argv[0], &err, st);
 done:
     free(json);
-    json_decref(obj);
     tc_challenge_free(&ch);
     tc_audit_blocks_free(&b);
     return rc;

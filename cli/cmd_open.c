@@ -87,6 +87,63 @@ static bool digits_only(const char *s, int want)
 /* Options are kept as strings first: their meaning needs the SRS shape. */
 typedef struct opt_item { char kind; const char *val; } opt_item;
 
+static int out_of_memory(const char *verb)
+{
+    cli_errorf(verb, "out of memory");
+    return CLI_ERROR;
+}
+
+/* The --point, --random-points and --slice requests, in their order,
+ * checked against the SRS's m variables.  Returns CLI_OK, or the exit code
+ * after a message. */
+static int parse_requests(const char *verb, open_req *req, const opt_item *items,
+                          size_t n_items, int m)
+{
+    tc_error err = {0};
+    for (size_t k = 0; k < n_items; k++) {
+        tc_fr z[TC_PST_MAX_VARS];
+        int n = 0;
+        if (items[k].kind == 'p') {
+            if (!tc_pst_parse_fr_list(z, &n, TC_PST_MAX_VARS, items[k].val) || n != m) {
+                bool range = digits_only(items[k].val, m);
+                cli_errorf(verb, "--point %s: %s", items[k].val,
+                           range ? "a coordinate is not below the group order r"
+                                 : "needs one decimal field element per axis");
+                return range ? CLI_ERROR : CLI_USAGE;
+            }
+            if (!push_point(req, z, m))
+                return out_of_memory(verb);
+        } else if (items[k].kind == 'r') {
+            int kk;
+            if (!cli_parse_int(items[k].val, 1, 1 << 20, &kk))
+                return cli_usage(verb, "--random-points must be in 1..%d", 1 << 20);
+            for (int q = 0; q < kk; q++) {
+                if (!random_point(&err, z, m))
+                    return cli_report(verb, &err, err.status);
+                if (!push_point(req, z, m))
+                    return out_of_memory(verb);
+            }
+        } else {
+            const char *colon = strchr(items[k].val, ':');
+            int j;
+            char jbuf[8];
+            size_t jl = colon ? (size_t)(colon - items[k].val) : 0;
+            if (colon != NULL && jl < sizeof jbuf) {
+                memcpy(jbuf, items[k].val, jl);
+                jbuf[jl] = '\0';
+            }
+            if (colon == NULL || jl == 0 || jl >= sizeof jbuf || !cli_parse_int(jbuf, 1, m, &j) ||
+                !tc_pst_parse_fr_list(z, &n, TC_PST_MAX_VARS, colon + 1) || n != j ||
+                req->n_slices == 64)
+                return cli_usage(verb, "--slice %s: expected J:Z0,..,Z(J-1) with 1 <= J <= %d "
+                                       "(at most 64 slices)", items[k].val, m);
+            req->slice_j[req->n_slices] = j;
+            memcpy(req->slice_z[req->n_slices++], z, (size_t)j * sizeof *z);
+        }
+    }
+    return CLI_OK;
+}
+
 int cmd_open(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -143,56 +200,9 @@ int cmd_open(int argc, char **argv)
     }
     int m = srs.shape.m;
     /* requests, checked against the shape before any work */
-    for (size_t k = 0; k < n_items; k++) {
-        tc_fr z[TC_PST_MAX_VARS];
-        int n = 0;
-        if (items[k].kind == 'p') {
-            if (!tc_pst_parse_fr_list(z, &n, TC_PST_MAX_VARS, items[k].val) || n != m) {
-                bool range = digits_only(items[k].val, m);
-                cli_errorf(argv[0], "--point %s: %s", items[k].val,
-                           range ? "a coordinate is not below the group order r"
-                                 : "needs one decimal field element per axis");
-                rc = range ? CLI_ERROR : CLI_USAGE;
-                goto out;
-            }
-            if (!push_point(&req, z, m))
-                goto nomem;
-        } else if (items[k].kind == 'r') {
-            int kk;
-            if (!cli_parse_int(items[k].val, 1, 1 << 20, &kk)) {
-                cli_usage(argv[0], "--random-points must be in 1..%d", 1 << 20);
-                rc = CLI_USAGE;
-                goto out;
-            }
-            for (int q = 0; q < kk; q++) {
-                if (!random_point(&err, z, m)) {
-                    rc = cli_report(argv[0], &err, err.status);
-                    goto out;
-                }
-                if (!push_point(&req, z, m))
-                    goto nomem;
-            }
-        } else {
-            const char *colon = strchr(items[k].val, ':');
-            int j;
-            char jbuf[8];
-            size_t jl = colon ? (size_t)(colon - items[k].val) : 0;
-            if (colon != NULL && jl < sizeof jbuf) {
-                memcpy(jbuf, items[k].val, jl);
-                jbuf[jl] = '\0';
-            }
-            if (colon == NULL || jl == 0 || jl >= sizeof jbuf || !cli_parse_int(jbuf, 1, m, &j) ||
-                !tc_pst_parse_fr_list(z, &n, TC_PST_MAX_VARS, colon + 1) || n != j ||
-                req.n_slices == 64) {
-                cli_usage(argv[0], "--slice %s: expected J:Z0,..,Z(J-1) with 1 <= J <= %d "
-                                    "(at most 64 slices)", items[k].val, m);
-                rc = CLI_USAGE;
-                goto out;
-            }
-            req.slice_j[req.n_slices] = j;
-            memcpy(req.slice_z[req.n_slices++], z, (size_t)j * sizeof *z);
-        }
-    }
+    rc = parse_requests(argv[0], &req, items, n_items, m);
+    if (rc != CLI_OK)
+        goto out;
     st = tc_npy_read(&err, &a, tensor);
     if (st == TC_OK && a.dtype != TC_NPY_I64)
         st = tc_fail(&err, TC_EFORMAT, "%s: dtype is float32, expected int64", tensor);
@@ -231,8 +241,7 @@ int cmd_open(int argc, char **argv)
         rc = cli_report(argv[0], &err, st);
     goto out;
 nomem:
-    cli_errorf(argv[0], "out of memory");
-    rc = CLI_ERROR;
+    rc = out_of_memory(argv[0]);
 out:
     for (size_t k = 0; k < n_done; k++)
         tc_pst_slice_free(&slices[k]);

@@ -85,6 +85,43 @@ static int print_json(const tc_run_opts *o, const tc_run_summary *s)
     return s->all_verified && s->all_matched ? CLI_OK : CLI_REJECTED;
 }
 
+/* The summary for a person: the run, the stage timings and the openings. */
+static int print_text(const tc_run_opts *o, const tc_run_summary *s)
+{
+    printf("prompt          %s\n", o->prompt);
+    printf("text            %s\n", s->text);
+    printf("run folder      %s\n", o->out_dir);
+    printf("tokens          %zu (%zu prompt + %zu generated)\n", s->n_tokens, s->n_prompt,
+           s->n_tokens - s->n_prompt);
+    printf("values          %zu hidden-state integers in a grid of %zu (%d variables)\n",
+           s->n_values, s->grid_size, s->grid_vars);
+    printf("commitment      %s\n", s->commitment_hex);
+    printf("srs id          %s%s%s%s\n", s->srs_id_hex, s->srs_testing ? "  (" : "",
+           s->srs_testing ? s->srs_origin : "", s->srs_testing ? ": testing only)" : "");
+    printf("\n%-12s %10s\n", "stage", "seconds");
+    const struct { const char *name; double t; } rows[] = {
+        {"load model", s->t_load}, {"generate", s->t_generate}, {"capture", s->t_capture},
+        {"quantize", s->t_quantize}, {"layout", s->t_layout},   {"setup", s->t_setup},
+        {"commit", s->t_commit},     {"open", s->t_open},       {"verify", s->t_verify},
+        {"write files", s->t_write}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        printf("%-12s %10.4f\n", rows[i].name, rows[i].t);
+    double over = s->t_capture + s->t_quantize + s->t_layout + s->t_commit;
+    if (s->t_generate > 0)
+        printf("\ncapture + quantize + layout + commit = %.1f%% of the generation time\n",
+               100.0 * over / s->t_generate);
+    if (o->no_open) {
+        printf("\nopenings        none (--no-open)\n");
+        return CLI_OK;
+    }
+    printf("\nopenings        %zu (%zu points + 1 layer slice)\n", s->n_openings, s->n_openings - 1);
+    printf("verified        %zu / %zu%s\n", s->n_verified, s->n_openings,
+           s->all_verified ? "" : "  <-- FAILED");
+    printf("match the grid  %zu / %zu%s\n", s->n_matched, s->n_openings,
+           s->all_matched ? "" : "  <-- FAILED");
+    return s->all_verified && s->all_matched ? CLI_OK : CLI_REJECTED;
+}
+
 int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -195,36 +232,5 @@ int cmd_run(int argc, char **argv)
 
     if (as_json)
         return print_json(&o, &s);
-    printf("prompt          %s\n", o.prompt);
-    printf("text            %s\n", s.text);
-    printf("run folder      %s\n", o.out_dir);
-    printf("tokens          %zu (%zu prompt + %zu generated)\n", s.n_tokens, s.n_prompt,
-           s.n_tokens - s.n_prompt);
-    printf("values          %zu hidden-state integers in a grid of %zu (%d variables)\n",
-           s.n_values, s.grid_size, s.grid_vars);
-    printf("commitment      %s\n", s.commitment_hex);
-    printf("srs id          %s%s%s%s\n", s.srs_id_hex, s.srs_testing ? "  (" : "",
-           s.srs_testing ? s.srs_origin : "", s.srs_testing ? ": testing only)" : "");
-    printf("\n%-12s %10s\n", "stage", "seconds");
-    const struct { const char *name; double t; } rows[] = {
-        {"load model", s.t_load}, {"generate", s.t_generate}, {"capture", s.t_capture},
-        {"quantize", s.t_quantize}, {"layout", s.t_layout},   {"setup", s.t_setup},
-        {"commit", s.t_commit},     {"open", s.t_open},       {"verify", s.t_verify},
-        {"write files", s.t_write}};
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        printf("%-12s %10.4f\n", rows[i].name, rows[i].t);
-    double over = s.t_capture + s.t_quantize + s.t_layout + s.t_commit;
-    if (s.t_generate > 0)
-        printf("\ncapture + quantize + layout + commit = %.1f%% of the generation time\n",
-               100.0 * over / s.t_generate);
-    if (o.no_open) {
-        printf("\nopenings        none (--no-open)\n");
-        return CLI_OK;
-    }
-    printf("\nopenings        %zu (%zu points + 1 layer slice)\n", s.n_openings, s.n_openings - 1);
-    printf("verified        %zu / %zu%s\n", s.n_verified, s.n_openings,
-           s.all_verified ? "" : "  <-- FAILED");
-    printf("match the grid  %zu / %zu%s\n", s.n_matched, s.n_openings,
-           s.all_matched ? "" : "  <-- FAILED");
-    return s.all_verified && s.all_matched ? CLI_OK : CLI_REJECTED;
+    return print_text(&o, &s);
 }

@@ -262,6 +262,62 @@ static int print_json(const tc_pst_proof_file *pf, reason *why_o, reason *why_s,
     return CLI_OK;
 }
 
+/* The key: the SRS (--srs) or vk.json (--vk), whose embedded slice keys
+ * are checked against [1]₂ and [t_i]₂ before use.  CLI_OK, or CLI_ERROR
+ * after a message. */
+static int load_key(const char *verb, verifier *v, tc_pst_srs *srs, tc_pst_vk_file *vf,
+                    const char *srs_path, const char *vk_path)
+{
+    tc_error err = {0};
+    tc_status st;
+    if (srs_path != NULL) {
+        st = tc_pst_srs_load(&err, srs, srs_path, 2);
+        v->srs = srs, v->vk = &srs->vk;
+    } else {
+        uint8_t *text = NULL;
+        size_t len = 0;
+        st = tc_read_file(&err, &text, &len, vk_path, (size_t)1 << 32);
+        if (st == TC_OK)
+            st = tc_pst_vk_decode(&err, vf, (const char *)text, len, vk_path);
+        free(text);
+        v->vf = vf, v->vk = &vf->vk;
+    }
+    bool keys_ok = true;
+    if (st == TC_OK && v->vf != NULL)
+        st = tc_pst_vk_check_levels(&err, &keys_ok, vf, 2);
+    if (st != TC_OK)
+        return cli_report(verb, &err, st);
+    if (!keys_ok) {
+        cli_errorf(verb, "%s: bad slice keys: %s", vk_path, err.msg);
+        return CLI_ERROR;
+    }
+    return CLI_OK;
+}
+
+/* The proof is for the key's shape, and the key holds every level its
+ * slices use; false after a message. */
+static bool proof_fits_key(const char *verb, const verifier *v, const tc_pst_proof_file *pf,
+                           const char *proof, const char *vk_path)
+{
+    if (!tc_pst_shape_eq(&pf->shape, &v->vk->shape)) {
+        char a[128], b[128];
+        tc_pst_shape_str(a, sizeof a, &pf->shape);
+        tc_pst_shape_str(b, sizeof b, &v->vk->shape);
+        cli_errorf(verb, "%s: shape %s is not the key's shape %s", proof, a, b);
+        return false;
+    }
+    for (size_t k = 0; k < pf->n_slice; k++) {
+        int j = pf->slice[k].j;
+        if (pf->slice_fault[k][0] == '\0' && level_keys(v, j) == NULL) {
+            cli_errorf(verb, "%s: no level-%d keys for slice %zu (make it with "
+                             "`tensorcommit vk --slice-levels %d`, or pass --srs)",
+                       vk_path, j, k, j);
+            return false;
+        }
+    }
+    return true;
+}
+
 int cmd_verify(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -310,34 +366,8 @@ int cmd_verify(int argc, char **argv)
     reason *why_o = NULL, *why_s = NULL;
     verifier v = {0};
     tc_status st;
-    if (srs_path != NULL) {
-        st = tc_pst_srs_load(&err, &srs, srs_path, 2);
-        v.srs = &srs, v.vk = &srs.vk;
-    } else {
-        st = tc_read_file(&err, &text, &len, vk_path, (size_t)1 << 32);
-        if (st == TC_OK)
-            st = tc_pst_vk_decode(&err, &vf, (const char *)text, len, vk_path);
-        free(text);
-        text = NULL;
-        v.vf = &vf, v.vk = &vf.vk;
-    }
-    if (st != TC_OK) {
-        rc = cli_report(argv[0], &err, st);
+    if (load_key(argv[0], &v, &srs, &vf, srs_path, vk_path) != CLI_OK)
         goto out;
-    }
-    /* embedded slice keys are checked against [1]₂ and [t_i]₂ before use */
-    if (v.vf != NULL) {
-        bool keys_ok = false;
-        st = tc_pst_vk_check_levels(&err, &keys_ok, &vf, 2);
-        if (st != TC_OK) {
-            rc = cli_report(argv[0], &err, st);
-            goto out;
-        }
-        if (!keys_ok) {
-            cli_errorf(argv[0], "%s: bad slice keys: %s", vk_path, err.msg);
-            goto out;
-        }
-    }
     st = tc_read_file(&err, &text, &len, proof, (size_t)1 << 34);
     if (st == TC_OK)
         st = tc_pst_proof_decode(&err, &pf, (const char *)text, len, proof);
@@ -345,22 +375,8 @@ int cmd_verify(int argc, char **argv)
         rc = cli_report(argv[0], &err, st);
         goto out;
     }
-    if (!tc_pst_shape_eq(&pf.shape, &v.vk->shape)) {
-        char a[128], b[128];
-        tc_pst_shape_str(a, sizeof a, &pf.shape);
-        tc_pst_shape_str(b, sizeof b, &v.vk->shape);
-        cli_errorf(argv[0], "%s: shape %s is not the key's shape %s", proof, a, b);
+    if (!proof_fits_key(argv[0], &v, &pf, proof, vk_path))
         goto out;
-    }
-    for (size_t k = 0; k < pf.n_slice; k++) {
-        int j = pf.slice[k].j;
-        if (pf.slice_fault[k][0] == '\0' && level_keys(&v, j) == NULL) {
-            cli_errorf(argv[0], "%s: no level-%d keys for slice %zu (make it with "
-                                "`tensorcommit vk --slice-levels %d`, or pass --srs)",
-                       vk_path, j, k, j);
-            goto out;
-        }
-    }
     if (want_c != NULL && strcasecmp(want_c, pf.commitment_hex) != 0 &&
         pf.commitment_fault[0] == '\0')
         snprintf(pf.commitment_fault, sizeof pf.commitment_fault,
