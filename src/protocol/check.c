@@ -78,7 +78,8 @@ static tc_status check_commitment_file(run_check *rc)
     return TC_OK;
 }
 
-/* quantization.json or layout.json is the receipt's member `key`. */
+/* The run folder's file `name` (quantization.json, layout.json) is the
+ * receipt's member `what`, as JSON values. */
 static tc_status check_same_json(run_check *rc, const char *name, const json_t *want,
                                  const char *what)
 {

@@ -121,15 +121,10 @@ static void run_free(run *r)
 
 /* ------------------------------------------------------------ helpers */
 
-static void path_in(char *out, size_t cap, const char *dir, const char *name)
-{
-    snprintf(out, cap, "%s/%s", dir, name);
-}
-
-/* The file name in the staging folder (static buffer per call site). */
+/* The path of file `name` in the staging folder, written to out. */
 static const char *staged(const run *r, char out[4096], const char *name)
 {
-    path_in(out, 4096, r->dir, name);
+    snprintf(out, 4096, "%s/%s", r->dir, name);
     return out;
 }
 
@@ -541,14 +536,14 @@ static tc_status open_proofs(run *r)
     free(z);
     if (st == TC_OK)
         st = open_slice(r, &rng);
-    char *json = NULL, path[4096];
+    char *json = NULL;
     if (st == TC_OK)
         st = tc_pst_proof_encode(r->err, &json, &r->g.shape, &r->g.commitment, pf->open, k,
                                  &pf->slice, 1);
     if (st == TC_OK) {
         double tw = tc_now();
-        st = tc_write_file_atomic(r->err, staged(r, path, "proofs.json"), json, strlen(json));
-        st = written(r, tw, st, "proofs.json");
+        st = write_text_file(r, "proofs.json", json);
+        r->t_write += tc_now() - tw;
     }
     free(json);
     r->sum->n_openings = k + 1;
@@ -601,12 +596,10 @@ static tc_status verify(run *r)
 /* vk.json with the slice level, so the layer slice verifies from it alone. */
 static tc_status write_vk(run *r)
 {
-    char *json = NULL, path[4096];
+    char *json = NULL;
     tc_status st = tc_pst_vk_encode(r->err, &json, &r->g.srs, &r->pf.j, 1);
     if (st == TC_OK)
-        st = tc_write_file_atomic(r->err, staged(r, path, "vk.json"), json, strlen(json));
-    if (st == TC_OK)
-        note_size(r, "vk.json");
+        st = write_text_file(r, "vk.json", json);
     free(json);
     return st;
 }

@@ -90,14 +90,19 @@ tc_status tc_layout_write(tc_error *err, const tc_layout *lay, const char *path)
     return st;
 }
 
-tc_status tc_layout_encode(tc_error *err, const tc_layout *lay, const char *data_file, char **text)
+/* The meta file's text: o (released) with "data_file" when it is not NULL. */
+static tc_status encode_meta(tc_error *err, json_t *o, const char *data_file, char **text)
 {
-    json_t *o = tc_layout_to_json_object(lay);
     if (data_file != NULL)
         json_object_set_new(o, "data_file", json_string(data_file));
     tc_status st = tc_json_dump(err, text, o, TC_JSON_SORTED);
     json_decref(o);
     return st;
+}
+
+tc_status tc_layout_encode(tc_error *err, const tc_layout *lay, const char *data_file, char **text)
+{
+    return encode_meta(err, tc_layout_to_json_object(lay), data_file, text);
 }
 
 tc_status tc_layout_read(tc_error *err, tc_layout *lay, const char *path)
@@ -231,12 +236,7 @@ tc_status tc_quant_write(tc_error *err, const tc_quant_params *q, const char *pa
 tc_status tc_quant_encode(tc_error *err, const tc_quant_params *q, const char *data_file,
                           char **text)
 {
-    json_t *o = tc_quant_to_json(q);
-    if (data_file != NULL)
-        json_object_set_new(o, "data_file", json_string(data_file));
-    tc_status st = tc_json_dump(err, text, o, TC_JSON_SORTED);
-    json_decref(o);
-    return st;
+    return encode_meta(err, tc_quant_to_json(q), data_file, text);
 }
 
 tc_status tc_quant_read(tc_error *err, tc_quant_params *q, const char *path)
