@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "model/engine.h"
-#include "model/textio.h"
+#include "protocol/textio.h"
 #include "protocol/run.h"
 #include "pst/pst.h"
 #include "tensor/layout.h"

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "model/engine.h"
-#include "model/textio.h"
+#include "protocol/textio.h"
 #include "protocol/audit.h"
 #include "pst/pst.h"
 #include "tensor/npy.h"

@@ -1,7 +1,7 @@
 /* Scores for a Hugging Face model folder: the prunable matrices of each
  * architecture (docs/layer-selection.md §2), read through the safetensors
  * model view and converted exactly to double (§3 step 1). */
-#include "model/safetensors.h"
+#include "tensor/safetensors.h"
 #include "select/json_util.h"
 #include "select/select.h"
 #include "util/util.h"

@@ -1,6 +1,6 @@
 /* Loading tokenizer.json: every field is validated here, once; the encoder
  * and decoder then trust the parsed structures. */
-#include "model/tokenizer_impl.h"
+#include "tokenizer/tokenizer_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Tokenizer support: buffers, UTF-8, Unicode predicates, hash tables,
  * PCRE2 patterns, the added-token trie and the GPT-2 byte map. */
-#include "model/tokenizer_impl.h"
+#include "tokenizer/tokenizer_impl.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* safetensors reader: mmap, strict header validation, f16/bf16 -> f32, and
  * the model-folder view (single file or sharded index). */
-#include "model/safetensors.h"
+#include "tensor/safetensors.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* Prompt encoding, decoding and the capture folder writer (textio.h). */
-#include "model/textio.h"
+#include "protocol/textio.h"
 #include "tensor/npy.h"
 
 #include <errno.h>
