@@ -596,6 +596,80 @@ static void test_bad_config(void **state)
     rmdir(dir);
 }
 
+/* The block tensors the architecture table names for layer selection exist,
+ * as 2-D matrices, in every model the engine runs, and the table's block-count
+ * field is the one the engine read. */
+static void check_table_row(const char *name)
+{
+    char dir[512], path[600], tname[256];
+    model_dir(dir, sizeof dir, name);
+    tc_error err = {0};
+    tc_model_config c;
+    assert_int_equal(tc_model_config_load(&err, &c, dir), TC_OK);
+    const tc_arch_info *a = tc_arch_find(c.model_type);
+    assert_non_null(a);
+    assert_non_null(a->load);
+    assert_int_equal(a->arch, c.arch);
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    assert_non_null(root);
+    assert_int_equal(json_integer_value(json_object_get(root, a->n_layers_key)), c.n_layers);
+    json_decref(root);
+    tc_weights *w = NULL;
+    assert_int_equal(tc_weights_open(&err, &w, dir), TC_OK);
+    size_t found = 0;
+    for (size_t b = 0; b < (size_t)c.n_layers; b++)
+        for (size_t j = 0; j < TC_ARCH_MAX_MATRICES && a->blocks->matrices[j]; j++) {
+            const tc_st_tensor *t = NULL;
+            for (size_t p = 0; p < 2 && a->blocks->prefixes[p] && t == NULL; p++) {
+                char prefix[128];
+                snprintf(prefix, sizeof prefix, a->blocks->prefixes[p], b);
+                snprintf(tname, sizeof tname, "%s%s.weight", prefix, a->blocks->matrices[j]);
+                t = tc_weights_find(w, tname);
+            }
+            if (t == NULL)
+                fail_msg("%s: no %s", name, tname);
+            assert_int_equal(t->ndim, 2);
+            found++;
+        }
+    assert_true(found >= 4 * (size_t)c.n_layers);
+    tc_weights_close(w);
+}
+
+static void test_arch_table(void **state)
+{
+    (void)state;
+    const char *names[] = {"stories260K", "tiny-gpt2", "tiny-qwen2", "tiny-llama"};
+    for (size_t i = 0; i < TC_ARRAY_LEN(names); i++)
+        check_table_row(names[i]);
+    assert_null(tc_arch_find("mamba"));
+    assert_null(tc_arch_find(""));
+    /* A row the engine does not run: select reads it, the engine refuses it
+     * and names only what it runs. */
+    const tc_arch_info *opt = tc_arch_find("opt");
+    assert_non_null(opt);
+    assert_null(opt->load);
+    char dir[] = "/tmp/tc_test_arch_XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    write_text(path, "{\"model_type\": \"opt\", \"num_hidden_layers\": 2}");
+    tc_error err = {0};
+    tc_model_config c;
+    assert_int_equal(tc_model_config_load(&err, &c, dir), TC_EUNSUPPORTED);
+    assert_non_null(strstr(err.msg, "\"opt\" is not supported"));
+    assert_non_null(strstr(err.msg, "gpt2"));
+    assert_null(strstr(err.msg, "qwen3"));
+    unlink(path);
+    rmdir(dir);
+    char all[256], engine[256];
+    tc_arch_list(all, sizeof all, false);
+    tc_arch_list(engine, sizeof engine, true);
+    assert_non_null(strstr(all, "opt"));
+    assert_null(strstr(engine, "opt"));
+    assert_true(strlen(engine) < strlen(all));
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -606,6 +680,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernels),
         cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_arch_table),
         cmocka_unit_test(test_stories260K),
         cmocka_unit_test(test_tiny_llama),
         cmocka_unit_test(test_tiny_qwen2),
