@@ -6,7 +6,7 @@
 #include <getopt.h>
 
 #include "model/engine.h"
-#include "model/textio.h"
+#include "protocol/textio.h"
 
 int cli_prompt_ids(const char *verb, const tc_model *m, const tc_tok *tok, const char *model_dir,
                    const char *prompt, const char *tokens, int32_t **ids, size_t *n_ids)

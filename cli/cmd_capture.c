@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "model/engine.h"
-#include "model/textio.h"
+#include "protocol/textio.h"
 #include "util/util.h"
 
 static void help(FILE *f)

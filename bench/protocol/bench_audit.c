@@ -40,7 +40,7 @@
 
 #include "../common/bench_util.h"
 #include "model/engine.h"
-#include "model/textio.h"
+#include "protocol/textio.h"
 #include "protocol/audit.h"
 #include "protocol/run.h"
 #include "tensor/layout.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "../common/bench_util.h"
-#include "model/tokenizer.h"
+#include "tokenizer/tokenizer.h"
 #include "util/util.h"
 
 static const char *const sentences[] = {

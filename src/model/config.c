@@ -1,5 +1,7 @@
-/* config.json / generation_config.json -> tc_model_config. */
+/* The architecture table; config.json / generation_config.json ->
+ * tc_model_config. */
 #include "model/config.h"
+#include "model/model_internal.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -8,13 +10,57 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Prunable matrices of a block in module-registration order (HF modeling
+ * files), not in key order. */
+static const tc_block_names llama_blocks = {
+    {"model.layers.%zu.", NULL},
+    {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+     "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj", NULL}};
+static const tc_block_names opt_blocks = {
+    {"model.decoder.layers.%zu.", "decoder.layers.%zu."},
+    {"self_attn.k_proj", "self_attn.v_proj", "self_attn.q_proj", "self_attn.out_proj", "fc1",
+     "fc2", NULL, NULL}};
+static const tc_block_names gpt2_blocks = {
+    {"transformer.h.%zu.", "h.%zu."},
+    {"attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj", NULL, NULL, NULL, NULL}};
+
+static const tc_arch_info arch_table[] = {
+    {"llama", TC_ARCH_LLAMA, tc_arch_llama_load, "num_hidden_layers", &llama_blocks},
+    {"mistral", TC_ARCH_LLAMA, tc_arch_llama_load, "num_hidden_layers", &llama_blocks},
+    {"qwen2", TC_ARCH_QWEN2, tc_arch_qwen2_load, "num_hidden_layers", &llama_blocks},
+    {"qwen3", TC_ARCH_LLAMA, NULL, "num_hidden_layers", &llama_blocks},
+    {"opt", TC_ARCH_LLAMA, NULL, "num_hidden_layers", &opt_blocks},
+    {"gpt2", TC_ARCH_GPT2, tc_arch_gpt2_load, "n_layer", &gpt2_blocks},
+};
+
+const tc_arch_info *tc_arch_find(const char *model_type)
+{
+    for (size_t i = 0; i < TC_ARRAY_LEN(arch_table); i++)
+        if (strcmp(arch_table[i].model_type, model_type) == 0)
+            return &arch_table[i];
+    return NULL;
+}
+
+void tc_arch_list(char *out, size_t len, bool engine_only)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < TC_ARRAY_LEN(arch_table) && n < len; i++) {
+        if (engine_only && arch_table[i].load == NULL)
+            continue;
+        int k = snprintf(out + n, len - n, "%s%s", n ? ", " : "", arch_table[i].model_type);
+        if (k < 0)
+            break;
+        n += (size_t)k;
+    }
+}
+
+/* The first model_type the engine runs as a. */
 const char *tc_arch_name(tc_arch a)
 {
-    switch (a) {
-    case TC_ARCH_LLAMA: return "llama";
-    case TC_ARCH_QWEN2: return "qwen2";
-    case TC_ARCH_GPT2: return "gpt2";
-    }
+    for (size_t i = 0; i < TC_ARRAY_LEN(arch_table); i++)
+        if (arch_table[i].load != NULL && arch_table[i].arch == a)
+            return arch_table[i].model_type;
     return "?";
 }
 
@@ -314,19 +360,15 @@ tc_status tc_model_config_load(tc_error *err, tc_model_config *cfg, const char *
     }
     const char *t = json_string_value(mt);
     snprintf(c.model_type, sizeof c.model_type, "%s", t);
-    if (!strcmp(t, "llama") || !strcmp(t, "mistral")) {
-        c.arch = TC_ARCH_LLAMA;
-        s = load_llama_like(&r, &c);
-    } else if (!strcmp(t, "qwen2")) {
-        c.arch = TC_ARCH_QWEN2;
-        s = load_llama_like(&r, &c);
-    } else if (!strcmp(t, "gpt2")) {
-        c.arch = TC_ARCH_GPT2;
-        s = load_gpt2(&r, &c);
+    const tc_arch_info *a = tc_arch_find(t);
+    if (a != NULL && a->load != NULL) {
+        c.arch = a->arch;
+        s = c.arch == TC_ARCH_GPT2 ? load_gpt2(&r, &c) : load_llama_like(&r, &c);
     } else {
-        s = tc_fail(err, TC_EUNSUPPORTED,
-                    "%s: model_type \"%s\" is not supported (llama, mistral, qwen2, gpt2)", path,
-                    t);
+        char names[256];
+        tc_arch_list(names, sizeof names, true);
+        s = tc_fail(err, TC_EUNSUPPORTED, "%s: model_type \"%s\" is not supported (%s)", path, t,
+                    names);
     }
     if (s == TC_OK)
         s = check(&r, &c);

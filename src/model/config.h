@@ -63,4 +63,38 @@ tc_status tc_model_config_load(tc_error *err, tc_model_config *cfg, const char *
 
 const char *tc_arch_name(tc_arch a);
 
+/* ---- the architecture table --------------------------------------------- */
+
+#define TC_ARCH_MAX_MATRICES 8
+
+struct tc_model; /* model/engine.h */
+
+/* The tensor names of a block that layer selection reads
+ * (docs/layer-selection.md §2).  A block's tensors are named
+ * prefix + matrix + ".weight", the prefix formatted with the block index. */
+typedef struct tc_block_names {
+    const char *prefixes[2];                       /* "%zu" = block; [1] or NULL */
+    const char *matrices[TC_ARCH_MAX_MATRICES];    /* module-registration order,
+                                                      NULL after the last */
+} tc_block_names;
+
+/* One row per config.json model_type: what the engine runs and what layer
+ * selection reads.  An architecture is added here and in its arch_<name>.c. */
+typedef struct tc_arch_info {
+    const char *model_type;      /* config.json "model_type" */
+    tc_arch arch;                /* the engine's architecture (when load is set) */
+    /* Fills the model's layer layout from the weights (arch_<name>.c);
+     * NULL when the engine does not run this model_type. */
+    tc_status (*load)(tc_error *err, struct tc_model *m);
+    const char *n_layers_key;    /* config.json field holding the block count */
+    const tc_block_names *blocks;
+} tc_arch_info;
+
+/* The row of model_type, or NULL when the table has none. */
+const tc_arch_info *tc_arch_find(const char *model_type);
+
+/* The table's model types, comma-separated in table order ("llama,
+ * mistral, ..."), only those the engine runs when engine_only. */
+void tc_arch_list(char *out, size_t len, bool engine_only);
+
 #endif

@@ -9,7 +9,7 @@
 #define TC_MODEL_ENGINE_H
 
 #include "model/config.h"
-#include "model/safetensors.h"
+#include "tensor/safetensors.h"
 
 typedef struct tc_model tc_model;
 typedef struct tc_session tc_session;

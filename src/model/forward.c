@@ -199,7 +199,7 @@ static void linear_run(tc_session *s, linear_job *j)
                     (int)j->out[i]);
         if (j->b[i] != NULL)
             for (size_t t = 0; t < j->T; t++)
-                tc_add(j->Y[i] + t * j->out[i], j->b[i], j->out[i]);
+                tc_vec_add(j->Y[i] + t * j->out[i], j->b[i], j->out[i]);
     }
 }
 
@@ -238,10 +238,10 @@ static void attn_part(void *ctx, size_t h0, size_t h1)
         const float *kt = s->kt + (((size_t)j->layer * (size_t)c->n_kv_heads + kvh) * hd) * s->cap;
         for (size_t t = 0; t < j->T; t++) {
             size_t p = j->pos0 + t;
-            tc_scores(sc, s->q + t * s->q_dim + h * hd, kt, s->cap, hd, p + 1);
-            tc_scale(sc, scale, divide, p + 1);
-            tc_softmax(sc, p + 1);
-            tc_weighted_sum(s->att + t * s->q_dim + h * hd, sc, vc + kvh * hd, s->kv_dim, p + 1,
+            tc_vec_scores(sc, s->q + t * s->q_dim + h * hd, kt, s->cap, hd, p + 1);
+            tc_vec_scale(sc, scale, divide, p + 1);
+            tc_vec_softmax(sc, p + 1);
+            tc_vec_weighted_sum(s->att + t * s->q_dim + h * hd, sc, vc + kvh * hd, s->kv_dim, p + 1,
                             hd);
         }
     }
@@ -264,13 +264,13 @@ static void rows_part(void *ctx, size_t t0, size_t t1)
     size_t wd = j->width;
     for (size_t t = t0; t < t1; t++) {
         if (j->kind == 1)
-            tc_silu_mul(j->y + t * wd, j->y2 + t * wd, wd);
+            tc_vec_silu_mul(j->y + t * wd, j->y2 + t * wd, wd);
         else if (j->kind == 2)
-            tc_gelu_new(j->y + t * wd, wd);
+            tc_vec_gelu_new(j->y + t * wd, wd);
         else if (m->layernorm)
-            tc_layernorm(j->y + t * wd, j->x + t * wd, j->w, j->b, wd, m->cfg.norm_eps);
+            tc_vec_layernorm(j->y + t * wd, j->x + t * wd, j->w, j->b, wd, m->cfg.norm_eps);
         else
-            tc_rmsnorm(j->y + t * wd, j->x + t * wd, j->w, wd, m->cfg.norm_eps);
+            tc_vec_rmsnorm(j->y + t * wd, j->x + t * wd, j->w, wd, m->cfg.norm_eps);
     }
 }
 
@@ -317,7 +317,7 @@ static void block(tc_session *s, int l, size_t pos0, size_t T)
     run_split(s->pool, attn_part, &aj, (size_t)c->n_heads, 1,
               T * (pos0 + T) * s->q_dim);
     linear(s, s->tmp, s->att, L->wo, L->bo, T, s->q_dim, dim);
-    tc_add(s->x, s->tmp, T * dim);
+    tc_vec_add(s->x, s->tmp, T * dim);
 
     norm_rows(s, s->xb, s->x, L->ffn_norm, L->ffn_norm_b, T);
     if (L->w_gate != NULL) {
@@ -333,7 +333,7 @@ static void block(tc_session *s, int l, size_t pos0, size_t T)
         rows_run(s, &act, T);
     }
     linear(s, s->tmp, s->hb, L->w_down, L->b_down, T, ffn, dim);
-    tc_add(s->x, s->tmp, T * dim);
+    tc_vec_add(s->x, s->tmp, T * dim);
 }
 
 static bool wants(const tc_hook *hook, int layer, tc_site site, size_t pos0, size_t T,
@@ -394,7 +394,7 @@ static tc_status embed(tc_error *err, const tc_model *m, const int32_t *tokens, 
     for (size_t t = 0; t < n; t++) {
         memcpy(x + t * dim, m->tok_embed + (size_t)tokens[t] * dim, dim * sizeof(float));
         if (m->pos_embed != NULL)
-            tc_add(x + t * dim, m->pos_embed + (pos + t) * dim, dim);
+            tc_vec_add(x + t * dim, m->pos_embed + (pos + t) * dim, dim);
     }
     return TC_OK;
 }

@@ -67,7 +67,7 @@ int32_t tc_sample(const tc_sampler *smp, tc_prng *rng, float *logits, size_t voc
         return -1;
     for (size_t i = 0; i < vocab; i++)
         logits[i] /= smp->temperature;
-    tc_softmax(logits, vocab);
+    tc_vec_softmax(logits, vocab);
     size_t keep = vocab;
     bool filter = (smp->top_k > 0 && (size_t)smp->top_k < vocab) || smp->top_p < 1.0f;
     int32_t *ids = iscratch;

@@ -6,11 +6,11 @@
 #include <math.h>
 #include <string.h>
 
-/* Constants of tc_exp (shared with the SIMD version in kernels_matmul.c). */
+/* Constants of tc_vec_exp (shared with the SIMD version in kernels_matmul.c). */
 #define EXP_HI 88.8f
 #define EXP_LO -104.0f
 
-float tc_exp(float xf)
+float tc_vec_exp(float xf)
 {
     if (xf != xf)
         return xf;
@@ -42,17 +42,17 @@ float tc_exp(float xf)
     return (float)(p * scale);
 }
 
-void tc_rmsnorm(float *y, const float *x, const float *w, size_t n, float eps)
+void tc_vec_rmsnorm(float *y, const float *x, const float *w, size_t n, float eps)
 {
-    float ms = tc_dot_det(x, x, n) / (float)n;
+    float ms = tc_vec_dot_det(x, x, n) / (float)n;
     float inv = 1.0f / sqrtf(ms + eps);
     for (size_t i = 0; i < n; i++)
         y[i] = w[i] * (x[i] * inv);
 }
 
-void tc_layernorm(float *y, const float *x, const float *w, const float *b, size_t n, float eps)
+void tc_vec_layernorm(float *y, const float *x, const float *w, const float *b, size_t n, float eps)
 {
-    float mean = tc_sum_det(x, n) / (float)n;
+    float mean = tc_vec_sum_det(x, n) / (float)n;
     float lane[32] = {0};
     size_t n32 = n / 32 * 32;
     for (size_t i = 0; i < n32; i += 32)
@@ -73,28 +73,28 @@ void tc_layernorm(float *y, const float *x, const float *w, const float *b, size
         y[i] = (x[i] - mean) * rstd * w[i] + b[i];
 }
 
-void tc_softmax(float *x, size_t n)
+void tc_vec_softmax(float *x, size_t n)
 {
-    float m = tc_max(x, n);
-    tc_sub_scalar(x, m, n);
-    tc_exp_inplace(x, n);
-    tc_scale(x, 1.0f / tc_sum_det(x, n), false, n);
+    float m = tc_vec_max(x, n);
+    tc_vec_sub_scalar(x, m, n);
+    tc_vec_exp_inplace(x, n);
+    tc_vec_scale(x, 1.0f / tc_vec_sum_det(x, n), false, n);
 }
 
-void tc_silu_mul(float *g, const float *u, size_t n)
+void tc_vec_silu_mul(float *g, const float *u, size_t n)
 {
     float e[256];
     for (size_t i0 = 0; i0 < n; i0 += 256) {
         size_t k = n - i0 < 256 ? n - i0 : 256;
         for (size_t i = 0; i < k; i++)
             e[i] = -g[i0 + i];
-        tc_exp_inplace(e, k);
+        tc_vec_exp_inplace(e, k);
         for (size_t i = 0; i < k; i++)
             g[i0 + i] = g[i0 + i] / (1.0f + e[i]) * u[i0 + i];
     }
 }
 
-void tc_gelu_new(float *x, size_t n)
+void tc_vec_gelu_new(float *x, size_t n)
 {
     const float c = 0.7978845608028654f; /* sqrt(2/pi) */
     float e[256];
@@ -105,7 +105,7 @@ void tc_gelu_new(float *x, size_t n)
             float u = c * (v + 0.044715f * (v * v * v));
             e[i] = 2.0f * fabsf(u);
         }
-        tc_exp_inplace(e, k);
+        tc_vec_exp_inplace(e, k);
         for (size_t i = 0; i < k; i++) {
             /* tanh(u) = sign(u) (1 - 2 / (exp(2|u|) + 1)) */
             float v = x[i0 + i];
@@ -117,7 +117,7 @@ void tc_gelu_new(float *x, size_t n)
     }
 }
 
-void tc_add(float *x, const float *y, size_t n)
+void tc_vec_add(float *x, const float *y, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         x[i] += y[i];

@@ -1,4 +1,4 @@
-/* Dot products and matrix-vector kernels: the fixed-order tc_dot_det family
+/* Dot products and matrix-vector kernels: the fixed-order tc_vec_dot_det family
  * (scalar reference and SIMD versions with identical results) and the FMA
  * decode matvec.  The vector width is chosen at compile time
  * (-march=native); the scalar code is the fallback. */
@@ -15,7 +15,7 @@
 #define TC_HAVE_AVX2 1
 #endif
 
-float tc_dot_det_ref(const float *x, const float *w, size_t n)
+float tc_vec_dot_det_ref(const float *x, const float *w, size_t n)
 {
     float lane[32] = {0};
     size_t n32 = n / 32 * 32;
@@ -51,7 +51,7 @@ static inline __mmask16 tail_mask(size_t m, size_t off)
     return (__mmask16)((1u << k) - 1u);
 }
 
-float tc_dot_det(const float *x, const float *w, size_t n)
+float tc_vec_dot_det(const float *x, const float *w, size_t n)
 {
     __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps();
     size_t n32 = n / 32 * 32, i = 0;
@@ -69,7 +69,7 @@ float tc_dot_det(const float *x, const float *w, size_t n)
     return tree32_512(a, b);
 }
 
-/* Four rows of W against one x, each row exactly as tc_dot_det. */
+/* Four rows of W against one x, each row exactly as tc_vec_dot_det. */
 static void dot_det4(float out[4], const float *x, const float *w0, size_t ldw, size_t n)
 {
     const float *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
@@ -104,7 +104,7 @@ static void dot_det4(float out[4], const float *x, const float *w0, size_t ldw, 
     out[3] = tree32_512(a3, b3);
 }
 
-/* Two tokens (x0, x1) against four rows of W: out[t][r] as tc_dot_det. */
+/* Two tokens (x0, x1) against four rows of W: out[t][r] as tc_vec_dot_det. */
 static void dot_det2x4(float *y0, float *y1, const float *x0, const float *x1, const float *w0,
                        size_t ldw, size_t n)
 {
@@ -205,7 +205,7 @@ static inline float tree32_256(__m256 a, __m256 b, __m256 c, __m256 d)
     return _mm_cvtss_f32(s1);
 }
 
-float tc_dot_det(const float *x, const float *w, size_t n)
+float tc_vec_dot_det(const float *x, const float *w, size_t n)
 {
     __m256 a = _mm256_setzero_ps(), b = a, c = a, d = a;
     size_t n32 = n / 32 * 32, i = 0;
@@ -228,7 +228,7 @@ float tc_dot_det(const float *x, const float *w, size_t n)
 static void dot_det4(float out[4], const float *x, const float *w0, size_t ldw, size_t n)
 {
     for (int r = 0; r < 4; r++)
-        out[r] = tc_dot_det(x, w0 + (size_t)r * ldw, n);
+        out[r] = tc_vec_dot_det(x, w0 + (size_t)r * ldw, n);
 }
 
 static void dot_det2x4(float *y0, float *y1, const float *x0, const float *x1, const float *w0,
@@ -269,15 +269,15 @@ void tc_matvec_fast(float *y, const float *W, const float *x, const float *bias,
 
 #else
 
-float tc_dot_det(const float *x, const float *w, size_t n)
+float tc_vec_dot_det(const float *x, const float *w, size_t n)
 {
-    return tc_dot_det_ref(x, w, n);
+    return tc_vec_dot_det_ref(x, w, n);
 }
 
 static void dot_det4(float out[4], const float *x, const float *w0, size_t ldw, size_t n)
 {
     for (int r = 0; r < 4; r++)
-        out[r] = tc_dot_det_ref(x, w0 + (size_t)r * ldw, n);
+        out[r] = tc_vec_dot_det_ref(x, w0 + (size_t)r * ldw, n);
 }
 
 static void dot_det2x4(float *y0, float *y1, const float *x0, const float *x1, const float *w0,
@@ -291,13 +291,13 @@ void tc_matvec_fast(float *y, const float *W, const float *x, const float *bias,
                     size_t o0, size_t o1)
 {
     for (size_t o = o0; o < o1; o++)
-        y[o] = tc_dot_det_ref(x, W + o * n, n) + (bias ? bias[o] : 0.0f);
+        y[o] = tc_vec_dot_det_ref(x, W + o * n, n) + (bias ? bias[o] : 0.0f);
 }
 
 #endif
 
 /* Blocks of 64 rows of W stay in cache while every token passes them; pairs
- * of tokens share each load of W.  Every element is tc_dot_det's. */
+ * of tokens share each load of W.  Every element is tc_vec_dot_det's. */
 void tc_matmul_det(float *Y, size_t ldy, const float *X, const float *W, const float *b,
                    size_t T, size_t n, size_t o0, size_t o1)
 {
@@ -312,8 +312,8 @@ void tc_matmul_det(float *Y, size_t ldy, const float *X, const float *W, const f
             for (; o + 4 <= oe; o += 4)
                 dot_det2x4(y0 + o, y1 + o, x0, x1, W + o * n, n, n);
             for (; o < oe; o++) {
-                y0[o] = tc_dot_det(x0, W + o * n, n);
-                y1[o] = tc_dot_det(x1, W + o * n, n);
+                y0[o] = tc_vec_dot_det(x0, W + o * n, n);
+                y1[o] = tc_vec_dot_det(x1, W + o * n, n);
             }
         }
         for (; t < T; t++) {
@@ -323,7 +323,7 @@ void tc_matmul_det(float *Y, size_t ldy, const float *X, const float *W, const f
             for (; o + 4 <= oe; o += 4)
                 dot_det4(y + o, x, W + o * n, n, n);
             for (; o < oe; o++)
-                y[o] = tc_dot_det(x, W + o * n, n);
+                y[o] = tc_vec_dot_det(x, W + o * n, n);
         }
         if (b != NULL)
             for (t = 0; t < T; t++)
@@ -334,7 +334,7 @@ void tc_matmul_det(float *Y, size_t ldy, const float *X, const float *W, const f
 
 /* ------------------------------------------------- exp and axpy (arrays) */
 
-float tc_sum_det_ref(const float *x, size_t n)
+float tc_vec_sum_det_ref(const float *x, size_t n)
 {
     float lane[32] = {0};
     size_t n32 = n / 32 * 32;
@@ -351,7 +351,7 @@ float tc_sum_det_ref(const float *x, size_t n)
 
 #if defined(TC_HAVE_AVX512)
 
-float tc_sum_det(const float *x, size_t n)
+float tc_vec_sum_det(const float *x, size_t n)
 {
     __m512 a = _mm512_setzero_ps(), b = a;
     size_t n32 = n / 32 * 32, i = 0;
@@ -365,7 +365,7 @@ float tc_sum_det(const float *x, size_t n)
     return tree32_512(a, b);
 }
 
-float tc_max(const float *x, size_t n)
+float tc_vec_max(const float *x, size_t n)
 {
     __m512 m = _mm512_set1_ps(-INFINITY);
     size_t i = 0;
@@ -377,7 +377,7 @@ float tc_max(const float *x, size_t n)
     return r;
 }
 
-void tc_scale(float *x, float a, bool divide, size_t n)
+void tc_vec_scale(float *x, float a, bool divide, size_t n)
 {
     __m512 av = _mm512_set1_ps(a);
     size_t i = 0;
@@ -389,7 +389,7 @@ void tc_scale(float *x, float a, bool divide, size_t n)
         x[i] = divide ? x[i] / a : x[i] * a;
 }
 
-void tc_sub_scalar(float *x, float a, size_t n)
+void tc_vec_sub_scalar(float *x, float a, size_t n)
 {
     __m512 av = _mm512_set1_ps(a);
     size_t i = 0;
@@ -399,7 +399,7 @@ void tc_sub_scalar(float *x, float a, size_t n)
         x[i] = x[i] - a;
 }
 
-/* tc_exp on 8 lanes: the same double operations in the same order. */
+/* tc_vec_exp on 8 lanes: the same double operations in the same order. */
 static inline __m256 exp8(__m256 xf)
 {
     __m512d x = _mm512_cvtps_pd(xf);
@@ -424,16 +424,16 @@ static inline __m256 exp8(__m256 xf)
     return y;
 }
 
-void tc_exp_inplace(float *x, size_t n)
+void tc_vec_exp_inplace(float *x, size_t n)
 {
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
         _mm256_storeu_ps(x + i, exp8(_mm256_loadu_ps(x + i)));
     for (; i < n; i++)
-        x[i] = tc_exp(x[i]);
+        x[i] = tc_vec_exp(x[i]);
 }
 
-void tc_axpy(float *o, float a, const float *v, size_t n)
+void tc_vec_axpy(float *o, float a, const float *v, size_t n)
 {
     __m512 av = _mm512_set1_ps(a);
     size_t i = 0;
@@ -446,12 +446,12 @@ void tc_axpy(float *o, float a, const float *v, size_t n)
 
 #else
 
-float tc_sum_det(const float *x, size_t n)
+float tc_vec_sum_det(const float *x, size_t n)
 {
-    return tc_sum_det_ref(x, n);
+    return tc_vec_sum_det_ref(x, n);
 }
 
-float tc_max(const float *x, size_t n)
+float tc_vec_max(const float *x, size_t n)
 {
     float r = -INFINITY;
     for (size_t i = 0; i < n; i++)
@@ -459,25 +459,25 @@ float tc_max(const float *x, size_t n)
     return r;
 }
 
-void tc_scale(float *x, float a, bool divide, size_t n)
+void tc_vec_scale(float *x, float a, bool divide, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         x[i] = divide ? x[i] / a : x[i] * a;
 }
 
-void tc_sub_scalar(float *x, float a, size_t n)
+void tc_vec_sub_scalar(float *x, float a, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         x[i] = x[i] - a;
 }
 
-void tc_exp_inplace(float *x, size_t n)
+void tc_vec_exp_inplace(float *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        x[i] = tc_exp(x[i]);
+        x[i] = tc_vec_exp(x[i]);
 }
 
-void tc_axpy(float *o, float a, const float *v, size_t n)
+void tc_vec_axpy(float *o, float a, const float *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         o[i] = o[i] + a * v[i];
@@ -487,7 +487,7 @@ void tc_axpy(float *o, float a, const float *v, size_t n)
 
 /* ---------------------------------------------------- attention kernels */
 
-void tc_scores_ref(float *s, const float *q, const float *kt, size_t ld, size_t d, size_t n)
+void tc_vec_scores_ref(float *s, const float *q, const float *kt, size_t ld, size_t d, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         float acc = 0.0f;
@@ -497,17 +497,18 @@ void tc_scores_ref(float *s, const float *q, const float *kt, size_t ld, size_t 
     }
 }
 
-void tc_weighted_sum_ref(float *o, const float *a, const float *v, size_t ld, size_t n, size_t d)
+void tc_vec_weighted_sum_ref(float *o, const float *a, const float *v, size_t ld, size_t n,
+                             size_t d)
 {
     for (size_t i = 0; i < d; i++)
         o[i] = 0.0f;
     for (size_t k = 0; k < n; k++)
-        tc_axpy(o, a[k], v + k * ld, d);
+        tc_vec_axpy(o, a[k], v + k * ld, d);
 }
 
 #if defined(TC_HAVE_AVX512)
 
-void tc_scores(float *s, const float *q, const float *kt, size_t ld, size_t d, size_t n)
+void tc_vec_scores(float *s, const float *q, const float *kt, size_t ld, size_t d, size_t n)
 {
     size_t k = 0;
     for (; k + 64 <= n; k += 64) {
@@ -535,10 +536,10 @@ void tc_scores(float *s, const float *q, const float *kt, size_t ld, size_t d, s
     }
 }
 
-void tc_weighted_sum(float *o, const float *a, const float *v, size_t ld, size_t n, size_t d)
+void tc_vec_weighted_sum(float *o, const float *a, const float *v, size_t ld, size_t n, size_t d)
 {
     if (d != 64 && d != 128) {
-        tc_weighted_sum_ref(o, a, v, ld, n, d);
+        tc_vec_weighted_sum_ref(o, a, v, ld, n, d);
         return;
     }
     for (size_t i0 = 0; i0 < d; i0 += 64) {
@@ -560,14 +561,14 @@ void tc_weighted_sum(float *o, const float *a, const float *v, size_t ld, size_t
 
 #else
 
-void tc_scores(float *s, const float *q, const float *kt, size_t ld, size_t d, size_t n)
+void tc_vec_scores(float *s, const float *q, const float *kt, size_t ld, size_t d, size_t n)
 {
-    tc_scores_ref(s, q, kt, ld, d, n);
+    tc_vec_scores_ref(s, q, kt, ld, d, n);
 }
 
-void tc_weighted_sum(float *o, const float *a, const float *v, size_t ld, size_t n, size_t d)
+void tc_vec_weighted_sum(float *o, const float *a, const float *v, size_t ld, size_t n, size_t d)
 {
-    tc_weighted_sum_ref(o, a, v, ld, n, d);
+    tc_vec_weighted_sum_ref(o, a, v, ld, n, d);
 }
 
 #endif

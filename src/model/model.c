@@ -217,13 +217,8 @@ tc_status tc_model_load(tc_error *err, tc_model **out, const char *dir)
         if (m->layers == NULL)
             s = tc_fail(err, TC_ENOMEM, "%s: out of memory", dir);
     }
-    if (s == TC_OK) {
-        switch (m->cfg.arch) {
-        case TC_ARCH_LLAMA: s = tc_arch_llama_load(err, m); break;
-        case TC_ARCH_QWEN2: s = tc_arch_qwen2_load(err, m); break;
-        case TC_ARCH_GPT2: s = tc_arch_gpt2_load(err, m); break;
-        }
-    }
+    if (s == TC_OK)
+        s = tc_arch_find(m->cfg.model_type)->load(err, m);
     if (s == TC_OK)
         s = check_all_used(err, m);
     if (s != TC_OK) {

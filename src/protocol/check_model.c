@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/textio.h"
+#include "protocol/textio.h"
 #include "protocol/audit.h"
 #include "protocol/run.h"
 

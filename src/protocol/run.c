@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "model/engine.h"
-#include "model/textio.h"
+#include "protocol/textio.h"
 #include "protocol/audit.h"
 #include "pst/pst.h"
 #include "tensor/npy.h"

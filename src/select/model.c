@@ -1,50 +1,21 @@
 /* Scores for a Hugging Face model folder: the prunable matrices of each
- * architecture (docs/layer-selection.md §2), read through the safetensors
- * model view and converted exactly to double (§3 step 1). */
-#include "model/safetensors.h"
+ * architecture (docs/layer-selection.md §2; the table in model/config.c),
+ * read through the safetensors model view and converted exactly to double
+ * (§3 step 1). */
+#include "model/config.h"
 #include "util/json.h"
 #include "select/select.h"
+#include "tensor/safetensors.h"
 #include "util/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PER_BLOCK 8
-
-/* Prunable matrices of one block, in module-registration order (§2 table). */
-typedef struct arch_layout {
-    const char *types[4];         /* config.json model_type values */
-    const char *prefixes[2];      /* block tensor prefixes, "%zu" = block */
-    const char *paths[MAX_PER_BLOCK];
-} arch_layout;
-
-static const arch_layout layouts[] = {
-    {{"llama", "mistral", "qwen2", "qwen3"},
-     {"model.layers.%zu.", NULL},
-     {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
-      "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj", NULL}},
-    {{"opt", NULL, NULL, NULL},
-     {"model.decoder.layers.%zu.", "decoder.layers.%zu."},
-     {"self_attn.k_proj", "self_attn.v_proj", "self_attn.q_proj", "self_attn.out_proj",
-      "fc1", "fc2", NULL, NULL}},
-    {{"gpt2", NULL, NULL, NULL},
-     {"transformer.h.%zu.", "h.%zu."},
-     {"attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj", NULL, NULL, NULL, NULL}},
-};
-
-static const arch_layout *find_layout(const char *model_type)
-{
-    for (size_t a = 0; a < TC_ARRAY_LEN(layouts); a++)
-        for (size_t t = 0; t < 4 && layouts[a].types[t]; t++)
-            if (strcmp(layouts[a].types[t], model_type) == 0)
-                return &layouts[a];
-    return NULL;
-}
-
-/* model_type and the block count from config.json. */
+/* model_type, its row of the architecture table and the block count from
+ * config.json. */
 static tc_status read_config(tc_error *err, char *model_type, size_t type_len,
-                             size_t *num_blocks, const char *dir)
+                             const tc_arch_info **arch, size_t *num_blocks, const char *dir)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/config.json", dir);
@@ -58,17 +29,20 @@ static tc_status read_config(tc_error *err, char *model_type, size_t type_len,
         goto out;
     }
     snprintf(model_type, type_len, "%s", json_string_value(t));
-    *num_blocks = 0;
-    static const char *keys[] = {"num_hidden_layers", "n_layer", "num_layers"};
-    for (size_t i = 0; i < TC_ARRAY_LEN(keys); i++) {
-        json_t *v = json_object_get(root, keys[i]);
-        if (json_is_integer(v) && json_integer_value(v) > 0) {
-            *num_blocks = (size_t)json_integer_value(v);
-            break;
-        }
+    *arch = tc_arch_find(json_string_value(t));
+    if (*arch == NULL) {
+        char names[256];
+        tc_arch_list(names, sizeof names, false);
+        st = tc_fail(err, TC_EUNSUPPORTED,
+                     "%s: model_type \"%s\" has no prunable-matrix layout (%s)", path,
+                     model_type, names);
+        goto out;
     }
+    json_t *v = json_object_get(root, (*arch)->n_layers_key);
+    *num_blocks = json_is_integer(v) && json_integer_value(v) > 0 ? (size_t)json_integer_value(v)
+                                                                   : 0;
     if (*num_blocks == 0)
-        st = tc_fail(err, TC_EFORMAT, "%s: no positive \"num_hidden_layers\"", path);
+        st = tc_fail(err, TC_EFORMAT, "%s: no positive \"%s\"", path, (*arch)->n_layers_key);
 out:
     json_decref(root);
     return st;
@@ -98,7 +72,7 @@ static tc_status load_matrix(void *ctx, tc_error *err, double *w, size_t index)
     return st;
 }
 
-static const tc_st_tensor *find_weight(const tc_weights *w, const arch_layout *a, size_t b,
+static const tc_st_tensor *find_weight(const tc_weights *w, const tc_block_names *a, size_t b,
                                        const char *path, char *name, size_t name_len)
 {
     for (size_t p = 0; p < 2 && a->prefixes[p]; p++) {
@@ -116,10 +90,10 @@ static const tc_st_tensor *find_weight(const tc_weights *w, const arch_layout *a
 }
 
 static tc_status collect(tc_error *err, tc_select_scores *s, model_src *m,
-                         const arch_layout *a, size_t nb, const char *dir)
+                         const tc_block_names *a, size_t nb, const char *dir)
 {
     size_t per = 0;
-    while (per < MAX_PER_BLOCK && a->paths[per])
+    while (per < TC_ARCH_MAX_MATRICES && a->matrices[per])
         per++;
     s->num_layers = nb * per;
     s->layers = calloc(s->num_layers, sizeof *s->layers);
@@ -130,7 +104,7 @@ static tc_status collect(tc_error *err, tc_select_scores *s, model_src *m,
         for (size_t j = 0; j < per; j++) {
             size_t l = b * per + j;
             char tname[256];
-            const tc_st_tensor *t = find_weight(m->w, a, b, a->paths[j], tname, sizeof tname);
+            const tc_st_tensor *t = find_weight(m->w, a, b, a->matrices[j], tname, sizeof tname);
             if (t == NULL)
                 return tc_fail(err, TC_EFORMAT, "%s: no tensor %s (block %zu of %zu)", dir,
                                tname, b, nb);
@@ -143,7 +117,7 @@ static tc_status collect(tc_error *err, tc_select_scores *s, model_src *m,
                                tc_weights_file_of(m->w, t), t->name, tc_dtype_name(t->dtype));
             m->tensors[l] = t;
             tc_select_layer *ly = &s->layers[l];
-            snprintf(ly->name, sizeof ly->name, "%zu.%s", b, a->paths[j]);
+            snprintf(ly->name, sizeof ly->name, "%zu.%s", b, a->matrices[j]);
             ly->shape[0] = (uint64_t)t->shape[0];
             ly->shape[1] = (uint64_t)t->shape[1];
             ly->num_parameters = (uint64_t)t->numel;
@@ -199,23 +173,16 @@ tc_status tc_select_scores_from_model(tc_error *err, tc_select_scores *s,
 {
     tc_select_scores_init(s);
     model_src m = {0};
+    const tc_arch_info *a = NULL;
     size_t nb = 0;
-    tc_status st = read_config(err, s->model_type, sizeof s->model_type, &nb, model_dir);
+    tc_status st = read_config(err, s->model_type, sizeof s->model_type, &a, &nb, model_dir);
     if (st != TC_OK)
         goto out;
-    const arch_layout *a = find_layout(s->model_type);
-    if (a == NULL) {
-        st = tc_fail(err, TC_EUNSUPPORTED,
-                     "%s/config.json: model_type \"%s\" has no prunable-matrix layout "
-                     "(llama, mistral, qwen2, qwen3, opt, gpt2)",
-                     model_dir, s->model_type);
-        goto out;
-    }
     model_name_of(s->model_name, sizeof s->model_name, model_dir);
     st = tc_weights_open(err, &m.w, model_dir);
     if (st != TC_OK)
         goto out;
-    st = collect(err, s, &m, a, nb, model_dir);
+    st = collect(err, s, &m, a->blocks, nb, model_dir);
     if (st != TC_OK)
         goto out;
     s->map.num_blocks = nb;

@@ -267,14 +267,14 @@ static void test_kernels(void **state)
         w[i] = (float)(tc_prng_double(&g) * 2 - 1);
     }
     for (size_t n = 0; n <= 777; n += (n < 70 ? 1 : 29)) {
-        float a = tc_dot_det(x, w, n), b = tc_dot_det_ref(x, w, n);
+        float a = tc_vec_dot_det(x, w, n), b = tc_vec_dot_det_ref(x, w, n);
         assert_memory_equal(&a, &b, sizeof a);
-        float s1 = tc_sum_det(x, n), s2 = tc_sum_det_ref(x, n);
+        float s1 = tc_vec_sum_det(x, n), s2 = tc_vec_sum_det_ref(x, n);
         assert_memory_equal(&s1, &s2, sizeof s1);
         float mx = -INFINITY;
         for (size_t i = 0; i < n; i++)
             mx = x[i] > mx ? x[i] : mx;
-        assert_true(tc_max(x, n) == mx);
+        assert_true(tc_vec_max(x, n) == mx);
         double ref = 0, mag = 0;
         for (size_t i = 0; i < n; i++) {
             ref += (double)x[i] * w[i];
@@ -303,14 +303,14 @@ static void test_kernels(void **state)
         tc_matmul_det(Y3, 7, X3, W7, B7, 3, n, 0, 7);
         for (size_t t = 0; t < 3; t++)
             for (size_t r = 0; r < 7; r++) {
-                float want = tc_dot_det_ref(X3 + t * n, W7 + r * n, n) + B7[r];
+                float want = tc_vec_dot_det_ref(X3 + t * n, W7 + r * n, n) + B7[r];
                 assert_memory_equal(&Y3[t * 7 + r], &want, sizeof want);
             }
     }
-    /* tc_exp: within 2 ulp of exp over the range the engine uses */
+    /* tc_vec_exp: within 2 ulp of exp over the range the engine uses */
     for (float v = -103.0f; v < 88.0f; v += 0.0137f) {
         double e = exp((double)v);
-        float f = tc_exp(v);
+        float f = tc_vec_exp(v);
         assert_true(fabs(f - e) <= 2.5 * fabs(e) * 1.2e-7 || (e < 1.2e-38 && fabs(f - e) < 3e-45));
     }
     /* attention kernels against their plain loops, bit for bit */
@@ -329,11 +329,11 @@ static void test_kernels(void **state)
         for (size_t di = 0; di < 4; di++)
             for (size_t ni = 0; ni < 8; ni++) {
                 size_t d = ds[di], n = ns[ni];
-                tc_scores(s1, q, kt, LD, d, n);
-                tc_scores_ref(s2, q, kt, LD, d, n);
+                tc_vec_scores(s1, q, kt, LD, d, n);
+                tc_vec_scores_ref(s2, q, kt, LD, d, n);
                 assert_memory_equal(s1, s2, n * sizeof(float));
-                tc_weighted_sum(o1, a, v, d, n, d);
-                tc_weighted_sum_ref(o2, a, v, d, n, d);
+                tc_vec_weighted_sum(o1, a, v, d, n, d);
+                tc_vec_weighted_sum_ref(o2, a, v, d, n, d);
                 assert_memory_equal(o1, o2, d * sizeof(float));
             }
     }
@@ -354,18 +354,18 @@ static void test_kernels(void **state)
     arr[6] = -103.99f;
     arr[7] = -0.0f;
     for (size_t i = 0; i < 4096; i++)
-        one[i] = tc_exp(arr[i]);
-    tc_exp_inplace(arr, 4095);
+        one[i] = tc_vec_exp(arr[i]);
+    tc_vec_exp_inplace(arr, 4095);
     for (size_t i = 0; i < 4095; i++)
         if (isnan(one[i]))
             assert_true(isnan(arr[i]));
         else
             assert_memory_equal(&arr[i], &one[i], 4);
-    assert_true(tc_exp(-INFINITY) == 0.0f);
+    assert_true(tc_vec_exp(-INFINITY) == 0.0f);
     float withnan[20] = {1, 2, NAN, 7, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, NAN, 1, 0};
-    assert_true(tc_max(withnan, 20) == 7.0f);
-    assert_true(isinf(tc_exp(100.0f)));
-    assert_true(tc_exp(0.0f) == 1.0f);
+    assert_true(tc_vec_max(withnan, 20) == 7.0f);
+    assert_true(isinf(tc_vec_exp(100.0f)));
+    assert_true(tc_vec_exp(0.0f) == 1.0f);
     /* greedy: ties go to the first maximum (torch.argmax), NaN is no token */
     tc_sampler greedy = {0.0f, 0, 1.0f, 1};
     float sc6[6];
@@ -596,6 +596,80 @@ static void test_bad_config(void **state)
     rmdir(dir);
 }
 
+/* The block tensors the architecture table names for layer selection exist,
+ * as 2-D matrices, in every model the engine runs, and the table's block-count
+ * field is the one the engine read. */
+static void check_table_row(const char *name)
+{
+    char dir[512], path[600], tname[256];
+    model_dir(dir, sizeof dir, name);
+    tc_error err = {0};
+    tc_model_config c;
+    assert_int_equal(tc_model_config_load(&err, &c, dir), TC_OK);
+    const tc_arch_info *a = tc_arch_find(c.model_type);
+    assert_non_null(a);
+    assert_non_null(a->load);
+    assert_int_equal(a->arch, c.arch);
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    assert_non_null(root);
+    assert_int_equal(json_integer_value(json_object_get(root, a->n_layers_key)), c.n_layers);
+    json_decref(root);
+    tc_weights *w = NULL;
+    assert_int_equal(tc_weights_open(&err, &w, dir), TC_OK);
+    size_t found = 0;
+    for (size_t b = 0; b < (size_t)c.n_layers; b++)
+        for (size_t j = 0; j < TC_ARCH_MAX_MATRICES && a->blocks->matrices[j]; j++) {
+            const tc_st_tensor *t = NULL;
+            for (size_t p = 0; p < 2 && a->blocks->prefixes[p] && t == NULL; p++) {
+                char prefix[128];
+                snprintf(prefix, sizeof prefix, a->blocks->prefixes[p], b);
+                snprintf(tname, sizeof tname, "%s%s.weight", prefix, a->blocks->matrices[j]);
+                t = tc_weights_find(w, tname);
+            }
+            if (t == NULL)
+                fail_msg("%s: no %s", name, tname);
+            assert_int_equal(t->ndim, 2);
+            found++;
+        }
+    assert_true(found >= 4 * (size_t)c.n_layers);
+    tc_weights_close(w);
+}
+
+static void test_arch_table(void **state)
+{
+    (void)state;
+    const char *names[] = {"stories260K", "tiny-gpt2", "tiny-qwen2", "tiny-llama"};
+    for (size_t i = 0; i < TC_ARRAY_LEN(names); i++)
+        check_table_row(names[i]);
+    assert_null(tc_arch_find("mamba"));
+    assert_null(tc_arch_find(""));
+    /* A row the engine does not run: select reads it, the engine refuses it
+     * and names only what it runs. */
+    const tc_arch_info *opt = tc_arch_find("opt");
+    assert_non_null(opt);
+    assert_null(opt->load);
+    char dir[] = "/tmp/tc_test_arch_XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    write_text(path, "{\"model_type\": \"opt\", \"num_hidden_layers\": 2}");
+    tc_error err = {0};
+    tc_model_config c;
+    assert_int_equal(tc_model_config_load(&err, &c, dir), TC_EUNSUPPORTED);
+    assert_non_null(strstr(err.msg, "\"opt\" is not supported"));
+    assert_non_null(strstr(err.msg, "gpt2"));
+    assert_null(strstr(err.msg, "qwen3"));
+    unlink(path);
+    rmdir(dir);
+    char all[256], engine[256];
+    tc_arch_list(all, sizeof all, false);
+    tc_arch_list(engine, sizeof engine, true);
+    assert_non_null(strstr(all, "opt"));
+    assert_null(strstr(engine, "opt"));
+    assert_true(strlen(engine) < strlen(all));
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -606,6 +680,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernels),
         cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_arch_table),
         cmocka_unit_test(test_stories260K),
         cmocka_unit_test(test_tiny_llama),
         cmocka_unit_test(test_tiny_qwen2),

@@ -243,6 +243,13 @@ static void test_refused(void **state)
     write_model(dir, "{\"model_type\": \"mamba\", \"num_hidden_layers\": 1}", ts, n);
     assert_int_equal(tc_select_scores_from_model(&err, &s, dir, &o), TC_EUNSUPPORTED);
     assert_non_null(strstr(err.msg, "mamba"));
+    assert_non_null(strstr(err.msg, "qwen3"));   /* the table's types, engine or not */
+    assert_non_null(strstr(err.msg, "opt"));
+    remove_model(dir);
+    /* The block count comes from the field the architecture table names. */
+    write_model(dir, "{\"model_type\": \"gpt2\", \"num_hidden_layers\": 1}", ts, n);
+    assert_int_equal(tc_select_scores_from_model(&err, &s, dir, &o), TC_EFORMAT);
+    assert_non_null(strstr(err.msg, "\"n_layer\""));
     remove_model(dir);
     write_model(dir, "{\"num_hidden_layers\": 1}", ts, n);
     assert_int_equal(tc_select_scores_from_model(&err, &s, dir, &o), TC_EFORMAT);

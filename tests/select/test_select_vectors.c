@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "model/safetensors.h"
+#include "tensor/safetensors.h"
 #include "select/select.h"
 #include "util/util.h"
 

@@ -1,7 +1,7 @@
 /* Decoding: ids to token strings, then the decoder chain (each decoder maps
  * a list of strings to a list of strings, as the library's decode_chain),
  * then concatenation.  Also the small id / token queries. */
-#include "model/tokenizer_impl.h"
+#include "tokenizer/tokenizer_impl.h"
 
 #include <stdlib.h>
 #include <string.h>

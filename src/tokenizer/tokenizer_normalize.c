@@ -1,7 +1,7 @@
 /* Normalizers: each maps a string to a new string, as the library's
  * NormalizedString transformations do (offsets are not tracked: only the
  * normalized text matters for ids). */
-#include "model/tokenizer_impl.h"
+#include "tokenizer/tokenizer_impl.h"
 
 #include <stdlib.h>
 #include <string.h>

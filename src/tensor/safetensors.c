@@ -1,6 +1,6 @@
 /* safetensors reader: mmap, strict header validation, f16/bf16 -> f32, and
  * the model-folder view (single file or sharded index). */
-#include "model/safetensors.h"
+#include "tensor/safetensors.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +11,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "util/json.h"
 
 struct tc_st_file {
     char *path;
@@ -467,12 +469,10 @@ static tc_status add_file(tc_error *err, tc_weights *w, const char *dir, const c
 
 static tc_status open_index(tc_error *err, tc_weights *w, const char *dir, const char *ipath)
 {
-    tc_status s = TC_OK;
-    json_error_t jerr;
-    json_t *root = json_load_file(ipath, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL)
-        return tc_fail(err, TC_EFORMAT, "%s: not valid JSON (line %d: %s)", ipath, jerr.line,
-                       jerr.text);
+    json_t *root = NULL;
+    tc_status s = tc_json_load_object(err, &root, ipath, 0, NULL);
+    if (s != TC_OK)
+        return s;
     json_t *map = json_object_get(root, "weight_map");
     if (!json_is_object(map) || json_object_size(map) == 0) {
         s = tc_fail(err, TC_EFORMAT, "%s: missing or empty \"weight_map\"", ipath);
@@ -493,7 +493,9 @@ static tc_status open_index(tc_error *err, tc_weights *w, const char *dir, const
             size_t pl = strlen(p), fl = strlen(fn);
             seen = pl > fl && p[pl - fl - 1] == '/' && !strcmp(p + pl - fl, fn);
         }
-        if (!seen && (s = add_file(err, w, dir, fn)) != TC_OK)
+        if (!seen)
+            s = add_file(err, w, dir, fn);
+        if (s != TC_OK)
             goto out;
     }
     /* every mapped name is in the shard the map names */

@@ -2,7 +2,7 @@
  * pre-tokenizer, BPE, post-processor — the order of the library's
  * TokenizerImpl::encode_single_sequence and AddedVocabulary::
  * extract_and_normalize. */
-#include "model/tokenizer_impl.h"
+#include "tokenizer/tokenizer_impl.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* Pre-tokenizers: split each piece into smaller pieces (and, for ByteLevel
  * and Metaspace, rewrite their characters).  Empty pieces are dropped, as
  * the library's PreTokenizedString::split does. */
-#include "model/tokenizer_impl.h"
+#include "tokenizer/tokenizer_impl.h"
 
 #include <string.h>
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "common/testutil.h"
-#include "model/safetensors.h"
+#include "tensor/safetensors.h"
 
 static char tmpdir[256];
 

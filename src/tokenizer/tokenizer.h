@@ -32,8 +32,8 @@
  * several threads on the same tokenizer (each call keeps its own word cache
  * and regex match state).
  */
-#ifndef TC_MODEL_TOKENIZER_H
-#define TC_MODEL_TOKENIZER_H
+#ifndef TC_TOKENIZER_H
+#define TC_TOKENIZER_H
 
 #include "tensorcommit.h"
 

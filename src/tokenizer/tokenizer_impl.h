@@ -1,12 +1,12 @@
 /* Internal structures of the tokenizer (see tokenizer.h).  Only the
  * tokenizer*.c files include this. */
-#ifndef TC_MODEL_TOKENIZER_IMPL_H
-#define TC_MODEL_TOKENIZER_IMPL_H
+#ifndef TC_TOKENIZER_IMPL_H
+#define TC_TOKENIZER_IMPL_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "model/tokenizer.h"
+#include "tokenizer/tokenizer.h"
 #include "util/util.h"
 
 #include <jansson.h>

@@ -5,8 +5,8 @@
  * N bytes of JSON {name: {"dtype", "shape", "data_offsets": [begin, end]},
  * "__metadata__": {str: str}}, then the data area; offsets are relative to
  * the start of the data area.  docs/formats.md lists what is checked. */
-#ifndef TC_MODEL_SAFETENSORS_H
-#define TC_MODEL_SAFETENSORS_H
+#ifndef TC_TENSOR_SAFETENSORS_H
+#define TC_TENSOR_SAFETENSORS_H
 
 #include "util/util.h"
 

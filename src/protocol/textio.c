@@ -1,6 +1,7 @@
 /* Prompt encoding, decoding and the capture folder writer (textio.h). */
-#include "model/textio.h"
+#include "protocol/textio.h"
 #include "tensor/npy.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -132,19 +133,11 @@ static char *stats_json(const tc_model *m, const tc_capture_out *c)
         json_array_append_new(layers, layer_stats(name, c->hidden + l * T * dim, T, dim));
     }
     json_object_set_new(root, "layers", layers);
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(9));
+    char *text = NULL;
+    if (tc_json_dump(NULL, &text, root, TC_JSON_SORTED | JSON_REAL_PRECISION(9)) != TC_OK)
+        text = NULL;
     json_decref(root);
-    if (s == NULL)
-        return NULL;
-    size_t n = strlen(s);
-    char *t = realloc(s, n + 2); /* a final newline, as every JSON file we write */
-    if (t == NULL) {
-        free(s);
-        return NULL;
-    }
-    t[n] = '\n';
-    t[n + 1] = '\0';
-    return t;
+    return text;
 }
 
 static char *join(const char *dir, const char *name)
@@ -174,12 +167,15 @@ tc_status tc_capture_write(tc_error *err, const char *dir, const tc_model *m,
     int64_t hs[3] = {cfg->n_layers + 1, (int64_t)T, cfg->dim};
     int64_t ts[1] = {(int64_t)T};
     int64_t ls[2] = {(int64_t)T, cfg->vocab};
-    if ((s = tc_npy_encode(err, &buf[0], &len[0], TC_NPY_F32, c->hidden, 3, hs)) ||
-        (s = tc_npy_encode(err, &buf[1], &len[1], TC_NPY_I64, tok64, 1, ts)) ||
-        (c->logits != NULL &&
-         (s = tc_npy_encode(err, &buf[2], &len[2], TC_NPY_F32, c->logits, 2, ls))))
+    s = tc_npy_encode(err, &buf[0], &len[0], TC_NPY_F32, c->hidden, 3, hs);
+    if (s == TC_OK)
+        s = tc_npy_encode(err, &buf[1], &len[1], TC_NPY_I64, tok64, 1, ts);
+    if (s == TC_OK && c->logits != NULL)
+        s = tc_npy_encode(err, &buf[2], &len[2], TC_NPY_F32, c->logits, 2, ls);
+    if (s != TC_OK)
         goto out;
-    if ((stats = stats_json(m, c)) == NULL) {
+    stats = stats_json(m, c);
+    if (stats == NULL) {
         s = tc_fail(err, TC_ENOMEM, "out of memory for stats.json");
         goto out;
     }
@@ -194,7 +190,8 @@ tc_status tc_capture_write(tc_error *err, const char *dir, const tc_model *m,
         if (i == 2 && c->logits == NULL)
             continue;                     /* logits are optional */
         free(path);
-        if ((path = join(dir, names[i])) == NULL) {
+        path = join(dir, names[i]);
+        if (path == NULL) {
             s = tc_fail(err, TC_ENOMEM, "out of memory");
             break;
         }

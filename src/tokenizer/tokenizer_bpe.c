@@ -5,7 +5,7 @@
  * heap over a linked list of symbols, so a word of n characters costs
  * O(n log n); stale heap entries are skipped when popped, as the library's
  * Word::merge_all does.  A per-call cache maps words already seen to ids. */
-#include "model/tokenizer_impl.h"
+#include "tokenizer/tokenizer_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>

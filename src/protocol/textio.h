@@ -1,10 +1,10 @@
 /* Text in and out of the engine (the folder's tokenizer.json) and the
  * capture folder writer shared by the CLI commands. */
-#ifndef TC_MODEL_TEXTIO_H
-#define TC_MODEL_TEXTIO_H
+#ifndef TC_PROTOCOL_TEXTIO_H
+#define TC_PROTOCOL_TEXTIO_H
 
 #include "model/engine.h"
-#include "model/tokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 /* Loads `dir`/tokenizer.json when present: *tok stays NULL (TC_OK) when the
  * folder has none. */
