@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "protocol/run.h"
+#include "protocol/textio.h"
 
 #define WHY_LEN 300
 
@@ -285,29 +286,24 @@ static bool same_f32(const json_t *v, float x)
     return json_is_number(v) && (float)json_number_value(v) == x;
 }
 
-/* One entry of stats.json's "layers": the name, shape, min, max (exactly)
- * and mean (to the 9 digits written) of x, T×H values. */
+/* One entry of stats.json's "layers" against the entry the capture writes
+ * for x (T×H values): name, shape, dtype and precision exactly, min and max
+ * as float32, the mean to the 9 digits written. */
 static bool stats_layer_ok(const json_t *e, const float *x, size_t T, size_t H, const char *name)
 {
-    float mn = INFINITY, mx = -INFINITY;
-    double sum = 0;
-    for (size_t i = 0; i < T * H; i++) {
-        mn = x[i] < mn ? x[i] : mn;
-        mx = x[i] > mx ? x[i] : mx;
-        sum += x[i];
-    }
-    double mean = T * H != 0 ? sum / (double)(T * H) : 0.0;
-    if (T * H == 0)
-        mn = mx = 0.0f;
-    const json_t *shape = json_object_get(e, "shape"), *mj = json_object_get(e, "mean");
-    const char *nm = str_at(e, "name"), *dt = str_at(e, "dtype");
-    return json_is_object(e) && json_object_size(e) == 7 && nm && !strcmp(nm, name) &&
-           json_array_size(shape) == 2 &&
-           json_integer_value(json_array_get(shape, 0)) == (json_int_t)T &&
-           json_integer_value(json_array_get(shape, 1)) == (json_int_t)H &&
-           same_f32(json_object_get(e, "min"), mn) && same_f32(json_object_get(e, "max"), mx) &&
-           json_is_number(mj) && fabs(json_number_value(mj) - mean) <= 1e-8 * fabs(mean) + 1e-300 &&
-           dt && !strcmp(dt, "float32") && int_at(e, "precision_bits") == 24;
+    json_t *want = tc_capture_layer_stats(name, x, T, H);
+    const json_t *mj = json_object_get(e, "mean");
+    double mean = json_real_value(json_object_get(want, "mean"));
+    const char *keys[] = {"name", "shape", "dtype", "precision_bits"};
+    bool ok = json_is_object(e) && json_object_size(e) == json_object_size(want);
+    for (size_t i = 0; ok && i < TC_ARRAY_LEN(keys); i++)
+        ok = json_equal(json_object_get(e, keys[i]), json_object_get(want, keys[i]));
+    ok = ok &&
+         same_f32(json_object_get(e, "min"), (float)json_real_value(json_object_get(want, "min"))) &&
+         same_f32(json_object_get(e, "max"), (float)json_real_value(json_object_get(want, "max"))) &&
+         json_is_number(mj) && fabs(json_number_value(mj) - mean) <= 1e-8 * fabs(mean) + 1e-300;
+    json_decref(want);
+    return ok;
 }
 
 /* stats.json's header against the receipt and hidden_states.npy. */
@@ -364,12 +360,7 @@ tc_status tc_check_stats_file(tc_error *err, tc_checker *c, const tc_run_receipt
         snprintf(why, sizeof why, "\"layers\" does not hold %zu entries", L1);
     for (size_t l = 0; why[0] == '\0' && l < L1; l++) {
         char name[64];
-        if (l == 0)
-            snprintf(name, sizeof name, "embeddings");
-        else if (l + 1 == L1)
-            snprintf(name, sizeof name, "final_norm");
-        else
-            snprintf(name, sizeof name, "layer_%zu", l - 1);
+        tc_capture_layer_name(name, sizeof name, l, L1);
         if (!stats_layer_ok(json_array_get(layers, l), (const float *)hs->data + l * T * H, T, H,
                             name))
             snprintf(why, sizeof why, "layers[%zu] is not %s's name, shape, min, max and mean",

@@ -80,7 +80,17 @@ tc_status tc_engine_decode(tc_error *err, const tc_tok *tok, const int32_t *ids,
 
 /* ------------------------------------------------------------ capture out */
 
-static json_t *layer_stats(const char *name, const float *x, size_t T, size_t dim)
+void tc_capture_layer_name(char *out, size_t cap, size_t l, size_t n_states)
+{
+    if (l == 0)
+        snprintf(out, cap, "embeddings");
+    else if (l + 1 == n_states)
+        snprintf(out, cap, "final_norm");
+    else
+        snprintf(out, cap, "layer_%zu", l - 1);
+}
+
+void *tc_capture_layer_stats(const char *name, const float *x, size_t T, size_t dim)
 {
     float mn = INFINITY, mx = -INFINITY;
     double sum = 0;
@@ -124,13 +134,9 @@ static char *stats_json(const tc_model *m, const tc_capture_out *c)
     json_t *layers = json_array();
     for (size_t l = 0; l <= L; l++) {
         char name[64];
-        if (l == 0)
-            snprintf(name, sizeof name, "embeddings");
-        else if (l == L)
-            snprintf(name, sizeof name, "final_norm");
-        else
-            snprintf(name, sizeof name, "layer_%zu", l - 1);
-        json_array_append_new(layers, layer_stats(name, c->hidden + l * T * dim, T, dim));
+        tc_capture_layer_name(name, sizeof name, l, L + 1);
+        json_array_append_new(layers,
+                              tc_capture_layer_stats(name, c->hidden + l * T * dim, T, dim));
     }
     json_object_set_new(root, "layers", layers);
     char *text = NULL;

@@ -33,6 +33,13 @@ typedef struct tc_capture_out {
     bool deterministic;
 } tc_capture_out;
 
+/* stats.json's name of hidden state l of n_states (L+1): "embeddings",
+ * "layer_I" (block I's output) or "final_norm". */
+void tc_capture_layer_name(char *out, size_t cap, size_t l, size_t n_states);
+/* stats.json's entry for one hidden state x (T, dim): name, shape, min,
+ * max, mean, dtype and precision_bits (a new jansson json_t *). */
+void *tc_capture_layer_stats(const char *name, const float *x, size_t T, size_t dim);
+
 /* Writes dir/hidden_states.npy, tokens.npy, logits.npy (when given) and stats.json,
  * creating `dir` when missing.  Every file and stats are encoded in memory
  * first and each is written under a temporary name and renamed. */
