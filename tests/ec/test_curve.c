@@ -1,4 +1,4 @@
-/* G1 and G2: known answers from the shared vectors (coordinates and
+/* G1 and G2: known answers from the test vectors (coordinates and
  * compressed bytes), the constants checked against their definitions, and
  * group-law properties on edge-biased random points and scalars, with the
  * endomorphism scalar multiplication checked against double-and-add. */

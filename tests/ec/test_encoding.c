@@ -1,4 +1,4 @@
-/* Encodings: every reject row of the shared vectors is rejected for the
+/* Encodings: every reject row of the test vectors is rejected for the
  * right reason, bytes produced by arkworks decode to the listed points, the
  * Fr encoding matches, and decoding is canonical (whatever decodes
  * re-encodes to the same bytes, under single-bit tampering too). */

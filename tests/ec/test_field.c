@@ -1,4 +1,4 @@
-/* Fp and Fr: known answers from the shared vectors, and properties checked
+/* Fp and Fr: known answers from the test vectors, and properties checked
  * against the slow bigint reference on edge-biased random values. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* The optimal ate pairing: known answers from the shared vectors (including
+/* The optimal ate pairing: known answers from the test vectors (including
  * values arkworks produced), bilinearity, non-degeneracy, infinity, and the
  * multi-Miller loop against single pairings.
  *

@@ -1,4 +1,4 @@
-/* Fp2, Fp6, Fp12: known answers from the shared vectors, field axioms on
+/* Fp2, Fp6, Fp12: known answers from the test vectors, field axioms on
  * edge-biased random elements, Frobenius maps against exponentiation by p,
  * and cyclotomic squaring against plain squaring. */
 #include <setjmp.h>
