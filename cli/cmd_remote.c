@@ -39,7 +39,7 @@ static tc_status fetch_to(tc_error *err, const tc_http_client *c, const char *me
 
 typedef struct remote_audit {
     const char *url, *token_file, *model, *budgets, *prompt, *run_id, *report, *vk, *policy;
-    const char *keep;
+    const char *keep, *ca_file;
     size_t max_new;
     int threads;
 } remote_audit;
@@ -50,6 +50,7 @@ static void audit_help(FILE *f)
             "usage: tensorcommit audit --prover-url URL [--token-file F] --model DIR\n"
             "         --budgets B1,.. (--prompt P [--max-new-tokens N] | --run-id ID)\n"
             "         [--vk vk.json] [--report F] [--policy P] [--keep DIR] [--threads N]\n"
+            "         [--ca-file cert.pem]\n"
             "\n"
             "Audits a run of a `tensorcommit serve` prover: generates one from --prompt\n"
             "(or takes run --run-id), fetches its receipt, draws the challenge here,\n"
@@ -57,7 +58,9 @@ static void audit_help(FILE *f)
             "the model, printing the verdict table.  --vk: the verification key of an\n"
             "SRS you trust (else the server's /v1/vk is used, and the audit only shows\n"
             "that the prover is consistent with the key it chose).  --keep DIR keeps\n"
-            "receipt, key, challenge and response there.  Exit 0 accept, 1 reject.\n");
+            "receipt, key, challenge and response there.  --ca-file: the certificate\n"
+            "(or CA) an https prover is checked against, instead of the system's.\n"
+            "Exit 0 accept, 1 reject.\n");
     cli_help_exit_codes(f);
 }
 
@@ -69,6 +72,7 @@ static int parse_audit(remote_audit *a, int argc, char **argv)
         {"prompt", required_argument, 0, 'p'},     {"run-id", required_argument, 0, 'i'},
         {"report", required_argument, 0, 'R'},     {"vk", required_argument, 0, 'v'},
         {"policy", required_argument, 0, 'P'},     {"keep", required_argument, 0, 'K'},
+        {"ca-file", required_argument, 0, 'A'},
         {"max-new-tokens", required_argument, 0, 'n'}, {"threads", required_argument, 0, 't'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     int c, n;
@@ -85,6 +89,7 @@ static int parse_audit(remote_audit *a, int argc, char **argv)
         case 'v': a->vk = optarg; break;
         case 'P': a->policy = optarg; break;
         case 'K': a->keep = optarg; break;
+        case 'A': a->ca_file = optarg; break;
         case 'n':
             if (!cli_parse_int(optarg, 1, 1 << 20, &n))
                 return cli_usage(argv[0], "--max-new-tokens must be in 1..%d", 1 << 20);
@@ -222,6 +227,7 @@ int cli_audit_remote(int argc, char **argv)
     tc_status st = tc_http_client_init(&err, &c, a.url, a.token_file);
     if (st != TC_OK)
         return cli_report(argv[0], &err, st);
+    c.ca_file = a.ca_file;
     char tmp[] = "/tmp/tensorcommit-audit-XXXXXX";
     const char *dir = a.keep;
     if (dir != NULL && mkdir(dir, 0755) != 0 && access(dir, W_OK) != 0) {

@@ -28,7 +28,7 @@ static void generate_help(FILE *f)
     fprintf(f,
             "usage: tensorcommit generate --prover-url URL [--token-file F] --prompt P\n"
             "         [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]\n"
-            "         [--seed S] [--out reply.json]\n"
+            "         [--seed S] [--out reply.json] [--ca-file cert.pem]\n"
             "\n"
             "Asks a `tensorcommit serve` prover to generate and commit a run; writes its\n"
             "reply ({run_id, text, tokens, commitment, receipt}) to --out or stdout.\n");
@@ -42,9 +42,9 @@ int cli_generate_remote(int argc, char **argv)
         {"prompt", required_argument, 0, 'p'},     {"max-new-tokens", required_argument, 0, 'n'},
         {"temperature", required_argument, 0, 't'}, {"top-k", required_argument, 0, 'k'},
         {"top-p", required_argument, 0, 'P'},      {"seed", required_argument, 0, 's'},
-        {"out", required_argument, 0, 'o'},        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    const char *url = NULL, *token = NULL, *out = NULL;
+        {"out", required_argument, 0, 'o'},        {"ca-file", required_argument, 0, 'A'},
+        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
+    const char *url = NULL, *token = NULL, *out = NULL, *ca = NULL;
     json_t *body = json_object();
     int c, rc = CLI_USAGE;
     optind = 1;
@@ -55,6 +55,7 @@ int cli_generate_remote(int argc, char **argv)
         case 'u': url = optarg; break;
         case 'K': token = optarg; break;
         case 'o': out = optarg; break;
+        case 'A': ca = optarg; break;
         case 'p': json_object_set_new(body, "prompt", json_string(optarg)); break;
         case 'n': case 'k': case 's':
             if (!cli_parse_i64(optarg, &iv) || iv < 0) {
@@ -87,6 +88,7 @@ int cli_generate_remote(int argc, char **argv)
     tc_http_client cl;
     tc_error err = {0};
     tc_status st = tc_http_client_init(&err, &cl, url, token);
+    cl.ca_file = ca;
     char *text = json_dumps(body, JSON_COMPACT);
     if (st != TC_OK || text == NULL)
         rc = cli_report(argv[0], &err, st != TC_OK ? st : TC_ENOMEM);
@@ -103,6 +105,7 @@ static void open_help(FILE *f)
     fprintf(f,
             "usage: tensorcommit open --prover-url URL [--token-file F] --run-id ID\n"
             "         (--point C0,C1,.. | --slice J:C0,..,C(J-1))... [--out proof.json]\n"
+            "         [--ca-file cert.pem]\n"
             "\n"
             "Asks a `tensorcommit serve` prover to open its run's grid at grid points\n"
             "and slices; writes proof.json (`tensorcommit verify` checks it against the\n"
@@ -129,8 +132,9 @@ int cli_open_remote(int argc, char **argv)
         {"prover-url", required_argument, 0, 'u'}, {"token-file", required_argument, 0, 'K'},
         {"run-id", required_argument, 0, 'i'},     {"point", required_argument, 0, 'p'},
         {"slice", required_argument, 0, 'S'},      {"out", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
-    const char *url = NULL, *token = NULL, *out = NULL, *id = NULL;
+        {"ca-file", required_argument, 0, 'A'},    {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *url = NULL, *token = NULL, *out = NULL, *id = NULL, *ca = NULL;
     json_t *points = json_array(), *slices = json_array();
     int c, rc = CLI_USAGE, j;
     optind = 1;
@@ -142,6 +146,7 @@ int cli_open_remote(int argc, char **argv)
         case 'u': url = optarg; break;
         case 'K': token = optarg; break;
         case 'o': out = optarg; break;
+        case 'A': ca = optarg; break;
         case 'i': id = optarg; break;
         case 'p':
             if ((a = int_list(optarg)) == NULL) {
@@ -177,6 +182,7 @@ int cli_open_remote(int argc, char **argv)
     tc_http_client cl;
     tc_error err = {0};
     tc_status st = tc_http_client_init(&err, &cl, url, token);
+    cl.ca_file = ca;
     snprintf(path, sizeof path, "/v1/runs/%.64s/open", id);
     if (st != TC_OK || text == NULL)
         rc = cli_report(argv[0], &err, st != TC_OK ? st : TC_ENOMEM);

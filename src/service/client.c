@@ -111,6 +111,8 @@ static CURLcode one_try(const tc_http_client *c, tc_http_reply *r, sink *sk, con
     curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout_s);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (c->ca_file != NULL)
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, sk);

@@ -42,6 +42,7 @@ tc_status tc_serve(tc_error *err, const tc_serve_opts *o) TC_MUST_CHECK;
 typedef struct tc_http_client {
     const char *base_url;         /* "http://host:port" or "https://..." */
     char token[256];              /* "" : no Authorization header */
+    const char *ca_file;          /* NULL: the system's certificate store */
     long timeout_s;               /* whole request */
     int max_tries;                /* ≥ 1 */
     double backoff_s;             /* first wait; doubles each try */

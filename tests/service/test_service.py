@@ -371,7 +371,7 @@ else:
     srv.stop()
 
 # ---------------------------------- a testing SRS is served only when allowed
-srv = Server("t", "--allow-test-srs")
+srv = Server("t", "--allow-test-srs", "--queue", 0)
 st, hdr, page = http(srv.url + "/", token=None)
 check(b"testing SRS" in page, "the page says the SRS is for testing")
 j = generate(srv.url, "Hi", 4)
@@ -380,7 +380,51 @@ check(j["srs_testing"] is True and "warning" in j and j["receipt"]["srs_origin"]
 st, hdr, _ = http(srv.url + f"/v1/runs/{j['run_id']}/receipt")
 check(st == 200 and "testing" in (hdr.get("X-Tensorcommit-Warning") or ""),
       "the receipt comes with a testing warning")
+
+# a full queue (--queue 0: none may wait) answers 503 with Retry-After
+busy = None
+for attempt in range(10):
+    first = []
+    th = threading.Thread(target=lambda: first.append(
+        http(srv.url + "/v1/generate", "POST", {"prompt": "Once", "max_new_tokens": 50})))
+    th.start()
+    deadline = time.time() + 5
+    running = False
+    while time.time() < deadline and not running and th.is_alive():
+        running = json.loads(http(srv.url + "/v1/health", token=None)[2])["generating"]
+    second = http(srv.url + "/v1/generate", "POST", {"prompt": "Hi", "max_new_tokens": 2})
+    th.join()
+    if running and second[0] == 503:
+        busy = second
+        break
+check(busy is not None and is_error(busy, 503, "busy") and busy[1]["Retry-After"] == "2",
+      "a generation beyond the queue gets 503 busy with Retry-After")
+check(first and first[0][0] == 200, "the running generation is not disturbed")
+st, _, met = http(srv.url + "/v1/metrics", token=None)
+check(b"tensorcommit_busy_rejections_total 1" in met or busy is None, "metrics count it")
 srv.stop()
+
+# https: the server on GnuTLS, the client checking the certificate
+if shutil.which("openssl") is None:
+    print("skipping the TLS checks: no openssl to make a certificate")
+else:
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        path("key.pem"), "-out", path("cert.pem"), "-days", "1", "-subj",
+                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       capture_output=True, text=True)
+    must(r, "openssl req")
+    srv = Server("tls", "--allow-test-srs", "--tls-cert", path("cert.pem"), "--tls-key",
+                 path("key.pem"))
+    check(srv.url.startswith("https://"), "the TLS server says https")
+    r = tc("generate", "--prover-url", srv.url, "--token-file", path("token"), "--prompt", "Hi",
+           "--max-new-tokens", 3, "--ca-file", path("cert.pem"), "--out", path("tls.json"))
+    check(r.returncode == 0 and json.load(open(path("tls.json")))["run_id"],
+          f"generate over https with the server's certificate ({r.stderr})")
+    r = tc("generate", "--prover-url", srv.url, "--token-file", path("token"), "--prompt", "Hi",
+           "--max-new-tokens", 3)
+    check(r.returncode == 3 and srv.url in r.stderr and "certificate" in r.stderr.lower(),
+          f"an untrusted certificate fails with one clear line ({r.stderr})")
+    srv.stop()
 
 print(f"{passed} passed, {failed} failed")
 shutil.rmtree(work, ignore_errors=True)
