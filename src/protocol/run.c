@@ -446,8 +446,10 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     /* ---- generate */
     t0 = tc_now();
     w0 = rs.t_write;
-    if ((st = tc_model_load(err, &model, o->model_dir)) != TC_OK ||
-        (st = tc_engine_tokenizer(err, &tok, o->model_dir)) != TC_OK)
+    if (o->model != NULL)         /* loaded by the caller (borrowed) */
+        model = o->model, tok = o->tok;
+    else if ((st = tc_model_load(err, &model, o->model_dir)) != TC_OK ||
+             (st = tc_engine_tokenizer(err, &tok, o->model_dir)) != TC_OK)
         goto out;
     if (tok == NULL) {
         st = tc_fail(err, TC_EFORMAT, "%s: no tokenizer.json: run needs one to read the prompt",
@@ -863,7 +865,9 @@ out:
     free(seq);
     free(prompt_ids);
     tc_session_free(sess);
-    tc_tok_free(tok);
-    tc_model_free(model);
+    if (o->model == NULL) {
+        tc_tok_free(tok);
+        tc_model_free(model);
+    }
     return st;
 }

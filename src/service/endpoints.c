@@ -233,6 +233,8 @@ void tc_svc_generate(tc_service *s, tc_svc_reply *r, const char *body, size_t le
     ro.top_p = (float)g.top_p;
     ro.seed = g.seed;
     ro.srs = &s->srs;
+    ro.model = s->model;
+    ro.tok = s->tok;
     ro.token_capacity = s->o->max_context;
     ro.no_open = true;
     ro.deterministic = true;

@@ -348,8 +348,8 @@ static void drain(tc_service *s, struct MHD_Daemon *d)
     MHD_socket fd = MHD_quiesce_daemon(d);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    fprintf(stderr, "tensorcommit serve: shutting down: finishing %zu request(s)\n", s->in_flight);
     pthread_mutex_lock(&s->mu);
+    fprintf(stderr, "tensorcommit serve: shutting down: finishing %zu request(s)\n", s->in_flight);
     while (s->in_flight > 0)
         pthread_cond_wait(&s->cv, &s->mu);
     pthread_mutex_unlock(&s->mu);

@@ -52,7 +52,8 @@ static tc_status read_token(tc_error *err, char out[256], const char *path)
     return TC_OK;
 }
 
-/* Removes the hidden staging folders a killed run leaves (run.c). */
+/* Removes the hidden staging folders a killed run leaves (run.c) and the
+ * exchange files of a respond cut short. */
 static void remove_staging(const char *runs)
 {
     DIR *d = opendir(runs);
@@ -60,10 +61,12 @@ static void remove_staging(const char *runs)
         return;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] != '.' || strstr(e->d_name, ".staging.") == NULL)
-            continue;
         char dir[4096], file[4096 + 256];
         snprintf(dir, sizeof dir, "%s/%s", runs, e->d_name);
+        if (!strncmp(e->d_name, ".challenge.", 11) || !strncmp(e->d_name, ".response.", 10))
+            unlink(dir);      /* a respond's exchange files */
+        if (e->d_name[0] != '.' || strstr(e->d_name, ".staging.") == NULL)
+            continue;
         DIR *sd = opendir(dir);
         struct dirent *f;
         while (sd != NULL && (f = readdir(sd)) != NULL) {

@@ -413,8 +413,8 @@ else:
                         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
                        capture_output=True, text=True)
     must(r, "openssl req")
-    srv = Server("tls", "--allow-test-srs", "--tls-cert", path("cert.pem"), "--tls-key",
-                 path("key.pem"))
+    srv = Server("tls", "--tls-cert", path("cert.pem"), "--tls-key", path("key.pem"),
+                 srs=path("srs.tcs"))
     check(srv.url.startswith("https://"), "the TLS server says https")
     r = tc("generate", "--prover-url", srv.url, "--token-file", path("token"), "--prompt", "Hi",
            "--max-new-tokens", 3, "--ca-file", path("cert.pem"), "--out", path("tls.json"))
