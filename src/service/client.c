@@ -16,6 +16,29 @@
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
+tc_status tc_token_file_read(tc_error *err, char out[256], const char *path)
+{
+    uint8_t *data;
+    size_t n;
+    tc_status st = tc_read_file(err, &data, &n, path, 4096);
+    if (st != TC_OK)
+        return st;
+    char *nl = strpbrk((char *)data, "\r\n");
+    if (nl != NULL)
+        *nl = '\0';
+    n = strlen((char *)data);
+    bool printable = n > 0 && n < 256;
+    for (size_t i = 0; printable && i < n; i++)
+        printable = data[i] > 32 && data[i] < 127;
+    if (printable)
+        memcpy(out, data, n + 1);
+    free(data);
+    if (!printable)
+        return tc_fail(err, TC_EFORMAT, "%s: the token must be one line of 1..255 printable "
+                       "characters without spaces", path);
+    return TC_OK;
+}
+
 tc_status tc_http_client_init(tc_error *err, tc_http_client *c, const char *base_url,
                               const char *token_file)
 {
@@ -26,26 +49,8 @@ tc_status tc_http_client_init(tc_error *err, tc_http_client *c, const char *base
     c->backoff_s = 0.25;
     if (base_url == NULL || (strncmp(base_url, "http://", 7) && strncmp(base_url, "https://", 8)))
         return tc_fail(err, TC_EARG, "--prover-url %s: expected http://HOST:PORT or https://...",
-                       base_url);
-    if (token_file == NULL)
-        return TC_OK;
-    uint8_t *data;
-    size_t n;
-    tc_status st = tc_read_file(err, &data, &n, token_file, 4096);
-    if (st != TC_OK)
-        return st;
-    char *nl = strpbrk((char *)data, "\r\n");
-    if (nl != NULL)
-        *nl = '\0';
-    n = strlen((char *)data);
-    if (n == 0 || n >= sizeof c->token) {
-        free(data);
-        return tc_fail(err, TC_EFORMAT, "%s: the token must be one line of 1..255 characters",
-                       token_file);
-    }
-    memcpy(c->token, data, n + 1);
-    free(data);
-    return TC_OK;
+                       base_url ? base_url : "(none)");
+    return token_file != NULL ? tc_token_file_read(err, c->token, token_file) : TC_OK;
 }
 
 void tc_http_reply_free(tc_http_reply *r)

@@ -37,6 +37,10 @@ void tc_serve_opts_default(tc_serve_opts *o);
  * elsewhere), then drains.  Progress and access lines go to stderr. */
 tc_status tc_serve(tc_error *err, const tc_serve_opts *o) TC_MUST_CHECK;
 
+/* The bearer token: the first line of path, 1..255 printable characters
+ * without spaces (server and client read it the same way). */
+tc_status tc_token_file_read(tc_error *err, char out[256], const char *path) TC_MUST_CHECK;
+
 /* ------------------------------------------------------------- client */
 
 typedef struct tc_http_client {

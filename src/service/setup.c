@@ -29,29 +29,6 @@ void tc_serve_opts_default(tc_serve_opts *o)
     o->n_threads = 1;
 }
 
-static tc_status read_token(tc_error *err, char out[256], const char *path)
-{
-    uint8_t *data;
-    size_t n;
-    tc_status st = tc_read_file(err, &data, &n, path, 4096);
-    if (st != TC_OK)
-        return st;
-    char *nl = strpbrk((char *)data, "\r\n");
-    if (nl != NULL)
-        *nl = '\0';
-    n = strlen((char *)data);
-    bool printable = n > 0 && n < 256;
-    for (size_t i = 0; printable && i < n; i++)
-        printable = data[i] > 32 && data[i] < 127;
-    if (printable)
-        memcpy(out, data, n + 1);
-    free(data);
-    if (!printable)
-        return tc_fail(err, TC_EFORMAT, "%s: the token must be one line of 1..255 printable "
-                       "characters without spaces", path);
-    return TC_OK;
-}
-
 /* Removes the hidden staging folders a killed run leaves (run.c) and the
  * exchange files of a respond cut short. */
 static void remove_staging(const char *runs)
@@ -153,7 +130,7 @@ tc_status tc_svc_setup(tc_error *err, tc_service *s, const tc_serve_opts *o)
         st = tc_fail(err, TC_EARG, "--srs is required (only --allow-test-srs makes a seeded one)");
         goto fail;
     }
-    if (o->token_file != NULL && (st = read_token(err, s->token, o->token_file)) != TC_OK)
+    if (o->token_file != NULL && (st = tc_token_file_read(err, s->token, o->token_file)) != TC_OK)
         goto fail;
     if ((st = load_model(err, s)) != TC_OK)
         goto fail;

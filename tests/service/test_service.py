@@ -7,7 +7,7 @@ oversized, unauthenticated, unknown and wrong-method requests get the right
 kill -9 during a generation leaves no half run and a restarted server
 answers byte for byte as before; SIGTERM finishes the request in flight.
 
-usage: test_service.py TENSORCOMMIT SOURCE_DIR"""
+usage: test_service.py TENSORCOMMIT SOURCE_DIR [BENCH_SERVICE]"""
 import json
 import os
 import shutil
@@ -23,6 +23,7 @@ import urllib.request
 import numpy as np
 
 exe, src = sys.argv[1], sys.argv[2]
+bench = sys.argv[3] if len(sys.argv) > 3 else None
 model = os.path.join(src, "models", "stories260K")
 work = tempfile.mkdtemp(prefix="tc_service_")
 passed = failed = 0
@@ -285,6 +286,17 @@ check(all(g is not None and g[0] == 200 and g[2] == w[2] for g, w in zip(got, wa
       "4 concurrent clients each get the answer to their own request")
 check(len({w[2] for w in want}) == len(want), "the answers differ from one another")
 check(len(gen_result) == 1 and len(gen_result[0]["tokens"]) > 0, "a generation beside them")
+
+# the load generator works on a tiny load (no timing is asserted)
+if bench is not None:
+    for kind in ("point", "slice"):
+        r = subprocess.run([bench, "open", "--url", url, "--run-id", run2, "--kind", kind,
+                            "--clients", "2", "--requests", "4", "--token-file", path("token"),
+                            "--srs", path("srs.tcs"), "--grid",
+                            os.path.join(path("a_runs"), run2, "grid.npy")],
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0 and f"open {kind}" in r.stdout and "in-process" in r.stdout,
+              f"bench_service open --kind {kind} ({r.stdout} {r.stderr})")
 
 # ---------------------- kill -9 during a generation; restart answers the same
 keep_rid = run2
