@@ -6,6 +6,8 @@
 #   make test SANITIZE=1  the same under AddressSanitizer + UBSan (build-san/)
 #   make bench            build, run bench/ and rewrite BENCHMARKS.md figures
 #   make fuzz             libFuzzer targets (clang), not part of `make test`
+#   make test-page        the service's page in headless Chromium (installs
+#                         chromium; `make test` skips that test without it)
 #   make test-clang       the test suite built with clang for any x86-64
 #                         (no -march=native; build-clang/)
 #
@@ -32,9 +34,10 @@ endif
 
 DEB_PACKAGES = build-essential cmake pkg-config libssl-dev libjansson-dev \
 	libopenblas-dev liblapacke-dev libpcre2-dev libutf8proc-dev \
-	libcmocka-dev libcairo2-dev python3-numpy
+	libcmocka-dev libcairo2-dev python3-numpy libmicrohttpd-dev \
+	libcurl4-openssl-dev
 
-.PHONY: all deps clang-deps build run test test-clang bench fuzz clean
+.PHONY: all deps clang-deps build run test test-page test-clang bench fuzz clean
 
 all: build
 
@@ -59,6 +62,14 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# Chromium only for the page test (a large package: not in DEB_PACKAGES).
+test-page: build
+	@dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q "install ok installed" || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+	cd $(BUILD) && ctest --output-on-failure -R test_page
 
 bench: build
 	bench/run_all.sh $(BUILD) BENCHMARKS.md

@@ -85,6 +85,8 @@ static bool on_token(void *ctx, int32_t tok)
 
 int cmd_generate(int argc, char **argv)
 {
+    if (cli_wants_remote(argc, argv))
+        return cli_generate_remote(argc, argv);
     cli_gen_args a = {NULL, NULL, NULL, 256, 0, 1, 0.0f, 1.0f, 0, false, false};
     a.threads = cli_default_threads();
     int rc = parse(argc, argv, &a);

@@ -89,6 +89,8 @@ typedef struct opt_item { char kind; const char *val; } opt_item;
 
 int cmd_open(int argc, char **argv)
 {
+    if (cli_wants_remote(argc, argv))
+        return cli_open_remote(argc, argv);
     static const struct option opts[] = {
         {"srs", required_argument, 0, 's'},     {"tensor", required_argument, 0, 't'},
         {"point", required_argument, 0, 'p'},   {"random-points", required_argument, 0, 'r'},

@@ -446,8 +446,10 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     /* ---- generate */
     t0 = tc_now();
     w0 = rs.t_write;
-    if ((st = tc_model_load(err, &model, o->model_dir)) != TC_OK ||
-        (st = tc_engine_tokenizer(err, &tok, o->model_dir)) != TC_OK)
+    if (o->model != NULL)         /* loaded by the caller (borrowed) */
+        model = o->model, tok = o->tok;
+    else if ((st = tc_model_load(err, &model, o->model_dir)) != TC_OK ||
+             (st = tc_engine_tokenizer(err, &tok, o->model_dir)) != TC_OK)
         goto out;
     if (tok == NULL) {
         st = tc_fail(err, TC_EFORMAT, "%s: no tokenizer.json: run needs one to read the prompt",
@@ -555,7 +557,7 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
         st = tc_layout_flat(err, &lay, L1, T, H, TC_LAYOUT_FLAT_MIN_DIM, TC_LAYOUT_FLAT_MAX_DIM, 0,
                             o->seed);
     else
-        st = tc_layout_structured(err, &lay, L1, T, H);
+        st = tc_layout_structured_cap(err, &lay, L1, T, H, o->token_capacity);
     if (st != TC_OK)
         goto out;
     grid = malloc(lay.grid_size * sizeof *grid);
@@ -593,14 +595,17 @@ tc_status tc_run(tc_error *err, tc_run_summary *sum, const tc_run_opts *o)
     for (int i = 0; i < lay.m; i++)
         shape.n[i] = lay.shape[i];
     tc_pst_setup_opts so = {o->n_threads, false, run_progress, (void *)o};
-    if (o->srs_path != NULL) {
-        if ((st = tc_pst_srs_load(err, &srs, o->srs_path, o->n_threads)) != TC_OK)
+    if (o->srs != NULL || o->srs_path != NULL) {
+        if (o->srs != NULL)
+            srs = *o->srs;        /* borrowed: not freed below */
+        else if ((st = tc_pst_srs_load(err, &srs, o->srs_path, o->n_threads)) != TC_OK)
             goto out;
         if (!tc_pst_shape_eq(&srs.shape, &shape)) {
             char a[128], b[128];
             tc_pst_shape_str(a, sizeof a, &srs.shape);
             tc_pst_shape_str(b, sizeof b, &shape);
-            st = tc_fail(err, TC_EFORMAT, "%s: SRS is for shape %s, the grid is %s", o->srs_path, a, b);
+            st = tc_fail(err, TC_EFORMAT, "%s: SRS is for shape %s, the grid is %s",
+                         o->srs_path ? o->srs_path : "SRS", a, b);
             goto out;
         }
     } else {
@@ -851,7 +856,8 @@ out:
     free(proof_json);
     free(openings);
     tc_pst_slice_free(&slice);
-    tc_pst_srs_free(&srs);
+    if (o->srs == NULL)
+        tc_pst_srs_free(&srs);
     free(grid);
     free(qvals);
     free(hidden);
@@ -859,7 +865,9 @@ out:
     free(seq);
     free(prompt_ids);
     tc_session_free(sess);
-    tc_tok_free(tok);
-    tc_model_free(model);
+    if (o->model == NULL) {
+        tc_tok_free(tok);
+        tc_model_free(model);
+    }
     return st;
 }

@@ -86,8 +86,18 @@ static tc_status check_dims(tc_error *err, size_t l, size_t t, size_t h, size_t 
 tc_status tc_layout_structured(tc_error *err, tc_layout *lay, size_t n_layers,
                                size_t n_tokens, size_t hidden)
 {
+    return tc_layout_structured_cap(err, lay, n_layers, n_tokens, hidden, 0);
+}
+
+tc_status tc_layout_structured_cap(tc_error *err, tc_layout *lay, size_t n_layers,
+                                   size_t n_tokens, size_t hidden, size_t token_capacity)
+{
     size_t total;
-    tc_status st = check_dims(err, n_layers, n_tokens, hidden, &total);
+    if (token_capacity != 0 && token_capacity < n_tokens)
+        return tc_fail(err, TC_EARG, "layout: %zu tokens exceed the token capacity %zu", n_tokens,
+                       token_capacity);
+    size_t t_axis = token_capacity != 0 ? token_capacity : n_tokens;
+    tc_status st = check_dims(err, n_layers, t_axis, hidden, &total);
     if (st != TC_OK)
         return st;
     memset(lay, 0, sizeof *lay);
@@ -95,7 +105,8 @@ tc_status tc_layout_structured(tc_error *err, tc_layout *lay, size_t n_layers,
     lay->n_layers = n_layers;
     lay->n_tokens = n_tokens;
     lay->hidden = hidden;
-    const size_t dims[3] = {n_layers, n_tokens, hidden};
+    lay->token_capacity = token_capacity;
+    const size_t dims[3] = {n_layers, t_axis, hidden};
     lay->grid_size = 1;
     for (int a = 0; a < 3; a++) {
         uint32_t f[TC_LAYOUT_MAX_VARS];
