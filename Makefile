@@ -6,8 +6,7 @@
 #   make test SANITIZE=1  the same under AddressSanitizer + UBSan (build-san/)
 #   make bench            build, run bench/ and rewrite BENCHMARKS.md figures
 #   make fuzz             libFuzzer targets (clang), not part of `make test`
-#   make test-page        the service's page in headless Chromium (installs
-#                         chromium; `make test` skips that test without it)
+#   make test-page        only the service's page test in headless Chromium
 #   make test-clang       the test suite built with clang for any x86-64
 #                         (no -march=native; build-clang/)
 #
@@ -37,7 +36,7 @@ DEB_PACKAGES = build-essential cmake pkg-config libssl-dev libjansson-dev \
 	libcmocka-dev libcairo2-dev python3-numpy libmicrohttpd-dev \
 	libcurl4-openssl-dev
 
-.PHONY: all deps clang-deps build run test test-page test-clang bench fuzz clean
+.PHONY: all deps test-deps clang-deps build run test test-page test-clang bench fuzz clean
 
 all: build
 
@@ -60,15 +59,21 @@ run: build
 	./$(BUILD)/tensorcommit run --model models/stories260K --prompt "Once upon a time" \
 	    --max-new-tokens 30 --out out/run --force
 
-test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+# Test-only packages: Chromium for the service's page test (large, so not
+# needed by `make run`).
+TEST_PACKAGES = chromium
 
-# Chromium only for the page test (a large package: not in DEB_PACKAGES).
-test-page: build
-	@dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q "install ok installed" || { \
+test-deps:
+	@dpkg-query -W -f='$${Status}' $(TEST_PACKAGES) 2>/dev/null | grep -q "install ok installed" || { \
+	  echo "installing Debian packages for the tests: $(TEST_PACKAGES)"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(TEST_PACKAGES); }
+
+test: build test-deps
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+test-page: build test-deps
 	cd $(BUILD) && ctest --output-on-failure -R test_page
 
 bench: build
