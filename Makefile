@@ -32,7 +32,7 @@ endif
 
 DEB_PACKAGES = build-essential cmake pkg-config libssl-dev libjansson-dev \
 	libopenblas-dev liblapacke-dev libpcre2-dev libutf8proc-dev \
-	libcmocka-dev libcairo2-dev python3-numpy
+	libcmocka-dev libcairo2-dev python3-numpy openmpi-bin libopenmpi-dev
 
 .PHONY: all deps clang-deps build run test test-clang bench fuzz clean
 
