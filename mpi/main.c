@@ -4,8 +4,27 @@
  * command line, rank 0 prints and writes. */
 #include "mpi_common.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+/* mpirun stops every process of the job with SIGTERM when one of them dies
+ * or fails: rank 0 says so.  Outputs are written under temporary names and
+ * renamed only once every rank has agreed, so nothing partial is left under
+ * the name asked for. */
+static volatile sig_atomic_t world_rank = -1;
+
+static void on_term(int sig)
+{
+    static const char msg[] = "tensorcommit-mpi: the job was stopped (a rank died, failed or was "
+                              "killed); no output was written\n";
+    if (world_rank <= 0) {
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+    }
+    _exit(128 + sig);
+}
 
 static void g1_sum(void *in, void *inout, int *len, MPI_Datatype *type)
 {
@@ -53,8 +72,10 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    signal(SIGTERM, on_term);
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &mpi_w.rank);
+    world_rank = mpi_w.rank;
     MPI_Comm_size(MPI_COMM_WORLD, &mpi_w.size);
     MPI_Type_contiguous((int)sizeof(tc_g1), MPI_BYTE, &mpi_w.g1_type);
     MPI_Type_commit(&mpi_w.g1_type);
