@@ -76,6 +76,10 @@ int main(int argc, char **argv)
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &mpi_w.rank);
     world_rank = mpi_w.rank;
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    MPI_Comm_size(node, &mpi_w.local_size);
+    MPI_Comm_free(&node);
     MPI_Comm_size(MPI_COMM_WORLD, &mpi_w.size);
     MPI_Type_contiguous((int)sizeof(tc_g1), MPI_BYTE, &mpi_w.g1_type);
     MPI_Type_commit(&mpi_w.g1_type);

@@ -65,7 +65,7 @@ bool mpi_threads_option(const char *verb, const char *arg, int *threads)
 
 int mpi_default_threads(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN) / (mpi_w.size > 0 ? mpi_w.size : 1);
+    long n = sysconf(_SC_NPROCESSORS_ONLN) / (mpi_w.local_size > 0 ? mpi_w.local_size : 1);
     return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 

@@ -13,6 +13,7 @@ enum { MPI_CLI_OK = 0, MPI_CLI_REJECTED = 1, MPI_CLI_USAGE = 2, MPI_CLI_ERROR = 
 
 typedef struct mpi_world {
     int rank, size;
+    int local_size;         /* ranks on this node */
     MPI_Datatype g1_type;   /* one tc_g1, as bytes */
     MPI_Op g1_sum;          /* Jacobian addition (commutative) */
 } mpi_world;

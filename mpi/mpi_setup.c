@@ -248,7 +248,7 @@ static tc_status write_manifest(tc_error *err, const char *dir, const tc_pst_sha
     json_object_set_new(root, "shape", dims);
     json_object_set_new(root, "origin", json_string(tc_pst_origin_name(origin)));
     json_object_set_new(root, "shards", list);
-    text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
     tc_status st = TC_OK;
     if (text == NULL || asprintf(&path, "%s/%s", dir, TC_PST_SHARD_MANIFEST) < 0) {
         path = NULL;
