@@ -159,8 +159,10 @@ static tc_status src_piece(tc_error *err, struct SHA256state_st *ctx, int j, int
 tc_status mpi_srs_open(tc_error *err, tc_pst_srs_src *src, const char *path)
 {
     tc_status st = mpi_agree(err, tc_pst_srs_src_open(err, src, path));
-    if (st != TC_OK)
+    if (st != TC_OK) {
+        tc_pst_srs_src_close(src);   /* opened on the ranks that did not fail */
         return st;
+    }
     /* every file's own digest: file f on rank f mod size */
     for (int f = mpi_w.rank; st == TC_OK && f < src->n_files; f += mpi_w.size) {
         bool ok = false;

@@ -52,7 +52,7 @@ static tc_status trapdoors(tc_error *err, tc_fr *t, int m, const char *seed_s, c
                 st = tc_os_random(err, wide, sizeof wide);
                 tc_fr_from_bytes_wide(&t[i], wide);
             }
-            memset(wide, 0, sizeof wide);
+            explicit_bzero(wide, sizeof wide);
         }
     }
     st = mpi_agree(err, st);
@@ -136,8 +136,8 @@ static tc_status make_blocks(tc_error *err, blocks *bl, const tc_pst_shape *shap
             fprintf(stderr, "setup: lagrange key level %d of %d\n", j, shape->m);
     }
     if (sc != NULL)
-        memset(sc, 0, most * sizeof *sc);
-    memset(lam, 0, sizeof lam);
+        explicit_bzero(sc, most * sizeof *sc);
+    explicit_bzero(lam, sizeof lam);
     free(sc);
     free(pts);
     return st;
@@ -183,8 +183,10 @@ static tc_status write_one(tc_error *err, const char *out, const uint8_t *prefix
         free(tmp);
         return st;
     }
-    bool ok = true;
-    if (mpi_w.rank == 0)
+    /* a file left by an earlier run may be longer */
+    bool ok = MPI_File_set_size(fh, (MPI_Offset)(plen + points * TC_PST_G1_BYTES + 32)) ==
+              MPI_SUCCESS;
+    if (mpi_w.rank == 0 && ok)
         ok = write_at(fh, 0, prefix, plen) &&
              write_at(fh, plen + points * TC_PST_G1_BYTES, id, 32);
     for (int j = 0; j <= shape->m && ok; j++) {
@@ -393,7 +395,10 @@ static int parse(int argc, char **argv, setup_args *a, tc_pst_shape *shape)
         return mpi_usage(argv[0], "--seed must be 2..%d hex characters", 2 * TC_PST_MAX_SEED);
     tc_fr t[TC_PST_MAX_VARS];
     int n;
-    if (a->trap_s && (!tc_pst_parse_fr_list(t, &n, TC_PST_MAX_VARS, a->trap_s) || n != shape->m))
+    bool bad = a->trap_s && (!tc_pst_parse_fr_list(t, &n, TC_PST_MAX_VARS, a->trap_s) ||
+                             n != shape->m);
+    explicit_bzero(t, sizeof t);
+    if (bad)
         return mpi_usage(argv[0], "--trapdoors needs %d decimal values below r", shape->m);
     return MPI_CLI_OK;
 }
@@ -424,7 +429,7 @@ int mpi_setup_cmd(int argc, char **argv)
         make_prefix(prefix, &shape, t, origin);
         st = mpi_agree(&err, make_blocks(&err, &bl, &shape, t, a.threads, a.progress));
     }
-    memset(t, 0, sizeof t);
+    explicit_bzero(t, sizeof t);
     if (st == TC_OK)
         st = mpi_chain_digest(&err, id, prefix, tc_pst_srs_prefix_len(shape.m), shape.m,
                               mpi_w.size, block_piece, &bl);

@@ -3,7 +3,8 @@
 on this machine (mpirun --oversubscribe):
 
 - setup: the one SRS file written through MPI-IO is byte for byte the file
-  of `tensorcommit setup` with the same seed; the shard folder, rebuilt here
+  of `tensorcommit setup` with the same seed; with random trapdoors it
+  passes `tensorcommit setup --check`; the shard folder, rebuilt here
   into one file from the format of docs/formats.md (hashlib for the
   digests), gives that file too, and the manifest's srs_id is its id;
 - commit and open, from the file and from shards made with another rank
@@ -133,6 +134,15 @@ def test_commit_open(d, shape, one, sh, k_shards):
     tc("verify", "--srs", one, "--proof", f"{d}/pk.json")
 
 
+def test_random_setup(d):
+    """Trapdoors from the OS on rank 0, broadcast: the key every rank made
+    passes the pairing checks of `tensorcommit setup --check`."""
+    mpi(3, "setup", "--shape", "3,5,2", "--out", f"{d}/rand.tcs")
+    p = tc("setup", "--check", f"{d}/rand.tcs")
+    check(p.stdout.startswith("ok:") and "origin random" in p.stdout,
+          f"random 3-rank SRS: {p.stdout} {p.stderr}")
+
+
 def refused(d, k, srs, why, args=None):
     """The job fails with exit 3, the message says why, nothing is written."""
     out = f"{d}/refused.json"
@@ -218,6 +228,7 @@ def main():
             k_file, k_shards = (2, 3) if i % 2 == 0 else (3, 2)
             test_commit_open(sub, shape, *test_setup(sub, shape, f"a{i}", k_file, k_shards))
         test_attacks(f"{d}/s0")
+        test_random_setup(d)
     for f in failures:
         print("FAIL:", f)
     print(f"{len(failures)} failures")
