@@ -17,7 +17,8 @@ static void help(FILE *f)
             "rank r reads values [N·r/K, N·(r+1)/K) of the grid and the same block of the\n"
             "level-0 key.  SRS: an SRS file or a shard folder.  Rank 0 prints the\n"
             "commitment and writes --out ({commitment, shape, srs_id}).\n"
-            "  --threads N   threads per rank (default: the CPUs over K)\n");
+            "  --threads N   threads per rank (default: the node's CPUs over its ranks)\n");
+    mpi_help_exit_codes(f);
 }
 
 /* {commitment, shape, srs_id} as `tensorcommit commit --out` writes it. */
@@ -46,7 +47,7 @@ int mpi_commit_cmd(int argc, char **argv)
     int threads = mpi_default_threads(), c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 's': srs_path = optarg; break;
         case 't': tensor = optarg; break;
@@ -59,7 +60,7 @@ int mpi_commit_cmd(int argc, char **argv)
             if (mpi_w.rank == 0)
                 help(stdout);
             return MPI_CLI_OK;
-        default: return mpi_usage(argv[0], "unknown option or missing value: %s", argv[optind - 1]);
+        default: return mpi_bad_option(argv[0], c, argv[optind - 1]);
         }
     }
     if (srs_path == NULL || tensor == NULL)

@@ -44,6 +44,19 @@ int mpi_usage(const char *verb, const char *fmt, ...)
     return MPI_CLI_USAGE;
 }
 
+void mpi_help_exit_codes(FILE *f)
+{
+    fprintf(f, "\nExit codes: 0 success, 2 usage error, 3 any other error (a failing rank\n"
+               "included); rank 0 prints the message.\n");
+}
+
+int mpi_bad_option(const char *verb, int code, const char *arg)
+{
+    if (code == ':')
+        return mpi_usage(verb, "option '%s' needs a value", arg);
+    return mpi_usage(verb, "unknown option '%s'", arg);
+}
+
 int mpi_report(const char *verb, const tc_error *err)
 {
     mpi_errorf(verb, "%s", err->msg[0] ? err->msg : tc_strerror(err->status));

@@ -8,6 +8,7 @@
 #include "pst/shard.h"
 
 #include <mpi.h>
+#include <stdio.h>
 
 enum { MPI_CLI_OK = 0, MPI_CLI_REJECTED = 1, MPI_CLI_USAGE = 2, MPI_CLI_ERROR = 3 };
 
@@ -28,6 +29,11 @@ int mpi_open_cmd(int argc, char **argv);
 void mpi_errorf(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same plus a --help hint; returns MPI_CLI_USAGE (every rank). */
 int mpi_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usage error for what getopt_long (optstring ":h", opterr 0) returned:
+ * ':' a missing value, anything else an unknown option. */
+int mpi_bad_option(const char *verb, int code, const char *arg);
+/* The last lines of every --help: the exit codes. */
+void mpi_help_exit_codes(FILE *f);
 /* Rank 0 prints err's message; returns MPI_CLI_ERROR. */
 int mpi_report(const char *verb, const tc_error *err);
 /* Parses --threads (1..256); false after a message. */

@@ -22,7 +22,8 @@ static void help(FILE *f)
             "any field point.  At level i of n_i × R values rank r owns the columns\n"
             "[R·r/K, R·(r+1)/K); the partial proofs are summed on rank 0, which writes\n"
             "--out once every rank has succeeded.  SRS: an SRS file or a shard folder.\n"
-            "  --threads N   threads per rank (default: the CPUs over K)\n");
+            "  --threads N   threads per rank (default: the node's CPUs over its ranks)\n");
+    mpi_help_exit_codes(f);
 }
 
 typedef struct open_ctx {
@@ -252,7 +253,7 @@ int mpi_open_cmd(int argc, char **argv)
         return MPI_CLI_ERROR;
     opterr = 0;
     optind = 1;
-    while (rc == MPI_CLI_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while (rc == MPI_CLI_OK && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 's': srs_path = optarg; break;
         case 't': tensor = optarg; break;
@@ -272,7 +273,7 @@ int mpi_open_cmd(int argc, char **argv)
             free(items);
             return MPI_CLI_OK;
         default:
-            rc = mpi_usage(argv[0], "unknown option or missing value: %s", argv[optind - 1]);
+            rc = mpi_bad_option(argv[0], c, argv[optind - 1]);
         }
     }
     if (rc == MPI_CLI_OK && optind != argc)

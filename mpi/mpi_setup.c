@@ -31,6 +31,7 @@ static void help(FILE *f)
             "`tensorcommit setup`); --out DIR/ (a trailing slash, or an existing folder)\n"
             "writes K shards and manifest.json.  Rank 0 prints the SRS id, the same for\n"
             "both forms.  No monomial key.\n");
+    mpi_help_exit_codes(f);
 }
 
 /* Trapdoors on rank 0 from the options, then broadcast. */
@@ -356,7 +357,7 @@ static int parse(int argc, char **argv, setup_args *a, tc_pst_shape *shape)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 's': a->shape_s = optarg; break;
         case 'S': a->seed_s = optarg; break;
@@ -373,7 +374,7 @@ static int parse(int argc, char **argv, setup_args *a, tc_pst_shape *shape)
             if (mpi_w.rank == 0)
                 help(stdout);
             return -1;
-        default: return mpi_usage(argv[0], "unknown option or missing value: %s", argv[optind - 1]);
+        default: return mpi_bad_option(argv[0], c, argv[optind - 1]);
         }
     }
     a->progress = a->progress && !quiet;
