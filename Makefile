@@ -34,7 +34,7 @@ endif
 DEB_PACKAGES = build-essential cmake pkg-config libssl-dev libjansson-dev \
 	libopenblas-dev liblapacke-dev libpcre2-dev libutf8proc-dev \
 	libcmocka-dev libcairo2-dev python3-numpy libmicrohttpd-dev \
-	libcurl4-openssl-dev
+	libcurl4-openssl-dev openmpi-bin libopenmpi-dev
 
 .PHONY: all deps test-deps clang-deps build run test test-page test-clang bench fuzz clean
 

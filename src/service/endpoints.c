@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "model/engine.h"
-#include "model/textio.h"
+#include "protocol/textio.h"
 #include "protocol/audit.h"
 #include "protocol/run.h"
 #include "tensor/npy.h"

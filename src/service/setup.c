@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "model/engine.h"
-#include "model/textio.h"
-#include "model/tokenizer.h"
+#include "protocol/textio.h"
+#include "tokenizer/tokenizer.h"
 #include "tensor/layout.h"
 
 void tc_serve_opts_default(tc_serve_opts *o)
