@@ -40,15 +40,12 @@ void tc_mont_mul_c(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                    const tc_modulus *m);
 void tc_mont_sqr_c(uint64_t r[4], const uint64_t a[4], const tc_modulus *m);
 /* MULX/ADCX/ADOX versions (src/ec/asm/mont_adx.S, x86-64 only); call only
- * when tc_cpu_has_adx().  p < 2^254, n0 = −p⁻¹ mod 2^64, inputs reduced;
+ * when tc_cpu.adx (cpu.h).  p < 2^254, n0 = −p⁻¹ mod 2^64, inputs reduced;
  * r may alias a or b.  About 16 ns each on the 2-core reference machine. */
 void tc_mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                      const uint64_t p[4], uint64_t n0);
 void tc_mont_sqr_adx(uint64_t r[4], const uint64_t a[4],
                      const uint64_t p[4], uint64_t n0);
-/* True when the CPU has ADX and BMI2 (CPUID leaf 7), decided once at load
- * time; TC_NO_ASM=1 in the environment forces the portable code. */
-bool tc_cpu_has_adx(void);
 
 /* r = a^e (Montgomery in and out; e a plain integer).  Sliding window:
  * time depends on e (meant for public exponents), not on a.  r may alias a. */

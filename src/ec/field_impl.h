@@ -4,6 +4,8 @@
 #ifndef TC_EC_FIELD_IMPL_H
 #define TC_EC_FIELD_IMPL_H
 
+#include "ec/cpu.h"
+
 typedef unsigned __int128 tc_u128;
 
 /* Straight-line carry chains: on x86-64 the carry intrinsics compile to
@@ -194,14 +196,13 @@ static inline void tc_mont_neg(uint64_t r[4], const uint64_t a[4], const uint64_
 
 #if defined(__x86_64__) && defined(__ELF__)   /* src/ec/asm/mont_adx.S */
 #define TC_HAVE_ADX_ASM 1
-extern int tc_cpu_adx_flag;   /* set once at load time; never written after */
 #endif
 
 static inline void tc_mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                const tc_modulus *m)
 {
 #ifdef TC_HAVE_ADX_ASM
-    if (tc_cpu_adx_flag) {
+    if (tc_cpu.adx) {
         tc_mont_mul_adx(r, a, b, m->p, m->n0);
         return;
     }
@@ -212,7 +213,7 @@ static inline void tc_mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_
 static inline void tc_mont_sqr(uint64_t r[4], const uint64_t a[4], const tc_modulus *m)
 {
 #ifdef TC_HAVE_ADX_ASM
-    if (tc_cpu_adx_flag) {
+    if (tc_cpu.adx) {
         tc_mont_sqr_adx(r, a, m->p, m->n0);
         return;
     }

@@ -55,20 +55,20 @@ void msm_xyzz_from_affine(msm_xyzz *r, const tc_g1_affine *a)
 static void xyzz_dbl_affine(msm_xyzz *r, const tc_fp *x, const tc_fp *y)
 {
     tc_fp u, v, w, s, m, t;
-    msm_fp_add(&u, y, y);            /* U = 2Y */
+    tc_fp_add(&u, y, y);            /* U = 2Y */
     tc_fp_sqr(&v, &u);           /* V = U² */
     tc_fp_mul(&w, &u, &v);       /* W = U·V */
     tc_fp_mul(&s, x, &v);        /* S = X·V */
     tc_fp_sqr(&m, x);
-    msm_fp_add(&t, &m, &m);
-    msm_fp_add(&m, &t, &m);       /* M = 3X² */
+    tc_fp_add(&t, &m, &m);
+    tc_fp_add(&m, &t, &m);       /* M = 3X² */
     tc_fp_sqr(&t, &m);
-    msm_fp_sub(&t, &t, &s);
-    msm_fp_sub(&r->x, &t, &s);    /* X3 = M² − 2S */
-    msm_fp_sub(&t, &s, &r->x);
+    tc_fp_sub(&t, &t, &s);
+    tc_fp_sub(&r->x, &t, &s);    /* X3 = M² − 2S */
+    tc_fp_sub(&t, &s, &r->x);
     tc_fp_mul(&t, &m, &t);
     tc_fp_mul(&s, &w, y);
-    msm_fp_sub(&r->y, &t, &s);    /* Y3 = M(S − X3) − W·Y */
+    tc_fp_sub(&r->y, &t, &s);    /* Y3 = M(S − X3) − W·Y */
     r->zz = v;
     r->zzz = w;
 }
@@ -81,20 +81,20 @@ void msm_xyzz_dbl(msm_xyzz *r, const msm_xyzz *a)
     }
     /* dbl-2008-s-1 */
     tc_fp u, v, w, s, m, t, x3, y3;
-    msm_fp_add(&u, &a->y, &a->y);
+    tc_fp_add(&u, &a->y, &a->y);
     tc_fp_sqr(&v, &u);
     tc_fp_mul(&w, &u, &v);
     tc_fp_mul(&s, &a->x, &v);
     tc_fp_sqr(&m, &a->x);
-    msm_fp_add(&t, &m, &m);
-    msm_fp_add(&m, &t, &m);
+    tc_fp_add(&t, &m, &m);
+    tc_fp_add(&m, &t, &m);
     tc_fp_sqr(&t, &m);
-    msm_fp_sub(&t, &t, &s);
-    msm_fp_sub(&x3, &t, &s);
-    msm_fp_sub(&t, &s, &x3);
+    tc_fp_sub(&t, &t, &s);
+    tc_fp_sub(&x3, &t, &s);
+    tc_fp_sub(&t, &s, &x3);
     tc_fp_mul(&t, &m, &t);
     tc_fp_mul(&s, &w, &a->y);
-    msm_fp_sub(&y3, &t, &s);
+    tc_fp_sub(&y3, &t, &s);
     tc_fp_mul(&r->zz, &v, &a->zz);
     tc_fp_mul(&r->zzz, &w, &a->zzz);
     r->x = x3;
@@ -118,8 +118,8 @@ void msm_xyzz_add_affine(msm_xyzz *r, const tc_g1_affine *a, bool neg)
     tc_fp u2, s2, p, rr, pp, ppp, q, t;
     tc_fp_mul(&u2, &a->x, &r->zz);
     tc_fp_mul(&s2, &ay, &r->zzz);
-    msm_fp_sub(&p, &u2, &r->x);
-    msm_fp_sub(&rr, &s2, &r->y);
+    tc_fp_sub(&p, &u2, &r->x);
+    tc_fp_sub(&rr, &s2, &r->y);
     if (msm_fp_is_zero(&p)) {
         if (msm_fp_is_zero(&rr))
             xyzz_dbl_affine(r, &a->x, &ay);
@@ -131,13 +131,13 @@ void msm_xyzz_add_affine(msm_xyzz *r, const tc_g1_affine *a, bool neg)
     tc_fp_mul(&ppp, &p, &pp);
     tc_fp_mul(&q, &r->x, &pp);
     tc_fp_sqr(&t, &rr);
-    msm_fp_sub(&t, &t, &ppp);
-    msm_fp_sub(&t, &t, &q);
-    msm_fp_sub(&t, &t, &q);                 /* X3 = R² − PPP − 2Q */
-    msm_fp_sub(&q, &q, &t);
+    tc_fp_sub(&t, &t, &ppp);
+    tc_fp_sub(&t, &t, &q);
+    tc_fp_sub(&t, &t, &q);                 /* X3 = R² − PPP − 2Q */
+    tc_fp_sub(&q, &q, &t);
     tc_fp_mul(&q, &rr, &q);
     tc_fp_mul(&s2, &r->y, &ppp);
-    msm_fp_sub(&r->y, &q, &s2);             /* Y3 = R(Q − X3) − Y1·PPP */
+    tc_fp_sub(&r->y, &q, &s2);             /* Y3 = R(Q − X3) − Y1·PPP */
     r->x = t;
     tc_fp_mul(&r->zz, &r->zz, &pp);
     tc_fp_mul(&r->zzz, &r->zzz, &ppp);
@@ -157,8 +157,8 @@ void msm_xyzz_add(msm_xyzz *r, const msm_xyzz *a)
     tc_fp_mul(&u2, &a->x, &r->zz);
     tc_fp_mul(&s1, &r->y, &a->zzz);
     tc_fp_mul(&s2, &a->y, &r->zzz);
-    msm_fp_sub(&p, &u2, &u1);
-    msm_fp_sub(&rr, &s2, &s1);
+    tc_fp_sub(&p, &u2, &u1);
+    tc_fp_sub(&rr, &s2, &s1);
     if (msm_fp_is_zero(&p)) {
         if (msm_fp_is_zero(&rr))
             msm_xyzz_dbl(r, a);
@@ -170,13 +170,13 @@ void msm_xyzz_add(msm_xyzz *r, const msm_xyzz *a)
     tc_fp_mul(&ppp, &p, &pp);
     tc_fp_mul(&q, &u1, &pp);
     tc_fp_sqr(&t, &rr);
-    msm_fp_sub(&t, &t, &ppp);
-    msm_fp_sub(&t, &t, &q);
-    msm_fp_sub(&t, &t, &q);                 /* X3 */
-    msm_fp_sub(&q, &q, &t);
+    tc_fp_sub(&t, &t, &ppp);
+    tc_fp_sub(&t, &t, &q);
+    tc_fp_sub(&t, &t, &q);                 /* X3 */
+    tc_fp_sub(&q, &q, &t);
     tc_fp_mul(&q, &rr, &q);
     tc_fp_mul(&s1, &s1, &ppp);
-    msm_fp_sub(&r->y, &q, &s1);
+    tc_fp_sub(&r->y, &q, &s1);
     r->x = t;
     tc_fp_mul(&r->zz, &r->zz, &a->zz);
     tc_fp_mul(&r->zz, &r->zz, &pp);
@@ -221,15 +221,15 @@ static inline void slope_parts(msm_add_op *op, tc_fp *num, tc_fp *den)
     const tc_g1_affine *q = op->src;
     tc_fp qy;
     msm_fp_cneg(&qy, &q->y, op->neg);
-    msm_fp_sub(den, &q->x, &p->x);
-    msm_fp_sub(num, &qy, &p->y);
+    tc_fp_sub(den, &q->x, &p->x);
+    tc_fp_sub(num, &qy, &p->y);
     if (msm_fp_is_zero(den)) {
         if (msm_fp_is_zero(num)) {
             tc_fp t;
-            msm_fp_add(den, &p->y, &p->y);
+            tc_fp_add(den, &p->y, &p->y);
             tc_fp_sqr(&t, &p->x);
-            msm_fp_add(num, &t, &t);
-            msm_fp_add(num, num, &t);
+            tc_fp_add(num, &t, &t);
+            tc_fp_add(num, num, &t);
         } else {
             tc_fp_one(den);
             p->infinity = true;
@@ -249,11 +249,11 @@ static inline void finish_add(msm_add_op *op, const tc_fp *num, const tc_fp *din
     tc_fp lambda, t, x3;
     tc_fp_mul(&lambda, num, dinv);
     tc_fp_sqr(&x3, &lambda);
-    msm_fp_sub(&x3, &x3, &p->x);
-    msm_fp_sub(&x3, &x3, &op->src->x);   /* read before p->x changes: src may be dst */
-    msm_fp_sub(&t, &p->x, &x3);
+    tc_fp_sub(&x3, &x3, &p->x);
+    tc_fp_sub(&x3, &x3, &op->src->x);   /* read before p->x changes: src may be dst */
+    tc_fp_sub(&t, &p->x, &x3);
     tc_fp_mul(&t, &lambda, &t);
-    msm_fp_sub(&p->y, &t, &p->y);
+    tc_fp_sub(&p->y, &t, &p->y);
     p->x = x3;
 }
 

@@ -13,7 +13,6 @@
 #define TC_EC_TOWER_H
 
 #include "ec/field.h"
-#include "ec/tower_arith.h"
 
 typedef struct tc_fp2 { tc_fp c0, c1; } tc_fp2;            /* c0 + c1·u */
 typedef struct tc_fp6 { tc_fp2 c0, c1, c2; } tc_fp6;       /* c0 + c1·v + c2·v² */
@@ -27,28 +26,28 @@ bool tc_fp2_is_one(const tc_fp2 *a);
 bool tc_fp2_eq(const tc_fp2 *a, const tc_fp2 *b);
 static inline void tc_fp2_add(tc_fp2 *r, const tc_fp2 *a, const tc_fp2 *b)
 {
-    tc_fpx_add(&r->c0, &a->c0, &b->c0);
-    tc_fpx_add(&r->c1, &a->c1, &b->c1);
+    tc_fp_add(&r->c0, &a->c0, &b->c0);
+    tc_fp_add(&r->c1, &a->c1, &b->c1);
 }
 static inline void tc_fp2_sub(tc_fp2 *r, const tc_fp2 *a, const tc_fp2 *b)
 {
-    tc_fpx_sub(&r->c0, &a->c0, &b->c0);
-    tc_fpx_sub(&r->c1, &a->c1, &b->c1);
+    tc_fp_sub(&r->c0, &a->c0, &b->c0);
+    tc_fp_sub(&r->c1, &a->c1, &b->c1);
 }
 static inline void tc_fp2_dbl(tc_fp2 *r, const tc_fp2 *a)
 {
-    tc_fpx_dbl(&r->c0, &a->c0);
-    tc_fpx_dbl(&r->c1, &a->c1);
+    tc_fp_dbl(&r->c0, &a->c0);
+    tc_fp_dbl(&r->c1, &a->c1);
 }
 static inline void tc_fp2_neg(tc_fp2 *r, const tc_fp2 *a)
 {
-    tc_fpx_neg(&r->c0, &a->c0);
-    tc_fpx_neg(&r->c1, &a->c1);
+    tc_fp_neg(&r->c0, &a->c0);
+    tc_fp_neg(&r->c1, &a->c1);
 }
 static inline void tc_fp2_conj(tc_fp2 *r, const tc_fp2 *a)
 {
     r->c0 = a->c0;
-    tc_fpx_neg(&r->c1, &a->c1);
+    tc_fp_neg(&r->c1, &a->c1);
 }
 /* Karatsuba: 3 Fp products. */
 void tc_fp2_mul(tc_fp2 *r, const tc_fp2 *a, const tc_fp2 *b);

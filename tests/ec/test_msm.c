@@ -156,7 +156,7 @@ static void test_every_window(void **state)
 static void test_window_choice(void **state)
 {
     (void)state;
-    bool ifma = msm_ifma_available();
+    bool ifma = tc_msm_uses_ifma();
     for (unsigned t = 1; t <= 3; t++)
         for (unsigned bits = 1; bits <= 254; bits += 11)
             for (size_t n = 1; n < ((size_t)1 << 24); n *= 7) {

@@ -103,36 +103,6 @@ static void uniform_fp12(tc_fp12 *r)
     }
 }
 
-/* The specialised Fp add/sub/dbl of tower_arith.h against the generic ones. */
-static void test_fpx_arith(void **s)
-{
-    (void)s;
-    for (int it = 0; it < 20000; it++) {
-        tc_fp a, b, r, t;
-        random_fp(&a);
-        random_fp(&b);
-        tc_fpx_add(&r, &a, &b);
-        tc_fp_add(&t, &a, &b);
-        assert_memory_equal(&r, &t, sizeof r);
-        tc_fpx_sub(&r, &a, &b);
-        tc_fp_sub(&t, &a, &b);
-        assert_memory_equal(&r, &t, sizeof r);
-        tc_fpx_dbl(&r, &a);
-        tc_fp_dbl(&t, &a);
-        assert_memory_equal(&r, &t, sizeof r);
-        tc_fpx_neg(&r, &a);
-        tc_fp_neg(&t, &a);
-        assert_memory_equal(&r, &t, sizeof r);
-        r = a;                                   /* aliased */
-        tc_fpx_sub(&r, &r, &r);
-        assert_true(tc_fp_is_zero(&r));
-        r = a;
-        tc_fpx_add(&r, &r, &b);
-        tc_fp_add(&t, &a, &b);
-        assert_memory_equal(&r, &t, sizeof r);
-    }
-}
-
 /* ---------------------------------------------------- Fp2 known answers */
 
 static void test_fp2_vectors(void **s)
@@ -700,7 +670,6 @@ int main(void)
     vectors = tu_load_json("vectors/bn254_basic.json");
     tc_prng_seed(&rng, tu_seed("test_tower"));
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fpx_arith),
         cmocka_unit_test(test_fp2_vectors),
         cmocka_unit_test(test_fp2_properties),
         cmocka_unit_test(test_fp12_vectors),
