@@ -68,13 +68,13 @@ void tc_fp2_mul_xi(tc_fp2 *r, const tc_fp2 *a)
 }
 
 /* a⁻¹ = conj(a) / N(a), N(a) = a0² + a1² ∈ Fp. */
-void tc_fp2_inv(tc_fp2 *r, const tc_fp2 *a)
+void tc_fp2_inv_var(tc_fp2 *r, const tc_fp2 *a)
 {
     tc_fp n, t;
     tc_fp_sqr(&n, &a->c0);
     tc_fp_sqr(&t, &a->c1);
     tc_fp_add(&n, &n, &t);
-    tc_fp_inv(&n, &n);
+    tc_fp_inv_var(&n, &n);
     tc_fp_mul(&r->c0, &a->c0, &n);
     tc_fp_mul(&t, &a->c1, &n);
     tc_fp_neg(&r->c1, &t);
@@ -92,14 +92,14 @@ void tc_fp2_pow(tc_fp2 *r, const tc_fp2 *a, const uint64_t *e, size_t n)
     *r = acc;
 }
 
-int tc_fp2_legendre(const tc_fp2 *a)
+int tc_fp2_legendre_var(const tc_fp2 *a)
 {
     /* a is a square in Fp2 iff N(a) is a square in Fp. */
     tc_fp n, t;
     tc_fp_sqr(&n, &a->c0);
     tc_fp_sqr(&t, &a->c1);
     tc_fp_add(&n, &n, &t);
-    return tc_fp_legendre(&n);
+    return tc_fp_legendre_var(&n);
 }
 
 bool tc_fp2_is_lexlargest(const tc_fp2 *a)
@@ -112,7 +112,7 @@ bool tc_fp2_is_lexlargest(const tc_fp2 *a)
 /* Square root for p ≡ 3 (mod 4): Adj and Rodríguez-Henríquez, "Square root
  * computation over even extension fields", IEEE TC 2014 (eprint 2012/685),
  * Algorithm 9.  Then pick the root that is not "negative". */
-bool tc_fp2_sqrt(tc_fp2 *r, const tc_fp2 *a)
+bool tc_fp2_sqrt_var(tc_fp2 *r, const tc_fp2 *a)
 {
     tc_fp2 a1, alpha, x0, x, t, minus_one;
     tc_fp2_pow(&a1, a, P_MINUS3_DIV4, 4);       /* a^((p−3)/4) */

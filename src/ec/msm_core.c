@@ -26,6 +26,7 @@ void *msm_arena_take(msm_arena *a, size_t bytes)
     a->p += pad + bytes;
     a->left -= pad + bytes;
     a->used += pad + bytes;
+    TC_VERIFY_CHECK(((p + pad) & 63) == 0 && (uintptr_t)a->p == p + pad + bytes);
     return (void *)(p + pad);
 }
 
@@ -195,12 +196,13 @@ void msm_xyzz_to_affine(tc_g1_affine *r, const msm_xyzz *a)
     /* t = (ZZ·ZZZ)⁻¹, ZZ⁻¹ = t·ZZZ, ZZZ⁻¹ = t·ZZ */
     tc_fp t, izz, izzz;
     tc_fp_mul(&t, &a->zz, &a->zzz);
-    tc_fp_inv(&t, &t);
+    tc_fp_inv_var(&t, &t);
     tc_fp_mul(&izz, &t, &a->zzz);
     tc_fp_mul(&izzz, &t, &a->zz);
     tc_fp_mul(&r->x, &a->x, &izz);
     tc_fp_mul(&r->y, &a->y, &izzz);
     r->infinity = false;
+    TC_VERIFY_CHECK(tc_g1_affine_is_on_curve(r));
 }
 
 void msm_xyzz_to_g1(tc_g1 *r, const msm_xyzz *a)
@@ -274,7 +276,7 @@ void msm_batch_add_scalar(msm_add_op *ops, size_t k, tc_fp *num, tc_fp *den, tc_
             tc_fp_mul(&pref[i], &pref[i - 1], &den[i]);   /* Π den[0..i] */
     }
     tc_fp inv, dinv;
-    tc_fp_inv(&inv, &pref[k - 1]);
+    tc_fp_inv_var(&inv, &pref[k - 1]);
     for (size_t i = k; i-- > 0;) {
         if (i > 0) {
             tc_fp_mul(&dinv, &inv, &pref[i - 1]);   /* den[i]⁻¹ */
@@ -328,6 +330,7 @@ void msm_buckets_carve(msm_buckets *b, unsigned c, void *mem)
     b->q_src = msm_arena_take(&a, b->cap * sizeof(void *));
     b->q_neg = msm_arena_take(&a, b->cap);
     b->seg = msm_arena_take(&a, b->cap * sizeof(tc_g1_affine));
+    TC_VERIFY_CHECK(b->seg != NULL && a.used <= msm_buckets_bytes(c));
     b->n_ops = b->n_q = 0;
 }
 
@@ -492,7 +495,7 @@ static void fold_ext(msm_buckets *b)
         if (k == 0)
             continue;
         tc_fp inv, dinv, izz, izzz;
-        tc_fp_inv(&inv, &b->pref[k - 1]);
+        tc_fp_inv_var(&inv, &b->pref[k - 1]);
         for (size_t i = k; i-- > 0;) {
             if (i > 0) {
                 tc_fp_mul(&dinv, &inv, &b->pref[i - 1]);

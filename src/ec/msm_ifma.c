@@ -326,7 +326,7 @@ IFMA_INLINE void pref_load(v5 *r, const uint64_t *slot)
 
 /* inv[j] = 16·t[j]⁻¹ lane by lane for j < n (t < 2p, non-zero mod p), with
  * one scalar inversion for all 8n lanes (Montgomery's trick): as a
- * Montgomery element, a lane's t is T·2^256 for some T, and tc_fp_inv
+ * Montgomery element, a lane's t is T·2^256 for some T, and tc_fp_inv_var
  * returns T⁻¹·2^256 = 2^512/t: the inverse of the lane's number as the
  * vector code sees it. */
 static IFMA void lanes_inverse(v5 *inv, const v5 *t, int n, const ifma_ctx *c)
@@ -350,7 +350,7 @@ static IFMA void lanes_inverse(v5 *inv, const v5 *t, int n, const ifma_ctx *c)
         else
             tc_fp_mul(&pre[l], &pre[l - 1], &x[l]);
     }
-    tc_fp_inv(&acc, &pre[lanes - 1]);
+    tc_fp_inv_var(&acc, &pre[lanes - 1]);
     for (int l = lanes - 1; l > 0; l--) {
         tc_fp xi;
         tc_fp_mul(&xi, &acc, &pre[l - 1]);

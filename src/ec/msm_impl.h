@@ -6,6 +6,7 @@
 #define TC_EC_MSM_IMPL_H
 
 #include "ec/msm.h"
+#include "util/verify.h"
 
 static inline bool msm_fp_is_zero(const tc_fp *a)
 {
@@ -139,7 +140,9 @@ static inline int32_t msm_booth_digit(const uint64_t m[4], unsigned w, unsigned 
             v |= m[idx + 1] << (64 - sh);
         v &= mask;
     }
-    return (int32_t)((v + 1) >> 1) - (int32_t)(((v >> c) & 1) << c);
+    int32_t d = (int32_t)((v + 1) >> 1) - (int32_t)(((v >> c) & 1) << c);
+    TC_VERIFY_CHECK(d >= -(INT32_C(1) << (c - 1)) && d <= INT32_C(1) << (c - 1));
+    return d;
 }
 
 /* Tasks of the plain MSM.  With W windows on T threads, the first

@@ -128,7 +128,7 @@ size_t tc_msm_g1_table_scratch_size(const tc_msm_table *t, size_t n, tc_scalar_k
     return plain > tab ? plain : tab;
 }
 
-tc_status tc_msm_g1_table(tc_error *err, tc_g1 *out, const tc_msm_table *t, tc_scalars scalars,
+tc_status tc_msm_g1_table_var(tc_error *err, tc_g1 *out, const tc_msm_table *t, tc_scalars scalars,
                           size_t n, const tc_msm_opts *opts, void *scratch, size_t scratch_size)
 {
     if (n > t->n)
@@ -210,6 +210,8 @@ static void *fb_worker(void *arg)
             }
             msm_batch_add(j->ops, k, j->num, j->den, j->pref);
         }
+        for (size_t i = 0; i < m; i++)
+            TC_VERIFY_CHECK(out[i].infinity || tc_g1_affine_is_on_curve(&out[i]));
     }
     return NULL;
 }
@@ -227,7 +229,7 @@ static void fb_build_row(tc_g1_affine *tab, msm_xyzz *tmp, tc_fp *inv, tc_fp *in
     msm_xyzz_dbl(step, &tmp[h - 1]);      /* 2·2^(c−1) = 2^c times */
     for (size_t i = 0; i < h; i++)
         tc_fp_mul(&inv[i], &tmp[i].zz, &tmp[i].zzz);
-    tc_fp_batch_inv(inv, inv, h, inv_scr);
+    tc_fp_batch_inv_var(inv, inv, h, inv_scr);
     for (size_t i = 0; i < h; i++) {
         if (msm_xyzz_is_inf(&tmp[i])) {   /* not for a point of order r */
             tc_fp_zero(&tab[i].x);
@@ -241,6 +243,7 @@ static void fb_build_row(tc_g1_affine *tab, msm_xyzz *tmp, tc_fp *inv, tc_fp *in
         tc_fp_mul(&tab[i].x, &tmp[i].x, &izz);
         tc_fp_mul(&tab[i].y, &tmp[i].y, &izzz);
         tab[i].infinity = false;
+        TC_VERIFY_CHECK(tc_g1_affine_is_on_curve(&tab[i]));
     }
 }
 
@@ -258,7 +261,7 @@ static void fb_free_jobs(fb_job *jobs, unsigned n)
     free(jobs);
 }
 
-tc_status tc_g1_fixed_base_batch(tc_error *err, tc_g1_affine *out, const tc_g1_affine *base,
+tc_status tc_g1_fixed_base_batch_var(tc_error *err, tc_g1_affine *out, const tc_g1_affine *base,
                                  const tc_fr *k, size_t n, unsigned n_threads)
 {
     tc_status st = TC_OK;

@@ -38,7 +38,7 @@ static tc_g1_affine *random_points(size_t n)
     tc_g1_generator(&g);
     for (size_t i = 0; i < n; i++) {
         random_fr(&k);
-        tc_g1_mul(&t, &g, &k);
+        tc_g1_mul_var(&t, &g, &k);
         tc_g1_to_affine(&a[i], &t);
     }
     return a;
