@@ -6,6 +6,11 @@
  * Projective points are Jacobian: (X, Y, Z) ↦ (X/Z², Y/Z³), infinity when
  * Z = 0.  Affine points carry an explicit infinity flag (x = y = 0 then).
  * No allocation; every function accepts aliased arguments.
+ * Timing: functions ending in _var take time that depends on their inputs
+ * (public scalars and points only); the group law, the conversions to
+ * affine (tc_fp_inv_var inside) and the checks branch on special cases
+ * and are meant for public points; tc_g2_mul_ct is the constant-time
+ * multiplication for secret scalars.
  */
 #ifndef TC_EC_CURVE_H
 #define TC_EC_CURVE_H

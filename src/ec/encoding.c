@@ -233,7 +233,8 @@ tc_point_fault tc_g1_decode_uncompressed(tc_g1_affine *out, const uint8_t in[TC_
     if (f != TC_POINT_OK)
         return f;
     tc_fp c[2];
-    if ((f = read_coords(c, in, 2)) != TC_POINT_OK)
+    f = read_coords(c, in, 2);
+    if (f != TC_POINT_OK)
         return f;
     if (flags & TC_FLAG_INFINITY) {
         f = check_infinity(in, TC_G1_UNCOMPRESSED_BYTES);
@@ -257,7 +258,8 @@ tc_point_fault tc_g2_decode_uncompressed(tc_g2_affine *out, const uint8_t in[TC_
     if (f != TC_POINT_OK)
         return f;
     tc_fp c[4];
-    if ((f = read_coords(c, in, 4)) != TC_POINT_OK)
+    f = read_coords(c, in, 4);
+    if (f != TC_POINT_OK)
         return f;
     if (flags & TC_FLAG_INFINITY) {
         f = check_infinity(in, TC_G2_UNCOMPRESSED_BYTES);

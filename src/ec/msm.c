@@ -368,7 +368,7 @@ small:
 }
 
 tc_status tc_msm_g1_var(tc_error *err, tc_g1 *out, const tc_g1_affine *bases, tc_scalars scalars,
-                    size_t n, const tc_msm_opts *opts, void *scratch, size_t scratch_size)
+                        size_t n, const tc_msm_opts *opts, void *scratch, size_t scratch_size)
 {
     return msm_run(err, out, bases, 0, 0, false, scalars, n, msm_clamp_threads(opts),
                    opts ? opts->window : 0, scratch, scratch_size);

@@ -83,8 +83,8 @@ size_t tc_msm_g1_scratch_size(size_t n, tc_scalar_kind kind, const tc_msm_opts *
  * a window out of range, an unknown scalar kind, NULL inputs with n > 0.
  * Cost: about (⌊b/c⌋ + 1)·(n + 2^c) group additions for b-bit scalars. */
 tc_status tc_msm_g1_var(tc_error *err, tc_g1 *out, const tc_g1_affine *bases,
-                    tc_scalars scalars, size_t n, const tc_msm_opts *opts,
-                    void *scratch, size_t scratch_size) TC_MUST_CHECK;
+                        tc_scalars scalars, size_t n, const tc_msm_opts *opts,
+                        void *scratch, size_t scratch_size) TC_MUST_CHECK;
 
 /* The window the automatic choice takes for n scalars of at most `bits`
  * bits on n_threads threads (exposed for tests and the benchmark): a pure
@@ -135,8 +135,8 @@ size_t tc_msm_g1_table_scratch_size(const tc_msm_table *t, size_t n, tc_scalar_k
  * (a nonzero opts->window keeps the table for every covered scalar).
  * Same contract as tc_msm_g1_var otherwise. */
 tc_status tc_msm_g1_table_var(tc_error *err, tc_g1 *out, const tc_msm_table *t,
-                          tc_scalars scalars, size_t n, const tc_msm_opts *opts,
-                          void *scratch, size_t scratch_size) TC_MUST_CHECK;
+                              tc_scalars scalars, size_t n, const tc_msm_opts *opts,
+                              void *scratch, size_t scratch_size) TC_MUST_CHECK;
 
 /* ---- fixed-base batch generation (setup) --------------------------------- */
 
@@ -146,7 +146,7 @@ tc_status tc_msm_g1_table_var(tc_error *err, tc_g1 *out, const tc_msm_table *t,
  * rounds (one inversion per chunk and round).  Allocates the table and
  * per-thread buffers (setup-time); 0 < n_threads. */
 tc_status tc_g1_fixed_base_batch_var(tc_error *err, tc_g1_affine *out, const tc_g1_affine *base,
-                                 const tc_fr *k, size_t n, unsigned n_threads) TC_MUST_CHECK;
+                                     const tc_fr *k, size_t n, unsigned n_threads) TC_MUST_CHECK;
 
 /* ---- G2 ---------------------------------------------------------------- */
 
@@ -155,6 +155,6 @@ size_t tc_msm_g2_scratch_size(size_t n);
 /* out = Σ k_i·bases[i] in G2 (Jacobian buckets, unsigned windows, one
  * thread): for the verification key and ceremony-sized inputs. */
 tc_status tc_msm_g2_var(tc_error *err, tc_g2 *out, const tc_g2_affine *bases, const tc_fr *k,
-                    size_t n, void *scratch, size_t scratch_size) TC_MUST_CHECK;
+                        size_t n, void *scratch, size_t scratch_size) TC_MUST_CHECK;
 
 #endif

@@ -33,7 +33,7 @@ static unsigned g2_bits(const uint64_t m[4], unsigned pos, unsigned c)
 }
 
 tc_status tc_msm_g2_var(tc_error *err, tc_g2 *out, const tc_g2_affine *bases, const tc_fr *k,
-                    size_t n, void *scratch, size_t scratch_size)
+                        size_t n, void *scratch, size_t scratch_size)
 {
     if (n == 0) {
         tc_g2_set_infinity(out);

@@ -128,8 +128,9 @@ size_t tc_msm_g1_table_scratch_size(const tc_msm_table *t, size_t n, tc_scalar_k
     return plain > tab ? plain : tab;
 }
 
-tc_status tc_msm_g1_table_var(tc_error *err, tc_g1 *out, const tc_msm_table *t, tc_scalars scalars,
-                          size_t n, const tc_msm_opts *opts, void *scratch, size_t scratch_size)
+tc_status tc_msm_g1_table_var(tc_error *err, tc_g1 *out, const tc_msm_table *t,
+                              tc_scalars scalars, size_t n, const tc_msm_opts *opts,
+                              void *scratch, size_t scratch_size)
 {
     if (n > t->n)
         return tc_fail(err, TC_EARG, "msm table: %zu scalars for a table of %zu bases", n,
@@ -262,7 +263,7 @@ static void fb_free_jobs(fb_job *jobs, unsigned n)
 }
 
 tc_status tc_g1_fixed_base_batch_var(tc_error *err, tc_g1_affine *out, const tc_g1_affine *base,
-                                 const tc_fr *k, size_t n, unsigned n_threads)
+                                     const tc_fr *k, size_t n, unsigned n_threads)
 {
     tc_status st = TC_OK;
     tc_g1_affine *tab = NULL;

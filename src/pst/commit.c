@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 tc_status tc_pst_msm_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys, tc_scalars sc,
-                     size_t count, int n_threads)
+                         size_t count, int n_threads)
 {
     tc_msm_opts o = {(unsigned)(n_threads < 1 ? 1 : n_threads), 0};
     size_t size = tc_msm_g1_scratch_size(count, sc.kind, &o);
@@ -18,14 +18,14 @@ tc_status tc_pst_msm_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys, tc
     return st;
 }
 
-tc_status tc_pst_msm_fr_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys, const tc_fr *vals,
-                        size_t count, int n_threads)
+tc_status tc_pst_msm_fr_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys,
+                            const tc_fr *vals, size_t count, int n_threads)
 {
     return tc_pst_msm_var(err, out, keys, tc_scalars_fr(vals), count, n_threads);
 }
 
 tc_status tc_pst_msm_i64_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys,
-                         const int64_t *vals, size_t count, int n_threads)
+                             const int64_t *vals, size_t count, int n_threads)
 {
     return tc_pst_msm_var(err, out, keys, tc_scalars_i64(vals), count, n_threads);
 }

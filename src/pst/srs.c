@@ -168,6 +168,8 @@ tc_status tc_pst_setup(tc_error *err, tc_pst_srs *srs, const tc_pst_shape *shape
     progress(&o, "lagrange key", 0.0);
     tc_g1_affine gen;
     tc_g1_affine_generator(&gen);
+    /* variable time in the trapdoor-derived scalars; why that is accepted:
+     * docs/pst.md, "Timing" */
     st = tc_g1_fixed_base_batch_var(err, srs->ck, &gen, scalars, total, (unsigned)o.n_threads);
     if (st != TC_OK)
         goto out;
@@ -189,7 +191,8 @@ tc_status tc_pst_setup(tc_error *err, tc_pst_srs *srs, const tc_pst_shape *shape
         }
         tensor_product(scalars, shape, (const tc_fr(*)[TC_PST_MAX_N])per_axis);
         progress(&o, "monomial key", 0.0);
-        st = tc_g1_fixed_base_batch_var(err, srs->mk, &gen, scalars, total, (unsigned)o.n_threads);
+        st = tc_g1_fixed_base_batch_var(err, srs->mk, &gen, scalars, total,
+                                        (unsigned)o.n_threads);
         if (st != TC_OK)
             goto out;
         progress(&o, "monomial key", 1.0);

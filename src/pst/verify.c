@@ -269,7 +269,8 @@ static tc_status check_sums(tc_error *err, bool *ok, const key_levels *kl, int n
     tc_g1 sum, part;
     tc_g1_set_infinity(&sum);
     for (int j = kl->first; j <= s->m; j++) {
-        st = tc_pst_msm_fr_var(err, &part, kl->lv[j], sc + off[j], off[j + 1] - off[j], n_threads);
+        st = tc_pst_msm_fr_var(err, &part, kl->lv[j], sc + off[j], off[j + 1] - off[j],
+                               n_threads);
         if (st != TC_OK)
             goto out;
         tc_g1_add(&sum, &sum, &part);
@@ -475,7 +476,8 @@ tc_status tc_pst_verify_slices_batch(tc_error *err, bool *ok, const tc_pst_vk *v
         st = tc_fail(err, TC_ENOMEM, "out of memory batch-verifying %zu slices", k);
         goto out;
     }
-    if ((st = random_weights(err, rho, k)) != TC_OK)
+    st = random_weights(err, rho, k);
+    if (st != TC_OK)
         goto out;
     /* A = (Σ ρ)·C + Σ_{q,i} ρ_q·z_{q,i}·π_{q,i} − Σ_q ρ_q·C_g,q, where Σ_q ρ_q·C_g,q is
      * either k small-scalar MSMs (int64 values) folded by ρ, or one MSM of
@@ -501,7 +503,8 @@ tc_status tc_pst_verify_slices_batch(tc_error *err, bool *ok, const tc_pst_vk *v
     pts[at] = *c;
     sc[at++] = rsum;
     tc_g1 acc, cg;
-    if ((st = tc_pst_msm_fr_var(err, &acc, pts, sc, at, n_threads)) != TC_OK)
+    st = tc_pst_msm_fr_var(err, &acc, pts, sc, at, n_threads);
+    if (st != TC_OK)
         goto out;
     if (vals_i64 == NULL) {
         st = tc_pst_msm_fr_var(err, &cg, keys, comb, count, n_threads);
@@ -524,7 +527,8 @@ tc_status tc_pst_verify_slices_batch(tc_error *err, bool *ok, const tc_pst_vk *v
     for (int i = 0; i < j; i++) {
         for (size_t q = 0; q < k; q++)
             col[q] = s[q].pi[i];
-        if ((st = tc_pst_msm_fr_var(err, &acc, col, rho, k, n_threads)) != TC_OK)
+        st = tc_pst_msm_fr_var(err, &acc, col, rho, k, n_threads);
+        if (st != TC_OK)
             goto out;
         tc_g1_to_affine(&a[1 + i], &acc);
     }

@@ -433,7 +433,7 @@ static void test_errors(void **state)
     scratch = malloc(sz + 64);
     tc_g1 out2;
     assert_int_equal(tc_msm_g1_var(&err, &out2, bases, tc_scalars_fr(a), 4, &o, scratch + 3,
-                               sz + 61),
+                                   sz + 61),
                      TC_OK);
     assert_memory_equal(&out, &out2, sizeof out);
     free(scratch);
@@ -469,7 +469,7 @@ static void test_table(void **state)
             void *scratch = malloc(sz);
             tc_g1 got, want;
             assert_int_equal(tc_msm_g1_table_var(&err, &got, &t, tc_scalars_i64(k), n_use, &o,
-                                             scratch, sz),
+                                                 scratch, sz),
                              TC_OK);
             expect_by_logs(&want, a, kf, n_use);
             assert_g1_eq(&got, &want);
@@ -486,7 +486,7 @@ static void test_table(void **state)
         for (size_t i = 0; i < 500; i++)
             rand_fr(&kr[i]);
         assert_int_equal(tc_msm_g1_table_var(&err, &got, &t, tc_scalars_fr(kr), 500, &o2, scratch,
-                                         sz),
+                                             sz),
                          TC_OK);
         expect_by_logs(&want, a, kr, 500);
         assert_g1_eq(&got, &want);
