@@ -641,6 +641,15 @@ void tc_fr_batch_inv_var(tc_fr *r, const tc_fr *a, size_t n, tc_fr *scratch)
 
 /* 512-bit little-endian x mod r: x = lo + hi·2^256, and with Montgomery
  * products lo·R²·R⁻¹ = lo·R, hi·R³·R⁻¹ = hi·2^256·R, so the sum is x·R. */
+/* v −= p when v ≥ p, without a branch. */
+static void sub_if_geq(uint64_t v[4], const uint64_t p[4])
+{
+    uint64_t t[4];
+    uint64_t keep = 0 - tc_limbs_sub(t, v, p);     /* borrow: v < p, keep v */
+    for (int i = 0; i < 4; i++)
+        v[i] = (v[i] & keep) | (t[i] & ~keep);
+}
+
 void tc_fr_from_bytes_wide(tc_fr *r, const uint8_t in[64])
 {
     uint64_t lo[4] = {0}, hi[4] = {0};
@@ -649,11 +658,12 @@ void tc_fr_from_bytes_wide(tc_fr *r, const uint8_t in[64])
         hi[i / 8] |= (uint64_t)in[32 + i] << (8 * (i % 8));
     }
     const tc_modulus *m = &tc_fr_modulus;
-    /* reduce each half below r first: lo, hi < 2^256 < 6r */
-    while (tc_limbs_geq(lo, m->p))
-        tc_limbs_sub(lo, lo, m->p);
-    while (tc_limbs_geq(hi, m->p))
-        tc_limbs_sub(hi, hi, m->p);
+    /* reduce each half below r first: lo, hi < 2^256 < 6r, so five masked
+     * subtractions (constant time: the input may be a secret's seed) */
+    for (int k = 0; k < 5; k++) {
+        sub_if_geq(lo, m->p);
+        sub_if_geq(hi, m->p);
+    }
     uint64_t a[4], b[4];
     tc_mont_mul(a, lo, m->r2, m);      /* lo·R */
     tc_mont_mul(b, hi, m->r2, m);      /* hi·R */
