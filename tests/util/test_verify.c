@@ -96,11 +96,12 @@ static void expect(const char *name, void (*fn)(bool), bool broken, const char *
         ok = aborted && strstr(msg, where) != NULL && strstr(msg, "invariant failed: ") != NULL;
     else
         ok = clean && msg[0] == '\0';
+    size_t len = strlen(msg);
+    if (len > 0 && msg[len - 1] == '\n')
+        msg[len - 1] = '\0';
     printf("%s: %s %s, child %s%s%s\n", ok ? "ok" : "FAIL", name,
            broken ? "broken" : "intact", aborted ? "aborted" : clean ? "exited 0" : "failed",
-           msg[0] ? ": " : "", msg[0] ? msg : "");
-    if (msg[0] && msg[strlen(msg) - 1] != '\n')
-        printf("\n");
+           msg[0] ? ": " : "", msg);
     if (!ok)
         failures++;
 }
