@@ -3,7 +3,8 @@
 #
 #   make run              build, then run the main job on the bundled model
 #   make test             build, then run the test suite (ctest, all but `slow`)
-#   make test SANITIZE=1  the same under AddressSanitizer + UBSan (build-san/)
+#   make test SANITIZE=1  the same under AddressSanitizer + UBSan, with the debug
+#                         invariants on (TC_VERIFY; build-san/)
 #   make bench            build, run bench/ and rewrite BENCHMARKS.md figures
 #   make fuzz             libFuzzer targets (clang), not part of `make test`
 #   make test-page        only the service's page test in headless Chromium
@@ -17,7 +18,7 @@ SANITIZE ?= 0
 JOBS     ?= $(shell nproc)
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
-CMFLAGS  += -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTC_SANITIZE=ON
+CMFLAGS  += -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTC_SANITIZE=ON -DTC_VERIFY=ON
 else
 BUILD    ?= build
 CMFLAGS  += -DCMAKE_BUILD_TYPE=Release

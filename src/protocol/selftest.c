@@ -242,7 +242,7 @@ static void check_fp_inv(st_run *r)
     char got[80] = "";
     bool ok = tc_fp_from_dec(&a, FP_INV_A);
     if (ok) {
-        tc_fp_inv(&c, &a);
+        tc_fp_inv_var(&c, &a);
         tc_fp_to_dec(got, &c);
         tc_fp_mul(&prod, &a, &c);
         ok = strcmp(got, FP_INV_OUT) == 0 && tc_fp_is_one(&prod);
@@ -255,11 +255,11 @@ static void check_fr_sqrt(st_run *r)
     tc_fr a, root, ns, dummy;
     char got[80] = "";
     bool ok = tc_fr_from_dec(&a, FR_SQRT_A) && tc_fr_from_dec(&ns, FR_NONSQUARE);
-    bool found = ok && tc_fr_sqrt(&root, &a);
+    bool found = ok && tc_fr_sqrt_var(&root, &a);
     if (found)
         tc_fr_to_dec(got, &root);
     ok = found && strcmp(got, FR_SQRT_ROOT) == 0;
-    bool rejects = ok && !tc_fr_sqrt(&dummy, &ns);
+    bool rejects = ok && !tc_fr_sqrt_var(&dummy, &ns);
     report(r, rejects, "fr_sqrt",
            "Fr square root and a non-square (bn254_basic.json fr.sqrt[7], fr.sqrt[6])%s%s",
            rejects ? "" : !ok ? ": got root " : ": 5 is not a square mod r but a root was found",
@@ -276,7 +276,7 @@ static void check_g1_mul(st_run *r)
     bool ok = tc_fr_from_dec(&k, SMUL_K);
     if (ok) {
         tc_g1_generator(&g);
-        tc_g1_mul(&p, &g, &k);
+        tc_g1_mul_var(&p, &g, &k);
         g1_hex(got, &p);
         ok = strcmp(got, G1_SMUL_HEX) == 0;
     }
@@ -292,7 +292,7 @@ static void check_g2_mul(st_run *r)
     bool ok = tc_fr_from_dec(&k, SMUL_K);
     if (ok) {
         tc_g2_generator(&g);
-        tc_g2_mul(&p, &g, &k);
+        tc_g2_mul_var(&p, &g, &k);
         g2_hex(got, &p);
         ok = strcmp(got, G2_SMUL_HEX) == 0;
     }
@@ -617,7 +617,7 @@ static void time_field(const tc_selftest_opts *o, tc_prng *g)
     for (int rep = 0; rep < REPS; rep++) {
         double t0 = tc_now();
         for (int i = 0; i < N_INV; i++) {
-            tc_fp_inv(&x, &x);
+            tc_fp_inv_var(&x, &x);
             tc_fp_add(&x, &x, &one);   /* keep the chain from cycling */
         }
         t[rep] = tc_now() - t0;
@@ -641,7 +641,7 @@ static tc_status time_group(tc_error *err, const tc_selftest_opts *o, tc_prng *g
         tc_g1 p;
         double t0 = tc_now();
         for (int i = 0; i < N_MUL; i++) {
-            tc_g1_mul(&p, &gen, &k[i]);
+            tc_g1_mul_var(&p, &gen, &k[i]);
             tc_g1_add(&acc, &acc, &p);
         }
         t[rep] = tc_now() - t0;
@@ -664,8 +664,8 @@ static tc_status time_group(tc_error *err, const tc_selftest_opts *o, tc_prng *g
         tc_fr a, b;
         random_fr(&a, g);
         random_fr(&b, g);
-        tc_g1_mul(&pp, &gen, &a);
-        tc_g2_mul(&qq, &g2, &b);
+        tc_g1_mul_var(&pp, &gen, &a);
+        tc_g2_mul_var(&qq, &g2, &b);
         tc_g1_to_affine(&p[i], &pp);
         tc_g2_to_affine(&q[i], &qq);
         tc_g2_prepare(&prep[i], &q[i]);
@@ -724,7 +724,7 @@ static tc_status time_msm(tc_error *err, const tc_selftest_opts *o, tc_prng *g)
         random_fr(&k[i], g);
         v[i] = random_i40(g);
     }
-    s = tc_g1_fixed_base_batch(err, bases, &gen, k, N, (unsigned)threads_of(o));
+    s = tc_g1_fixed_base_batch_var(err, bases, &gen, k, N, (unsigned)threads_of(o));
     if (s != TC_OK)
         goto out;
     tc_fr sum, term;
@@ -736,10 +736,10 @@ static tc_status time_msm(tc_error *err, const tc_selftest_opts *o, tc_prng *g)
     }
     tc_g1 want, got, g1;
     tc_g1_generator(&g1);
-    tc_g1_mul(&want, &g1, &sum);
+    tc_g1_mul_var(&want, &g1, &sum);
     for (int rep = 0; rep < REPS; rep++) {
         double t0 = tc_now();
-        s = tc_msm_g1(err, &got, bases, tc_scalars_i64(v), N, &mo, scratch, scratch_size);
+        s = tc_msm_g1_var(err, &got, bases, tc_scalars_i64(v), N, &mo, scratch, scratch_size);
         t[rep] = tc_now() - t0;
         if (s != TC_OK)
             goto out;

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "util/verify.h"
+
 /* ------------------------------------------------------ axis factorisation */
 
 typedef struct split_search {
@@ -191,6 +193,7 @@ tc_status tc_layout_flat(tc_error *err, tc_layout *lay, size_t n_layers, size_t 
 
 void tc_layout_index_to_coords(const tc_layout *lay, uint32_t *coords, size_t index)
 {
+    TC_VERIFY_CHECK(index < lay->grid_size);
     for (int i = lay->m - 1; i >= 0; i--) {
         coords[i] = (uint32_t)(index % lay->shape[i]);
         index /= lay->shape[i];
@@ -200,13 +203,16 @@ void tc_layout_index_to_coords(const tc_layout *lay, uint32_t *coords, size_t in
 size_t tc_layout_coords_to_index(const tc_layout *lay, const uint32_t *coords)
 {
     size_t index = 0;
-    for (int i = 0; i < lay->m; i++)
+    for (int i = 0; i < lay->m; i++) {
+        TC_VERIFY_CHECK(coords[i] < lay->shape[i]);
         index = index * lay->shape[i] + coords[i];
+    }
     return index;
 }
 
 size_t tc_layout_ltoh_to_index(const tc_layout *lay, size_t layer, size_t token, size_t h)
 {
+    TC_VERIFY_CHECK(layer < lay->n_layers && token < lay->n_tokens && h < lay->hidden);
     if (lay->kind == TC_LAYOUT_FLAT)
         return (layer * lay->n_tokens + token) * lay->hidden + h;
     return (layer * lay->padded[1] + token) * lay->padded[2] + h;
