@@ -260,7 +260,7 @@ tc_status mpi_commit_grid(tc_error *err, tc_g1 *c, const tc_pst_srs_src *src, co
     if (st == TC_OK)
         st = tc_pst_srs_src_read(err, src, keys, 0, lo, hi, n_threads);
     if (st == TC_OK && hi > lo)
-        st = tc_pst_msm_i64(err, &part, keys, vals, hi - lo, n_threads);
+        st = tc_pst_msm_i64_var(err, &part, keys, vals, hi - lo, n_threads);
     free(vals);
     free(keys);
     st = mpi_agree(err, st);

@@ -60,7 +60,7 @@ static tc_status level_proof(tc_error *err, tc_g1_affine *pi, const open_ctx *c,
         for (size_t k = 0; k < size; k++)
             tc_fr_from_i64(&f[k], f64[k]);
         tc_pst_quotient_step(q, fnext, f, n, w, z, c->threads);
-        st = tc_pst_msm_fr(err, &part, keys, q, size, c->threads);
+        st = tc_pst_msm_fr_var(err, &part, keys, q, size, c->threads);
     }
     free(f64);
     free(f);

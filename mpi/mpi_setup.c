@@ -72,12 +72,8 @@ static void make_prefix(uint8_t *prefix, const tc_pst_shape *shape, const tc_fr 
         vk.shape = *shape;
         tc_g1_affine_generator(&vk.g1);
         tc_g2_affine_generator(&vk.g2);
-        for (int i = 0; i < shape->m; i++) {
-            tc_g2 g, p;
-            tc_g2_generator(&g);
-            tc_g2_mul(&p, &g, &t[i]);
-            tc_g2_to_affine(&vk.tau[i], &p);
-        }
+        for (int i = 0; i < shape->m; i++)
+            tc_g2_mul_ct(&vk.tau[i], &vk.g2, &t[i]);   /* t_i is secret */
         tc_pst_srs_prefix_encode(prefix, shape, origin, false, &vk);
     }
     MPI_Bcast(prefix, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD);
@@ -130,7 +126,7 @@ static tc_status make_blocks(tc_error *err, blocks *bl, const tc_pst_shape *shap
         size_t n = (bl->off[j + 1] - bl->off[j]) / TC_PST_G1_BYTES;
         level_scalars(sc, shape, j, (const tc_fr(*)[TC_PST_MAX_N])lam, bl->lo[j], n);
         if (n > 0)
-            st = tc_g1_fixed_base_batch(err, pts, &gen, sc, n, (unsigned)n_threads);
+            st = tc_g1_fixed_base_batch_var(err, pts, &gen, sc, n, (unsigned)n_threads);
         for (size_t k = 0; k < n && st == TC_OK; k++)
             tc_g1_to_bytes_uncompressed(bl->body + bl->off[j] + k * TC_PST_G1_BYTES, &pts[k]);
         if (progress && mpi_w.rank == 0)
