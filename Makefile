@@ -3,9 +3,11 @@
 #
 #   make run              build, then run the main job on the bundled model
 #   make test             build, then run the test suite (ctest, all but `slow`)
-#   make test SANITIZE=1  the same under AddressSanitizer + UBSan (build-san/)
+#   make test SANITIZE=1  the same under AddressSanitizer + UBSan, with the debug
+#                         invariants on (TC_VERIFY; build-san/)
 #   make bench            build, run bench/ and rewrite BENCHMARKS.md figures
 #   make fuzz             libFuzzer targets (clang), not part of `make test`
+#   make test-page        only the service's page test in headless Chromium
 #   make test-clang       the test suite built with clang for any x86-64
 #                         (no -march=native; build-clang/)
 #
@@ -16,7 +18,7 @@ SANITIZE ?= 0
 JOBS     ?= $(shell nproc)
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
-CMFLAGS  += -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTC_SANITIZE=ON
+CMFLAGS  += -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTC_SANITIZE=ON -DTC_VERIFY=ON
 else
 BUILD    ?= build
 CMFLAGS  += -DCMAKE_BUILD_TYPE=Release
@@ -32,9 +34,10 @@ endif
 
 DEB_PACKAGES = build-essential cmake pkg-config libssl-dev libjansson-dev \
 	libopenblas-dev liblapacke-dev libpcre2-dev libutf8proc-dev \
-	libcmocka-dev libcairo2-dev python3-numpy
+	libcmocka-dev libcairo2-dev python3-numpy libmicrohttpd-dev \
+	libcurl4-openssl-dev openmpi-bin libopenmpi-dev
 
-.PHONY: all deps clang-deps build run test test-clang bench fuzz clean
+.PHONY: all deps test-deps clang-deps build run test test-page test-clang bench fuzz clean
 
 all: build
 
@@ -57,8 +60,22 @@ run: build
 	./$(BUILD)/tensorcommit run --model models/stories260K --prompt "Once upon a time" \
 	    --max-new-tokens 30 --out out/run --force
 
-test: build
+# Test-only packages: Chromium for the service's page test (large, so not
+# needed by `make run`).
+TEST_PACKAGES = chromium
+
+test-deps:
+	@dpkg-query -W -f='$${Status}' $(TEST_PACKAGES) 2>/dev/null | grep -q "install ok installed" || { \
+	  echo "installing Debian packages for the tests: $(TEST_PACKAGES)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(TEST_PACKAGES); }
+
+test: build test-deps
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+test-page: build test-deps
+	cd $(BUILD) && ctest --output-on-failure -R test_page
 
 bench: build
 	bench/run_all.sh $(BUILD) BENCHMARKS.md

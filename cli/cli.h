@@ -30,6 +30,7 @@ typedef struct cli_command {
     X(challenge, "verifier: draw the block ranges to re-execute")             \
     X(respond, "prover: open the layers a challenge asks for")                \
     X(audit, "verifier: check a response by partial re-execution")           \
+    X(serve, "prover: serve generation, receipts and openings over HTTP")     \
     X(interpolate, "export monomial coefficients (research format)")          \
     X(tokenize, "text to token ids with a Hugging Face tokenizer.json")       \
     X(detokenize, "token ids to text")                                        \
@@ -88,6 +89,13 @@ int cli_open_session(const char *verb, const tc_model *m, const cli_gen_args *a,
 
 /* tensorcommit verify --run (cmd_verify_run.c). */
 int cli_verify_run(int argc, char **argv);
+
+/* The same verbs against a `tensorcommit serve` prover (cmd_remote.c,
+ * cmd_remote_steps.c), taken when --prover-url is among the arguments. */
+bool cli_wants_remote(int argc, char **argv);
+int cli_audit_remote(int argc, char **argv);
+int cli_generate_remote(int argc, char **argv);
+int cli_open_remote(int argc, char **argv);
 
 /* Parsing helpers: whole-string decimal integers (u64 also takes 0x…);
  * false on anything else. */

@@ -51,6 +51,8 @@ static void report_line(void *ctx, bool ok, const char *name, const char *line)
 
 int cmd_audit(int argc, char **argv)
 {
+    if (cli_wants_remote(argc, argv))
+        return cli_audit_remote(argc, argv);
     static const struct option opts[] = {
         {"receipt", required_argument, 0, 'r'},  {"vk", required_argument, 0, 'k'},
         {"model", required_argument, 0, 'm'},    {"challenge", required_argument, 0, 'c'},

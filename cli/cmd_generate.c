@@ -86,6 +86,8 @@ static bool on_token(void *ctx, int32_t tok)
 
 int cmd_generate(int argc, char **argv)
 {
+    if (cli_wants_remote(argc, argv))
+        return cli_generate_remote(argc, argv);
     cli_gen_args a = {.max_new = 256, .threads = cli_default_threads(), .top_p = 1.0f};
     int rc = parse(argc, argv, &a);
     if (rc != CLI_OK)

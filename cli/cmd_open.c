@@ -146,6 +146,8 @@ static int parse_requests(const char *verb, open_req *req, const opt_item *items
 
 int cmd_open(int argc, char **argv)
 {
+    if (cli_wants_remote(argc, argv))
+        return cli_open_remote(argc, argv);
     static const struct option opts[] = {
         {"srs", required_argument, 0, 's'},     {"tensor", required_argument, 0, 't'},
         {"point", required_argument, 0, 'p'},   {"random-points", required_argument, 0, 'r'},

@@ -20,7 +20,7 @@ static void help(FILE *f)
             "usage: tensorcommit selftest [--no-timings] [--threads N]\n"
             "\n"
             "Checks known answers compiled into the binary, copied from independent\n"
-            "test vectors (shared/vectors/bn254_basic.json and pst.json): Fp product\n"
+            "test vectors (tests/vectors/bn254_basic.json and pst.json): Fp product\n"
             "and inverse, Fr square root, G1 and G2 scalar multiplication, the pairing\n"
             "e(G1, G2), a pairing-product check, rejection of invalid point encodings,\n"
             "a PST setup, commitment, opening and verification, rejection of tampered\n"

@@ -80,7 +80,7 @@ static void time_field(const timing_run *o, tc_prng *g)
     for (int rep = 0; rep < REPS; rep++) {
         double t0 = tc_now();
         for (int i = 0; i < N_INV; i++) {
-            tc_fp_inv(&x, &x);
+            tc_fp_inv_var(&x, &x);
             tc_fp_add(&x, &x, &one);   /* keep the chain from cycling */
         }
         t[rep] = tc_now() - t0;
@@ -104,7 +104,7 @@ static tc_status time_group(tc_error *err, const timing_run *o, tc_prng *g)
         tc_g1 p;
         double t0 = tc_now();
         for (int i = 0; i < N_MUL; i++) {
-            tc_g1_mul(&p, &gen, &k[i]);
+            tc_g1_mul_var(&p, &gen, &k[i]);
             tc_g1_add(&acc, &acc, &p);
         }
         t[rep] = tc_now() - t0;
@@ -127,8 +127,8 @@ static tc_status time_group(tc_error *err, const timing_run *o, tc_prng *g)
         tc_fr a, b;
         random_fr(&a, g);
         random_fr(&b, g);
-        tc_g1_mul(&pp, &gen, &a);
-        tc_g2_mul(&qq, &g2, &b);
+        tc_g1_mul_var(&pp, &gen, &a);
+        tc_g2_mul_var(&qq, &g2, &b);
         tc_g1_to_affine(&p[i], &pp);
         tc_g2_to_affine(&q[i], &qq);
         tc_g2_prepare(&prep[i], &q[i]);
@@ -187,7 +187,7 @@ static tc_status time_msm(tc_error *err, const timing_run *o, tc_prng *g)
         random_fr(&k[i], g);
         v[i] = random_i40(g);
     }
-    s = tc_g1_fixed_base_batch(err, bases, &gen, k, N, (unsigned)o->n_threads);
+    s = tc_g1_fixed_base_batch_var(err, bases, &gen, k, N, (unsigned)o->n_threads);
     if (s != TC_OK)
         goto out;
     tc_fr sum, term;
@@ -199,10 +199,10 @@ static tc_status time_msm(tc_error *err, const timing_run *o, tc_prng *g)
     }
     tc_g1 want, got, g1;
     tc_g1_generator(&g1);
-    tc_g1_mul(&want, &g1, &sum);
+    tc_g1_mul_var(&want, &g1, &sum);
     for (int rep = 0; rep < REPS; rep++) {
         double t0 = tc_now();
-        s = tc_msm_g1(err, &got, bases, tc_scalars_i64(v), N, &mo, scratch, scratch_size);
+        s = tc_msm_g1_var(err, &got, bases, tc_scalars_i64(v), N, &mo, scratch, scratch_size);
         t[rep] = tc_now() - t0;
         if (s != TC_OK)
             goto out;

@@ -1,6 +1,6 @@
 /* libFuzzer target: the encoder and decoder on arbitrary bytes, with the
- * shared GPT-2, Qwen3 and stories260K tokenizers.  The first input byte picks
- * the tokenizer and add_special_tokens.  Invalid UTF-8 must be refused; for
+ * GPT-2 and Qwen3 test tokenizers and the bundled stories260K one.  The first
+ * input byte picks the tokenizer and add_special_tokens.  Invalid UTF-8 must be refused; for
  * GPT-2 (byte-level, no normalizer) decode(encode(s)) must equal s. */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,13 +16,14 @@ static tc_tok *toks[3]; /* loaded once for the whole run */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static const char *const dirs[3] = {"gpt2-tokenizer", "qwen-tokenizer", "stories260K"};
+    static const char *const dirs[3] = {"tests/models/gpt2-tokenizer",
+                                        "tests/models/qwen-tokenizer", "models/stories260K"};
     (void)argc;
     (void)argv;
     for (int i = 0; i < 3; i++) {
         char path[512];
         tc_error err = {0};
-        snprintf(path, sizeof path, "%s/models/%s", TC_SHARED_DIR, dirs[i]);
+        snprintf(path, sizeof path, "%s/%s", TC_SOURCE_DIR, dirs[i]);
         if (tc_tok_load(&err, &toks[i], path) != TC_OK) {
             fprintf(stderr, "%s: %s\n", path, err.msg);
             abort();

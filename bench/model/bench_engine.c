@@ -5,7 +5,7 @@
  * ceiling for decoding (tokens/s ≤ bandwidth / weight bytes).
  *
  * usage: bench_engine [--reps R] [--prefill N] [--decode N] [MODEL_DIR ...]
- * Default models: stories260K from the shared folder, and /tmp/rand110m when
+ * Default models: the bundled stories260K (models/), and /tmp/rand110m when
  * present (make it with tools/make_random_model --out /tmp/rand110m).
  * Before timing, each model's prefill logits are checked against the
  * decode path's (two different kernels) on the same tokens. */
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (nd == 0) {
-        dirs[nd++] = TC_SHARED_DIR "/models/stories260K";
+        dirs[nd++] = TC_SOURCE_DIR "/models/stories260K";
         if (access("/tmp/rand110m/model.safetensors", R_OK) == 0)
             dirs[nd++] = "/tmp/rand110m";
     }

@@ -18,7 +18,7 @@
  * 2^16, 3 above); the median, minimum and maximum, and ns per point, are
  * printed.  The table variant (--no-table to skip) builds a precomputed
  * SRS table for 41-bit scalars once per size and times s40 and s16 with
- * it.  The bases are produced by tc_g1_fixed_base_batch, whose time is
+ * it.  The bases are produced by tc_g1_fixed_base_batch_var, whose time is
  * reported as the setup figure.  Next to the wall-clock figures, "cpu" is
  * the median process CPU time (all threads): on a shared machine it shows
  * the work done when the wall clock also counts waiting for a core.  The machine (CPU model, cores) is printed
@@ -99,7 +99,7 @@ static void expected(tc_g1 *r, const tc_fr *a, const tc_fr *k, size_t n)
     }
     tc_g1 g;
     tc_g1_generator(&g);
-    tc_g1_mul(r, &g, &s);
+    tc_g1_mul_var(r, &g, &s);
 }
 
 /* Process CPU time (all threads): on a shared machine it shows the work
@@ -231,8 +231,8 @@ static bool time_msm(const bench_opts *o, const tc_g1_affine *bases, const tc_ms
     tc_error err;
     for (unsigned rep = 0; rep <= reps; rep++) {
         double c0 = cpu_now(), t0 = tc_now();
-        tc_status st = tab ? tc_msm_g1_table(&err, &r, tab, s, n, &mo, scratch, scratch_size)
-                           : tc_msm_g1(&err, &r, bases, s, n, &mo, scratch, scratch_size);
+        tc_status st = tab ? tc_msm_g1_table_var(&err, &r, tab, s, n, &mo, scratch, scratch_size)
+                           : tc_msm_g1_var(&err, &r, bases, s, n, &mo, scratch, scratch_size);
         double t1 = tc_now(), c1 = cpu_now();
         if (st != TC_OK) {
             fprintf(stderr, "bench_msm: %s\n", err.msg);
@@ -289,7 +289,7 @@ int main(int argc, char **argv)
     tc_error err;
     unsigned setup_threads = o.threads[o.n_thread_counts - 1];
     double t0 = tc_now();
-    if (tc_g1_fixed_base_batch(&err, bases, &gen, a, nmax, setup_threads) != TC_OK) {
+    if (tc_g1_fixed_base_batch_var(&err, bases, &gen, a, nmax, setup_threads) != TC_OK) {
         fprintf(stderr, "bench_msm: %s\n", err.msg);
         return 3;
     }

@@ -6,6 +6,11 @@
  * Projective points are Jacobian: (X, Y, Z) ↦ (X/Z², Y/Z³), infinity when
  * Z = 0.  Affine points carry an explicit infinity flag (x = y = 0 then).
  * No allocation; every function accepts aliased arguments.
+ * Timing: functions ending in _var take time that depends on their inputs
+ * (public scalars and points only); the group law, the conversions to
+ * affine (tc_fp_inv_var inside) and the checks branch on special cases
+ * and are meant for public points; tc_g2_mul_ct is the constant-time
+ * multiplication for secret scalars.
  */
 #ifndef TC_EC_CURVE_H
 #define TC_EC_CURVE_H
@@ -37,8 +42,9 @@ void tc_g1_dbl(tc_g1 *r, const tc_g1 *a);
 void tc_g1_neg(tc_g1 *r, const tc_g1 *a);
 void tc_g1_affine_neg(tc_g1_affine *r, const tc_g1_affine *a);
 /* k·P (GLV: two 128-bit halves, interleaved width-5 NAF over affine
- * tables; about 128 doublings and 45 mixed additions); variable time. */
-void tc_g1_mul(tc_g1 *r, const tc_g1 *a, const tc_fr *k);
+ * tables; about 128 doublings and 45 mixed additions); variable time:
+ * public scalars only. */
+void tc_g1_mul_var(tc_g1 *r, const tc_g1 *a, const tc_fr *k);
 /* k·P by plain double-and-add over the canonical bits: the test reference. */
 void tc_g1_mul_ref(tc_g1 *r, const tc_g1 *a, const tc_fr *k);
 bool tc_g1_affine_eq(const tc_g1_affine *a, const tc_g1_affine *b);
@@ -68,8 +74,14 @@ void tc_g2_add_affine(tc_g2 *r, const tc_g2 *a, const tc_g2_affine *b);
 void tc_g2_dbl(tc_g2 *r, const tc_g2 *a);
 void tc_g2_neg(tc_g2 *r, const tc_g2 *a);
 /* k·Q for Q in G2 (GLS; wrong for points outside G2, use tc_g2_mul_ref
- * there); variable time. */
-void tc_g2_mul(tc_g2 *r, const tc_g2 *a, const tc_fr *k);
+ * there); variable time: public scalars only. */
+void tc_g2_mul_var(tc_g2 *r, const tc_g2 *a, const tc_fr *k);
+/* k·Q, affine, for any Q on the twist, in constant time: the operations and
+ * memory accesses do not depend on k or Q (g2_mul_ct.c: fixed 4-bit
+ * windows, complete projective formulas, masked table reads, Fermat
+ * inversion).  For secret scalars (setup); several times slower than
+ * tc_g2_mul_var. */
+void tc_g2_mul_ct(tc_g2_affine *r, const tc_g2_affine *a, const tc_fr *k);
 void tc_g2_mul_ref(tc_g2 *r, const tc_g2 *a, const tc_fr *k);
 bool tc_g2_affine_eq(const tc_g2_affine *a, const tc_g2_affine *b);
 void tc_g2_affine_neg(tc_g2_affine *r, const tc_g2_affine *a);

@@ -18,6 +18,7 @@
  * explicitly, so every function is complete.  Outputs are computed into
  * locals and written last, so any argument may alias any other.
  */
+#include "util/verify.h"
 
 void FN(set_infinity)(PT *r)
 {
@@ -46,6 +47,8 @@ static void FN(affine_set_infinity)(AFF *r)
     r->infinity = true;
 }
 
+bool FN(affine_is_on_curve)(const AFF *a);
+
 void FN(to_affine)(AFF *r, const PT *a)
 {
     if (FN(is_infinity)(a)) {
@@ -59,6 +62,7 @@ void FN(to_affine)(AFF *r, const PT *a)
     FE_MUL(&r->x, &a->x, &zi2);
     FE_MUL(&r->y, &a->y, &zi3);
     r->infinity = false;
+    TC_VERIFY_CHECK(FN(affine_is_on_curve)(r));
 }
 
 /* Montgomery's trick over the Z coordinates (points at infinity skipped):
@@ -85,6 +89,7 @@ void FN(batch_to_affine)(AFF *r, const PT *a, size_t n, FE *scratch)
         FE_MUL(&r[i].y, &t, &zi);
         FE_MUL(&r[i].x, &a[i].x, &zi2);
         r[i].infinity = false;
+        TC_VERIFY_CHECK(FN(affine_is_on_curve)(&r[i]));
     }
 }
 

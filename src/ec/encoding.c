@@ -126,7 +126,7 @@ tc_point_fault tc_g1_decode(tc_g1_affine *out, const uint8_t in[TC_G1_BYTES])
     tc_fp_mul(&rhs, &rhs, &x);
     tc_fp_from_u64(&y, 3);
     tc_fp_add(&rhs, &rhs, &y);
-    if (!tc_fp_sqrt(&y, &rhs))                 /* the smaller root */
+    if (!tc_fp_sqrt_var(&y, &rhs))                 /* the smaller root */
         return TC_POINT_NOT_ON_CURVE;
     if (flags & TC_FLAG_Y_LARGEST)
         tc_fp_neg(&y, &y);
@@ -157,7 +157,7 @@ tc_point_fault tc_g2_decode(tc_g2_affine *out, const uint8_t in[TC_G2_BYTES])
     tc_fp2_mul(&rhs, &rhs, &p.x);
     tc_g2_twist_b(&b);
     tc_fp2_add(&rhs, &rhs, &b);
-    if (!tc_fp2_sqrt(&p.y, &rhs))              /* the root that is not "larger" */
+    if (!tc_fp2_sqrt_var(&p.y, &rhs))              /* the root that is not "larger" */
         return TC_POINT_NOT_ON_CURVE;
     if (flags & TC_FLAG_Y_LARGEST)
         tc_fp2_neg(&p.y, &p.y);
@@ -233,7 +233,8 @@ tc_point_fault tc_g1_decode_uncompressed(tc_g1_affine *out, const uint8_t in[TC_
     if (f != TC_POINT_OK)
         return f;
     tc_fp c[2];
-    if ((f = read_coords(c, in, 2)) != TC_POINT_OK)
+    f = read_coords(c, in, 2);
+    if (f != TC_POINT_OK)
         return f;
     if (flags & TC_FLAG_INFINITY) {
         f = check_infinity(in, TC_G1_UNCOMPRESSED_BYTES);
@@ -257,7 +258,8 @@ tc_point_fault tc_g2_decode_uncompressed(tc_g2_affine *out, const uint8_t in[TC_
     if (f != TC_POINT_OK)
         return f;
     tc_fp c[4];
-    if ((f = read_coords(c, in, 4)) != TC_POINT_OK)
+    f = read_coords(c, in, 4);
+    if (f != TC_POINT_OK)
         return f;
     if (flags & TC_FLAG_INFINITY) {
         f = check_infinity(in, TC_G2_UNCOMPRESSED_BYTES);

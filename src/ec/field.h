@@ -40,15 +40,12 @@ void tc_mont_mul_c(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                    const tc_modulus *m);
 void tc_mont_sqr_c(uint64_t r[4], const uint64_t a[4], const tc_modulus *m);
 /* MULX/ADCX/ADOX versions (src/ec/asm/mont_adx.S, x86-64 only); call only
- * when tc_cpu_has_adx().  p < 2^254, n0 = −p⁻¹ mod 2^64, inputs reduced;
+ * when tc_cpu.adx (cpu.h).  p < 2^254, n0 = −p⁻¹ mod 2^64, inputs reduced;
  * r may alias a or b.  About 16 ns each on the 2-core reference machine. */
 void tc_mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                      const uint64_t p[4], uint64_t n0);
 void tc_mont_sqr_adx(uint64_t r[4], const uint64_t a[4],
                      const uint64_t p[4], uint64_t n0);
-/* True when the CPU has ADX and BMI2 (CPUID leaf 7), decided once at load
- * time; TC_NO_ASM=1 in the environment forces the portable code. */
-bool tc_cpu_has_adx(void);
 
 /* r = a^e (Montgomery in and out; e a plain integer).  Sliding window:
  * time depends on e (meant for public exponents), not on a.  r may alias a. */
@@ -57,10 +54,10 @@ void tc_mont_pow(uint64_t r[4], const uint64_t a[4], const uint64_t e[4],
 /* Inverse of a Montgomery element, 0 maps to 0; r may alias a.  Variable
  * time (Bernstein–Yang divsteps): do not use on secrets.  m->p must be odd,
  * and prime for the answer to be an inverse of every nonzero element. */
-void tc_mont_inv(uint64_t r[4], const uint64_t a[4], const tc_modulus *m);
+void tc_mont_inv_var(uint64_t r[4], const uint64_t a[4], const tc_modulus *m);
 /* Legendre symbol of a Montgomery element for a prime modulus: 1, −1, or 0
  * for zero.  Variable time (binary Jacobi by divsteps). */
-int tc_mont_legendre(const uint64_t a[4], const tc_modulus *m);
+int tc_mont_legendre_var(const uint64_t a[4], const tc_modulus *m);
 
 #include "ec/field_impl.h"
 
@@ -76,14 +73,14 @@ static inline void tc_fp_dbl(tc_fp *r, const tc_fp *a) { tc_mont_add(r->l, a->l,
 static inline void tc_fp_neg(tc_fp *r, const tc_fp *a) { tc_mont_neg(r->l, a->l, tc_fp_modulus.p); }
 static inline void tc_fp_mul(tc_fp *r, const tc_fp *a, const tc_fp *b) { tc_mont_mul(r->l, a->l, b->l, &tc_fp_modulus); }
 static inline void tc_fp_sqr(tc_fp *r, const tc_fp *a) { tc_mont_sqr(r->l, a->l, &tc_fp_modulus); }
-void tc_fp_inv(tc_fp *r, const tc_fp *a);            /* 0 ↦ 0, variable time */
+void tc_fp_inv_var(tc_fp *r, const tc_fp *a);            /* 0 ↦ 0, variable time */
 /* r[i] = a[i]⁻¹ by Montgomery's trick (one inversion, 3(n−1) products);
  * zeros map to zero.  scratch: n elements.  r may alias a. */
-void tc_fp_batch_inv(tc_fp *r, const tc_fp *a, size_t n, tc_fp *scratch);
-int tc_fp_legendre(const tc_fp *a);
+void tc_fp_batch_inv_var(tc_fp *r, const tc_fp *a, size_t n, tc_fp *scratch);
+int tc_fp_legendre_var(const tc_fp *a);
 /* Square root: true and r = the root that is ≤ (p−1)/2 as an integer
  * (the "smaller" one), or false when a is not a square (r untouched). */
-bool tc_fp_sqrt(tc_fp *r, const tc_fp *a);
+bool tc_fp_sqrt_var(tc_fp *r, const tc_fp *a);
 void tc_fp_pow(tc_fp *r, const tc_fp *a, const uint64_t e[4]);
 /* Conversions: canonical integer limbs (little-endian, < p) ↔ Montgomery. */
 void tc_fp_from_u64(tc_fp *r, uint64_t v);
@@ -107,10 +104,10 @@ static inline void tc_fr_dbl(tc_fr *r, const tc_fr *a) { tc_mont_add(r->l, a->l,
 static inline void tc_fr_neg(tc_fr *r, const tc_fr *a) { tc_mont_neg(r->l, a->l, tc_fr_modulus.p); }
 static inline void tc_fr_mul(tc_fr *r, const tc_fr *a, const tc_fr *b) { tc_mont_mul(r->l, a->l, b->l, &tc_fr_modulus); }
 static inline void tc_fr_sqr(tc_fr *r, const tc_fr *a) { tc_mont_sqr(r->l, a->l, &tc_fr_modulus); }
-void tc_fr_inv(tc_fr *r, const tc_fr *a);
-void tc_fr_batch_inv(tc_fr *r, const tc_fr *a, size_t n, tc_fr *scratch);
-int tc_fr_legendre(const tc_fr *a);
-bool tc_fr_sqrt(tc_fr *r, const tc_fr *a);
+void tc_fr_inv_var(tc_fr *r, const tc_fr *a);
+void tc_fr_batch_inv_var(tc_fr *r, const tc_fr *a, size_t n, tc_fr *scratch);
+int tc_fr_legendre_var(const tc_fr *a);
+bool tc_fr_sqrt_var(tc_fr *r, const tc_fr *a);
 void tc_fr_pow(tc_fr *r, const tc_fr *a, const uint64_t e[4]);
 void tc_fr_from_u64(tc_fr *r, uint64_t v);
 void tc_fr_from_i64(tc_fr *r, int64_t v);             /* negative v ↦ r − |v| */

@@ -4,6 +4,9 @@
 #ifndef TC_EC_FIELD_IMPL_H
 #define TC_EC_FIELD_IMPL_H
 
+#include "ec/cpu.h"
+#include "util/verify.h"
+
 typedef unsigned __int128 tc_u128;
 
 /* Straight-line carry chains: on x86-64 the carry intrinsics compile to
@@ -92,6 +95,7 @@ static inline void tc_mont_add(uint64_t r[4], const uint64_t a[4], const uint64_
               [p0] "m"(p[0]), [p1] "m"(p[1]), [p2] "m"(p[2]), [p3] "m"(p[3])
             : "cc");
     r[0] = d0, r[1] = d1, r[2] = d2, r[3] = d3;
+    TC_VERIFY_CHECK(!tc_limbs_geq(r, p));
 }
 
 static inline void tc_mont_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
@@ -121,6 +125,7 @@ static inline void tc_mont_sub(uint64_t r[4], const uint64_t a[4], const uint64_
               [p0] "m"(p[0]), [p1] "m"(p[1]), [p2] "m"(p[2]), [p3] "m"(p[3])
             : "cc");
     r[0] = d0, r[1] = d1, r[2] = d2, r[3] = d3;
+    TC_VERIFY_CHECK(!tc_limbs_geq(r, p));
 }
 
 static inline void tc_mont_neg(uint64_t r[4], const uint64_t a[4], const uint64_t p[4])
@@ -140,6 +145,7 @@ static inline void tc_mont_neg(uint64_t r[4], const uint64_t a[4], const uint64_
             : "cc");
     uint64_t mask = 0 - (uint64_t)(nz != 0);  /* −0 is 0, not p */
     r[0] = d0 & mask, r[1] = d1 & mask, r[2] = d2 & mask, r[3] = d3 & mask;
+    TC_VERIFY_CHECK(!tc_limbs_geq(r, p));
 }
 
 #else
@@ -160,6 +166,7 @@ static inline void tc_mont_add(uint64_t r[4], const uint64_t a[4], const uint64_
     r[1] = (s1 & keep) | (t1 & ~keep);
     r[2] = (s2 & keep) | (t2 & ~keep);
     r[3] = (s3 & keep) | (t3 & ~keep);
+    TC_VERIFY_CHECK(!tc_limbs_geq(r, p));
 }
 
 static inline void tc_mont_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
@@ -176,6 +183,7 @@ static inline void tc_mont_sub(uint64_t r[4], const uint64_t a[4], const uint64_
     c = TC_ADC(c, d2, p[2] & m, &q2);
     (void)TC_ADC(c, d3, p[3] & m, &q3);
     r[0] = q0, r[1] = q1, r[2] = q2, r[3] = q3;
+    TC_VERIFY_CHECK(!tc_limbs_geq(r, p));
 }
 
 static inline void tc_mont_neg(uint64_t r[4], const uint64_t a[4], const uint64_t p[4])
@@ -188,36 +196,40 @@ static inline void tc_mont_neg(uint64_t r[4], const uint64_t a[4], const uint64_
     c = TC_SBB(c, p[2], a[2], &d2);
     (void)TC_SBB(c, p[3], a[3], &d3);
     r[0] = d0 & m, r[1] = d1 & m, r[2] = d2 & m, r[3] = d3 & m;
+    TC_VERIFY_CHECK(!tc_limbs_geq(r, p));
 }
 
 #endif
 
 #if defined(__x86_64__) && defined(__ELF__)   /* src/ec/asm/mont_adx.S */
 #define TC_HAVE_ADX_ASM 1
-extern int tc_cpu_adx_flag;   /* set once at load time; never written after */
 #endif
 
 static inline void tc_mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                const tc_modulus *m)
 {
 #ifdef TC_HAVE_ADX_ASM
-    if (tc_cpu_adx_flag) {
+    if (tc_cpu.adx) {
         tc_mont_mul_adx(r, a, b, m->p, m->n0);
+        TC_VERIFY_CHECK(!tc_limbs_geq(r, m->p));
         return;
     }
 #endif
     tc_mont_mul_c(r, a, b, m);
+    TC_VERIFY_CHECK(!tc_limbs_geq(r, m->p));
 }
 
 static inline void tc_mont_sqr(uint64_t r[4], const uint64_t a[4], const tc_modulus *m)
 {
 #ifdef TC_HAVE_ADX_ASM
-    if (tc_cpu_adx_flag) {
+    if (tc_cpu.adx) {
         tc_mont_sqr_adx(r, a, m->p, m->n0);
+        TC_VERIFY_CHECK(!tc_limbs_geq(r, m->p));
         return;
     }
 #endif
     tc_mont_sqr_c(r, a, m);
+    TC_VERIFY_CHECK(!tc_limbs_geq(r, m->p));
 }
 
 #endif

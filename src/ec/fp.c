@@ -359,7 +359,7 @@ static void inv_safegcd(uint64_t r[4], const uint64_t x[4], const uint64_t c[4],
 
 /* For the Montgomery element A = aR the answer is a⁻¹R = A⁻¹·R², so the
  * cofactor starts at R² mod p and no product is needed afterwards. */
-void tc_mont_inv(uint64_t r[4], const uint64_t a[4], const tc_modulus *m)
+void tc_mont_inv_var(uint64_t r[4], const uint64_t a[4], const tc_modulus *m)
 {
     if (limbs_is_zero(a)) {
         memset(r, 0, 32);
@@ -473,7 +473,7 @@ static int legendre_pow(const uint64_t a[4], const tc_modulus *m)
 }
 
 /* (A/p) for A = aR equals (a/p): R = 2^256 is a square. */
-int tc_mont_legendre(const uint64_t a[4], const tc_modulus *m)
+int tc_mont_legendre_var(const uint64_t a[4], const tc_modulus *m)
 {
     if (limbs_is_zero(a))
         return 0;
@@ -555,7 +555,7 @@ static void batch_inv(uint64_t (*r)[4], const uint64_t (*a)[4], size_t n,
         if (!limbs_is_zero(a[i]))
             tc_mont_mul(acc, acc, a[i], m);
     }
-    tc_mont_inv(inv, acc, m);
+    tc_mont_inv_var(inv, acc, m);
     for (size_t i = n; i-- > 0;) {
         if (limbs_is_zero(a[i])) {
             memset(r[i], 0, 32);
@@ -581,8 +581,8 @@ void tc_fp_one(tc_fp *r) { mont_one(r->l, &tc_fp_modulus); }
 bool tc_fp_is_zero(const tc_fp *a) { return limbs_is_zero(a->l); }
 bool tc_fp_is_one(const tc_fp *a) { return memcmp(a->l, tc_fp_modulus.one, 32) == 0; }
 bool tc_fp_eq(const tc_fp *a, const tc_fp *b) { return memcmp(a->l, b->l, 32) == 0; }
-void tc_fp_inv(tc_fp *r, const tc_fp *a) { tc_mont_inv(r->l, a->l, &tc_fp_modulus); }
-int tc_fp_legendre(const tc_fp *a) { return tc_mont_legendre(a->l, &tc_fp_modulus); }
+void tc_fp_inv_var(tc_fp *r, const tc_fp *a) { tc_mont_inv_var(r->l, a->l, &tc_fp_modulus); }
+int tc_fp_legendre_var(const tc_fp *a) { return tc_mont_legendre_var(a->l, &tc_fp_modulus); }
 void tc_fp_from_u64(tc_fp *r, uint64_t v) { from_u64(r->l, v, &tc_fp_modulus); }
 bool tc_fp_from_limbs(tc_fp *r, const uint64_t v[4]) { return from_limbs(r->l, v, &tc_fp_modulus); }
 void tc_fp_to_limbs(uint64_t v[4], const tc_fp *a) { to_limbs(v, a->l, &tc_fp_modulus); }
@@ -590,14 +590,14 @@ void tc_fp_to_bytes(uint8_t out[32], const tc_fp *a) { to_bytes(out, a->l, &tc_f
 bool tc_fp_from_bytes(tc_fp *r, const uint8_t in[32]) { return from_bytes(r->l, in, &tc_fp_modulus); }
 bool tc_fp_is_lexlargest(const tc_fp *a) { return is_lexlargest(a->l, &tc_fp_modulus, P_MINUS1_DIV2); }
 
-void tc_fp_batch_inv(tc_fp *r, const tc_fp *a, size_t n, tc_fp *scratch)
+void tc_fp_batch_inv_var(tc_fp *r, const tc_fp *a, size_t n, tc_fp *scratch)
 {
     batch_inv((uint64_t(*)[4])r, (const uint64_t(*)[4])a, n, (uint64_t(*)[4])scratch,
               &tc_fp_modulus);
 }
 
 /* p ≡ 3 (mod 4): a root is a^((p+1)/4) when one exists. */
-bool tc_fp_sqrt(tc_fp *r, const tc_fp *a)
+bool tc_fp_sqrt_var(tc_fp *r, const tc_fp *a)
 {
     tc_fp x, x2;
     tc_fp_pow(&x, a, P_PLUS1_DIV4);
@@ -616,8 +616,8 @@ void tc_fr_one(tc_fr *r) { mont_one(r->l, &tc_fr_modulus); }
 bool tc_fr_is_zero(const tc_fr *a) { return limbs_is_zero(a->l); }
 bool tc_fr_is_one(const tc_fr *a) { return memcmp(a->l, tc_fr_modulus.one, 32) == 0; }
 bool tc_fr_eq(const tc_fr *a, const tc_fr *b) { return memcmp(a->l, b->l, 32) == 0; }
-void tc_fr_inv(tc_fr *r, const tc_fr *a) { tc_mont_inv(r->l, a->l, &tc_fr_modulus); }
-int tc_fr_legendre(const tc_fr *a) { return tc_mont_legendre(a->l, &tc_fr_modulus); }
+void tc_fr_inv_var(tc_fr *r, const tc_fr *a) { tc_mont_inv_var(r->l, a->l, &tc_fr_modulus); }
+int tc_fr_legendre_var(const tc_fr *a) { return tc_mont_legendre_var(a->l, &tc_fr_modulus); }
 void tc_fr_from_u64(tc_fr *r, uint64_t v) { from_u64(r->l, v, &tc_fr_modulus); }
 bool tc_fr_from_limbs(tc_fr *r, const uint64_t v[4]) { return from_limbs(r->l, v, &tc_fr_modulus); }
 void tc_fr_to_limbs(uint64_t v[4], const tc_fr *a) { to_limbs(v, a->l, &tc_fr_modulus); }
@@ -633,7 +633,7 @@ void tc_fr_from_i64(tc_fr *r, int64_t v)
         tc_fr_neg(r, r);
 }
 
-void tc_fr_batch_inv(tc_fr *r, const tc_fr *a, size_t n, tc_fr *scratch)
+void tc_fr_batch_inv_var(tc_fr *r, const tc_fr *a, size_t n, tc_fr *scratch)
 {
     batch_inv((uint64_t(*)[4])r, (const uint64_t(*)[4])a, n, (uint64_t(*)[4])scratch,
               &tc_fr_modulus);
@@ -641,6 +641,15 @@ void tc_fr_batch_inv(tc_fr *r, const tc_fr *a, size_t n, tc_fr *scratch)
 
 /* 512-bit little-endian x mod r: x = lo + hi·2^256, and with Montgomery
  * products lo·R²·R⁻¹ = lo·R, hi·R³·R⁻¹ = hi·2^256·R, so the sum is x·R. */
+/* v −= p when v ≥ p, without a branch. */
+static void sub_if_geq(uint64_t v[4], const uint64_t p[4])
+{
+    uint64_t t[4];
+    uint64_t keep = 0 - tc_limbs_sub(t, v, p);     /* borrow: v < p, keep v */
+    for (int i = 0; i < 4; i++)
+        v[i] = (v[i] & keep) | (t[i] & ~keep);
+}
+
 void tc_fr_from_bytes_wide(tc_fr *r, const uint8_t in[64])
 {
     uint64_t lo[4] = {0}, hi[4] = {0};
@@ -649,11 +658,12 @@ void tc_fr_from_bytes_wide(tc_fr *r, const uint8_t in[64])
         hi[i / 8] |= (uint64_t)in[32 + i] << (8 * (i % 8));
     }
     const tc_modulus *m = &tc_fr_modulus;
-    /* reduce each half below r first: lo, hi < 2^256 < 6r */
-    while (tc_limbs_geq(lo, m->p))
-        tc_limbs_sub(lo, lo, m->p);
-    while (tc_limbs_geq(hi, m->p))
-        tc_limbs_sub(hi, hi, m->p);
+    /* reduce each half below r first: lo, hi < 2^256 < 6r, so five masked
+     * subtractions (constant time: the input may be a secret's seed) */
+    for (int k = 0; k < 5; k++) {
+        sub_if_geq(lo, m->p);
+        sub_if_geq(hi, m->p);
+    }
     uint64_t a[4], b[4];
     tc_mont_mul(a, lo, m->r2, m);      /* lo·R */
     tc_mont_mul(b, hi, m->r2, m);      /* hi·R */
@@ -664,7 +674,7 @@ void tc_fr_from_bytes_wide(tc_fr *r, const uint8_t in[64])
 /* Tonelli–Shanks (Cohen, GTM 138, Alg. 1.5.1) with r − 1 = 2^28·T.  A
  * non-residue shows itself in the first round: b = a^T then has order
  * exactly 2^28, which the bounded search below rejects. */
-bool tc_fr_sqrt(tc_fr *out, const tc_fr *a)
+bool tc_fr_sqrt_var(tc_fr *out, const tc_fr *a)
 {
     if (tc_fr_is_zero(a)) {
         tc_fr_zero(out);

@@ -110,14 +110,14 @@ void tc_fp12_sqr(tc_fp12 *r, const tc_fp12 *a)
 }
 
 /* (a0 + a1w)⁻¹ = (a0 − a1w) / (a0² − a1²·v) */
-void tc_fp12_inv(tc_fp12 *r, const tc_fp12 *a)
+void tc_fp12_inv_var(tc_fp12 *r, const tc_fp12 *a)
 {
     tc_fp6 t0, t1;
     tc_fp6_sqr(&t0, &a->c0);
     tc_fp6_sqr(&t1, &a->c1);
     tc_fp6_mul_v(&t1, &t1);
     tc_fp6_sub(&t0, &t0, &t1);
-    tc_fp6_inv(&t0, &t0);
+    tc_fp6_inv_var(&t0, &t0);
     tc_fp6_mul(&r->c0, &a->c0, &t0);
     tc_fp6_mul(&t1, &a->c1, &t0);
     tc_fp6_neg(&r->c1, &t1);

@@ -25,23 +25,23 @@ void tc_fp2_mul(tc_fp2 *r, const tc_fp2 *a, const tc_fp2 *b)
     tc_fp v0, v1, s, t;
     tc_fp_mul(&v0, &a->c0, &b->c0);
     tc_fp_mul(&v1, &a->c1, &b->c1);
-    tc_fpx_add(&s, &a->c0, &a->c1);
-    tc_fpx_add(&t, &b->c0, &b->c1);
+    tc_fp_add(&s, &a->c0, &a->c1);
+    tc_fp_add(&t, &b->c0, &b->c1);
     tc_fp_mul(&s, &s, &t);
-    tc_fpx_sub(&s, &s, &v0);
-    tc_fpx_sub(&r->c1, &s, &v1);
-    tc_fpx_sub(&r->c0, &v0, &v1);
+    tc_fp_sub(&s, &s, &v0);
+    tc_fp_sub(&r->c1, &s, &v1);
+    tc_fp_sub(&r->c0, &v0, &v1);
 }
 
 /* (a0 + a1u)² = (a0 + a1)(a0 − a1) + 2a0a1·u */
 void tc_fp2_sqr(tc_fp2 *r, const tc_fp2 *a)
 {
     tc_fp s, d, m;
-    tc_fpx_add(&s, &a->c0, &a->c1);
-    tc_fpx_sub(&d, &a->c0, &a->c1);
+    tc_fp_add(&s, &a->c0, &a->c1);
+    tc_fp_sub(&d, &a->c0, &a->c1);
     tc_fp_mul(&m, &a->c0, &a->c1);
     tc_fp_mul(&r->c0, &s, &d);
-    tc_fpx_dbl(&r->c1, &m);
+    tc_fp_dbl(&r->c1, &m);
 }
 
 void tc_fp2_mul_fp(tc_fp2 *r, const tc_fp2 *a, const tc_fp *b)
@@ -54,30 +54,30 @@ void tc_fp2_mul_fp(tc_fp2 *r, const tc_fp2 *a, const tc_fp *b)
 void tc_fp2_mul_xi(tc_fp2 *r, const tc_fp2 *a)
 {
     tc_fp t0, t1;
-    tc_fpx_dbl(&t0, &a->c0);
-    tc_fpx_dbl(&t0, &t0);
-    tc_fpx_dbl(&t0, &t0);
-    tc_fpx_add(&t0, &t0, &a->c0);
-    tc_fpx_dbl(&t1, &a->c1);
-    tc_fpx_dbl(&t1, &t1);
-    tc_fpx_dbl(&t1, &t1);
-    tc_fpx_add(&t1, &t1, &a->c1);
-    tc_fpx_sub(&t0, &t0, &a->c1);
-    tc_fpx_add(&r->c1, &t1, &a->c0);
+    tc_fp_dbl(&t0, &a->c0);
+    tc_fp_dbl(&t0, &t0);
+    tc_fp_dbl(&t0, &t0);
+    tc_fp_add(&t0, &t0, &a->c0);
+    tc_fp_dbl(&t1, &a->c1);
+    tc_fp_dbl(&t1, &t1);
+    tc_fp_dbl(&t1, &t1);
+    tc_fp_add(&t1, &t1, &a->c1);
+    tc_fp_sub(&t0, &t0, &a->c1);
+    tc_fp_add(&r->c1, &t1, &a->c0);
     r->c0 = t0;
 }
 
 /* a⁻¹ = conj(a) / N(a), N(a) = a0² + a1² ∈ Fp. */
-void tc_fp2_inv(tc_fp2 *r, const tc_fp2 *a)
+void tc_fp2_inv_var(tc_fp2 *r, const tc_fp2 *a)
 {
     tc_fp n, t;
     tc_fp_sqr(&n, &a->c0);
     tc_fp_sqr(&t, &a->c1);
-    tc_fpx_add(&n, &n, &t);
-    tc_fp_inv(&n, &n);
+    tc_fp_add(&n, &n, &t);
+    tc_fp_inv_var(&n, &n);
     tc_fp_mul(&r->c0, &a->c0, &n);
     tc_fp_mul(&t, &a->c1, &n);
-    tc_fpx_neg(&r->c1, &t);
+    tc_fp_neg(&r->c1, &t);
 }
 
 void tc_fp2_pow(tc_fp2 *r, const tc_fp2 *a, const uint64_t *e, size_t n)
@@ -92,14 +92,14 @@ void tc_fp2_pow(tc_fp2 *r, const tc_fp2 *a, const uint64_t *e, size_t n)
     *r = acc;
 }
 
-int tc_fp2_legendre(const tc_fp2 *a)
+int tc_fp2_legendre_var(const tc_fp2 *a)
 {
     /* a is a square in Fp2 iff N(a) is a square in Fp. */
     tc_fp n, t;
     tc_fp_sqr(&n, &a->c0);
     tc_fp_sqr(&t, &a->c1);
-    tc_fpx_add(&n, &n, &t);
-    return tc_fp_legendre(&n);
+    tc_fp_add(&n, &n, &t);
+    return tc_fp_legendre_var(&n);
 }
 
 bool tc_fp2_is_lexlargest(const tc_fp2 *a)
@@ -112,7 +112,7 @@ bool tc_fp2_is_lexlargest(const tc_fp2 *a)
 /* Square root for p ≡ 3 (mod 4): Adj and Rodríguez-Henríquez, "Square root
  * computation over even extension fields", IEEE TC 2014 (eprint 2012/685),
  * Algorithm 9.  Then pick the root that is not "negative". */
-bool tc_fp2_sqrt(tc_fp2 *r, const tc_fp2 *a)
+bool tc_fp2_sqrt_var(tc_fp2 *r, const tc_fp2 *a)
 {
     tc_fp2 a1, alpha, x0, x, t, minus_one;
     tc_fp2_pow(&a1, a, P_MINUS3_DIV4, 4);       /* a^((p−3)/4) */
@@ -127,7 +127,7 @@ bool tc_fp2_sqrt(tc_fp2 *r, const tc_fp2 *a)
     tc_fp2_mul(&x0, &a1, a);                    /* a^((p+1)/4) */
     if (tc_fp2_eq(&alpha, &minus_one)) {
         /* x = u·x0 */
-        tc_fpx_neg(&x.c0, &x0.c1);
+        tc_fp_neg(&x.c0, &x0.c1);
         x.c1 = x0.c0;
     } else {
         tc_fp2 b, one;

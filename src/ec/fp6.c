@@ -165,7 +165,7 @@ void tc_fp6_mul_1(tc_fp6 *r, const tc_fp6 *a, const tc_fp2 *b1)
 /* Inverse by the adjugate of multiplication-by-a over Fp2 (the norm
  * method of e.g. Scott, "Implementing cryptographic pairings", 2007): t0 = a0² − ξa1a2, t1 = ξa2² − a0a1, t2 = a1² − a0a2,
  * a⁻¹ = (t0 + t1v + t2v²) / (a0t0 + ξ(a2t1 + a1t2)). */
-void tc_fp6_inv(tc_fp6 *r, const tc_fp6 *a)
+void tc_fp6_inv_var(tc_fp6 *r, const tc_fp6 *a)
 {
     tc_fp2 t0, t1, t2, s, d;
     tc_fp2_sqr(&t0, &a->c0);
@@ -188,7 +188,7 @@ void tc_fp6_inv(tc_fp6 *r, const tc_fp6 *a)
     tc_fp2_mul_xi(&d, &d);
     tc_fp2_mul(&s, &a->c0, &t0);
     tc_fp2_add(&d, &d, &s);
-    tc_fp2_inv(&d, &d);
+    tc_fp2_inv_var(&d, &d);
 
     tc_fp2_mul(&r->c0, &t0, &d);
     tc_fp2_mul(&r->c1, &t1, &d);

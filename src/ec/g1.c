@@ -24,17 +24,16 @@ static const tc_fp G1_GEN_Y = {{0xa6ba871b8b1e1b3aULL, 0x14f1d651eb8e167bULL,
 static const tc_fp G1_BETA = {{0x71930c11d782e155ULL, 0xa6bb947cffbe3323ULL,
                                0xaa303344d4741444ULL, 0x2c3b3f0d26594943ULL}};
 
-/* Additions use the straight-line BN254-specific versions from
- * tower_arith.h (the generic ones loop over limbs with the modulus as an
- * argument, and additions are about as frequent as products here). */
+/* The curve template over Fp (field_impl.h: straight-line carry chains for
+ * the additions, as frequent here as the products). */
 #define FE tc_fp
-#define FE_ADD tc_fpx_add
-#define FE_SUB tc_fpx_sub
-#define FE_DBL tc_fpx_dbl
-#define FE_NEG tc_fpx_neg
+#define FE_ADD tc_fp_add
+#define FE_SUB tc_fp_sub
+#define FE_DBL tc_fp_dbl
+#define FE_NEG tc_fp_neg
 #define FE_MUL tc_fp_mul
 #define FE_SQR tc_fp_sqr
-#define FE_INV tc_fp_inv
+#define FE_INV tc_fp_inv_var
 #define FE_IS_ZERO tc_fp_is_zero
 #define FE_EQ tc_fp_eq
 #define FE_ZERO tc_fp_zero
@@ -103,7 +102,7 @@ void tc_g1_decompose(uint64_t mag[2][4], bool neg[2], const tc_fr *k)
 #define G1_WNAF_W 5
 #define G1_TABLE (1u << (G1_WNAF_W - 2))
 
-void tc_g1_mul(tc_g1 *r, const tc_g1 *a, const tc_fr *k)
+void tc_g1_mul_var(tc_g1 *r, const tc_g1 *a, const tc_fr *k)
 {
     if (tc_g1_is_infinity(a) || tc_fr_is_zero(k)) {
         tc_g1_set_infinity(r);

@@ -45,7 +45,7 @@ static const tc_fp PSI2_X = {{0x3350c88e13e80b9cULL, 0x7dce557cdb5e56b9ULL,
 #define FE_NEG tc_fp2_neg
 #define FE_MUL tc_fp2_mul
 #define FE_SQR tc_fp2_sqr
-#define FE_INV tc_fp2_inv
+#define FE_INV tc_fp2_inv_var
 #define FE_IS_ZERO tc_fp2_is_zero
 #define FE_EQ tc_fp2_eq
 #define FE_ZERO tc_fp2_zero
@@ -132,7 +132,7 @@ void tc_g2_decompose(uint64_t mag[4][4], bool neg[4], const tc_fr *k)
 #define G2_WNAF_W 5
 #define G2_TABLE (1u << (G2_WNAF_W - 2))
 
-void tc_g2_mul(tc_g2 *r, const tc_g2 *a, const tc_fr *k)
+void tc_g2_mul_var(tc_g2 *r, const tc_g2 *a, const tc_fr *k)
 {
     if (tc_g2_is_infinity(a) || tc_fr_is_zero(k)) {
         tc_g2_set_infinity(r);

@@ -1,14 +1,10 @@
 /* Generic Montgomery arithmetic over a modulus below 2^254: the portable C
- * product and square, the BN254 moduli, the run-time choice of the
- * MULX/ADCX/ADOX assembly (src/ec/asm/mont_adx.S), and exponentiation. */
+ * product and square, the BN254 moduli, the portable stand-ins for the
+ * MULX/ADCX/ADOX assembly where it is not built (src/ec/asm/mont_adx.S; the
+ * run-time choice is cpu.c's), and exponentiation. */
 #include "ec/field.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-#ifdef TC_HAVE_ADX_ASM
-#include <cpuid.h>
-#endif
 
 const tc_modulus tc_fp_modulus = {
     {0x3c208c16d87cfd47ULL, 0x97816a916871ca8dULL, 0xb85045b68181585dULL, 0x30644e72e131a029ULL},
@@ -24,40 +20,8 @@ const tc_modulus tc_fr_modulus = {
     {0xac96341c4ffffffbULL, 0x36fc76959f60cd29ULL, 0x666ea36f7879462eULL, 0x0e0a77c19a07df2fULL},
 };
 
-#ifdef TC_HAVE_ADX_ASM
-/* Written once, by the constructor below, before main() and before any
- * thread exists; read-only afterwards. */
-int tc_cpu_adx_flag;
-
-/* CPUID leaf 7, subleaf 0, EBX: bit 8 BMI2 (MULX), bit 19 ADX (ADCX/ADOX).
- * TC_NO_ASM=1 in the environment forces the portable code, so the whole
- * suite can be run on the fallback path. */
-__attribute__((constructor)) static void detect_cpu(void)
-{
-    unsigned eax, ebx, ecx, edx;
-    int ok = 0;
-    if (__get_cpuid_max(0, NULL) >= 7) {
-        __cpuid_count(7, 0, eax, ebx, ecx, edx);
-        ok = ((ebx >> 8) & 1) && ((ebx >> 19) & 1);
-    }
-    const char *off = getenv("TC_NO_ASM");
-    if (off != NULL && off[0] != '\0' && strcmp(off, "0") != 0)
-        ok = 0;
-    tc_cpu_adx_flag = ok;
-}
-#endif
-
-bool tc_cpu_has_adx(void)
-{
-#ifdef TC_HAVE_ADX_ASM
-    return tc_cpu_adx_flag != 0;
-#else
-    return false;
-#endif
-}
-
 #ifndef TC_HAVE_ADX_ASM
-/* Other targets have no assembly; tc_cpu_has_adx() is false there, and these
+/* Other targets have no assembly; tc_cpu.adx is 0 there, and these
  * exist only so that code naming them (tests, benches) still links. */
 void tc_mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                      const uint64_t p[4], uint64_t n0)

@@ -69,7 +69,7 @@ typedef struct tc_msm_opts {
                            * whenever it covers the scalars */
 } tc_msm_opts;
 
-/* Bytes of scratch tc_msm_g1 needs for n scalars of this kind with these
+/* Bytes of scratch tc_msm_g1_var needs for n scalars of this kind with these
  * options (NULL: one thread, automatic window).  Covers every window the
  * automatic choice can pick for this n, whatever the scalars' bit lengths.
  * Returns 0 only on size overflow. */
@@ -82,9 +82,9 @@ size_t tc_msm_g1_scratch_size(size_t n, tc_scalar_kind kind, const tc_msm_opts *
  * TC_MSM_MAX_THREADS is clamped.  Errors: TC_EARG for a scratch too small,
  * a window out of range, an unknown scalar kind, NULL inputs with n > 0.
  * Cost: about (⌊b/c⌋ + 1)·(n + 2^c) group additions for b-bit scalars. */
-tc_status tc_msm_g1(tc_error *err, tc_g1 *out, const tc_g1_affine *bases,
-                    tc_scalars scalars, size_t n, const tc_msm_opts *opts,
-                    void *scratch, size_t scratch_size) TC_MUST_CHECK;
+tc_status tc_msm_g1_var(tc_error *err, tc_g1 *out, const tc_g1_affine *bases,
+                        tc_scalars scalars, size_t n, const tc_msm_opts *opts,
+                        void *scratch, size_t scratch_size) TC_MUST_CHECK;
 
 /* The window the automatic choice takes for n scalars of at most `bits`
  * bits on n_threads threads (exposed for tests and the benchmark): a pure
@@ -94,7 +94,7 @@ unsigned tc_msm_g1_window(size_t n, unsigned bits, unsigned n_threads);
  * addition, false for the scalar one (TC_NO_IFMA=1 or no IFMA). */
 unsigned tc_msm_g1_window_kernel(size_t n, unsigned bits, unsigned n_threads, bool ifma);
 
-/* Whether tc_msm_g1 uses the AVX-512 IFMA batch addition in this process. */
+/* Whether tc_msm_g1_var uses the AVX-512 IFMA batch addition in this process. */
 bool tc_msm_uses_ifma(void);
 
 /* Same sum by double-and-add per term (tc_g1_mul_ref) and Jacobian
@@ -125,7 +125,7 @@ tc_status tc_msm_table_init(tc_error *err, tc_msm_table *t, const tc_g1_affine *
                             unsigned n_threads) TC_MUST_CHECK;
 void tc_msm_table_free(tc_msm_table *t);   /* NULL-safe, idempotent */
 
-/* Scratch for tc_msm_g1_table with n scalars (n ≤ t->n); opts as below. */
+/* Scratch for tc_msm_g1_table_var with n scalars (n ≤ t->n); opts as below. */
 size_t tc_msm_g1_table_scratch_size(const tc_msm_table *t, size_t n, tc_scalar_kind kind,
                                     const tc_msm_opts *opts);
 /* out = Σ_{i<n} k_i·bases[i] using the table (n ≤ t->n: a prefix of the
@@ -133,10 +133,10 @@ size_t tc_msm_g1_table_scratch_size(const tc_msm_table *t, size_t n, tc_scalar_k
  * plain MSM with its own window is modelled faster, go to the plain MSM
  * over the table's first copy (the bases), with the same scratch
  * (a nonzero opts->window keeps the table for every covered scalar).
- * Same contract as tc_msm_g1 otherwise. */
-tc_status tc_msm_g1_table(tc_error *err, tc_g1 *out, const tc_msm_table *t,
-                          tc_scalars scalars, size_t n, const tc_msm_opts *opts,
-                          void *scratch, size_t scratch_size) TC_MUST_CHECK;
+ * Same contract as tc_msm_g1_var otherwise. */
+tc_status tc_msm_g1_table_var(tc_error *err, tc_g1 *out, const tc_msm_table *t,
+                              tc_scalars scalars, size_t n, const tc_msm_opts *opts,
+                              void *scratch, size_t scratch_size) TC_MUST_CHECK;
 
 /* ---- fixed-base batch generation (setup) --------------------------------- */
 
@@ -145,16 +145,16 @@ tc_status tc_msm_g1_table(tc_error *err, tc_g1 *out, const tc_msm_table *t,
  * every output is a sum of ⌈255/c⌉ table points, done as batch-affine
  * rounds (one inversion per chunk and round).  Allocates the table and
  * per-thread buffers (setup-time); 0 < n_threads. */
-tc_status tc_g1_fixed_base_batch(tc_error *err, tc_g1_affine *out, const tc_g1_affine *base,
-                                 const tc_fr *k, size_t n, unsigned n_threads) TC_MUST_CHECK;
+tc_status tc_g1_fixed_base_batch_var(tc_error *err, tc_g1_affine *out, const tc_g1_affine *base,
+                                     const tc_fr *k, size_t n, unsigned n_threads) TC_MUST_CHECK;
 
 /* ---- G2 ---------------------------------------------------------------- */
 
-/* Scratch for tc_msm_g2 over n terms (any alignment). */
+/* Scratch for tc_msm_g2_var over n terms (any alignment). */
 size_t tc_msm_g2_scratch_size(size_t n);
 /* out = Σ k_i·bases[i] in G2 (Jacobian buckets, unsigned windows, one
  * thread): for the verification key and ceremony-sized inputs. */
-tc_status tc_msm_g2(tc_error *err, tc_g2 *out, const tc_g2_affine *bases, const tc_fr *k,
-                    size_t n, void *scratch, size_t scratch_size) TC_MUST_CHECK;
+tc_status tc_msm_g2_var(tc_error *err, tc_g2 *out, const tc_g2_affine *bases, const tc_fr *k,
+                        size_t n, void *scratch, size_t scratch_size) TC_MUST_CHECK;
 
 #endif

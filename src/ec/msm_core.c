@@ -26,6 +26,7 @@ void *msm_arena_take(msm_arena *a, size_t bytes)
     a->p += pad + bytes;
     a->left -= pad + bytes;
     a->used += pad + bytes;
+    TC_VERIFY_CHECK(((p + pad) & 63) == 0 && (uintptr_t)a->p == p + pad + bytes);
     return (void *)(p + pad);
 }
 
@@ -55,20 +56,20 @@ void msm_xyzz_from_affine(msm_xyzz *r, const tc_g1_affine *a)
 static void xyzz_dbl_affine(msm_xyzz *r, const tc_fp *x, const tc_fp *y)
 {
     tc_fp u, v, w, s, m, t;
-    msm_fp_add(&u, y, y);            /* U = 2Y */
+    tc_fp_add(&u, y, y);            /* U = 2Y */
     tc_fp_sqr(&v, &u);           /* V = U² */
     tc_fp_mul(&w, &u, &v);       /* W = U·V */
     tc_fp_mul(&s, x, &v);        /* S = X·V */
     tc_fp_sqr(&m, x);
-    msm_fp_add(&t, &m, &m);
-    msm_fp_add(&m, &t, &m);       /* M = 3X² */
+    tc_fp_add(&t, &m, &m);
+    tc_fp_add(&m, &t, &m);       /* M = 3X² */
     tc_fp_sqr(&t, &m);
-    msm_fp_sub(&t, &t, &s);
-    msm_fp_sub(&r->x, &t, &s);    /* X3 = M² − 2S */
-    msm_fp_sub(&t, &s, &r->x);
+    tc_fp_sub(&t, &t, &s);
+    tc_fp_sub(&r->x, &t, &s);    /* X3 = M² − 2S */
+    tc_fp_sub(&t, &s, &r->x);
     tc_fp_mul(&t, &m, &t);
     tc_fp_mul(&s, &w, y);
-    msm_fp_sub(&r->y, &t, &s);    /* Y3 = M(S − X3) − W·Y */
+    tc_fp_sub(&r->y, &t, &s);    /* Y3 = M(S − X3) − W·Y */
     r->zz = v;
     r->zzz = w;
 }
@@ -81,20 +82,20 @@ void msm_xyzz_dbl(msm_xyzz *r, const msm_xyzz *a)
     }
     /* dbl-2008-s-1 */
     tc_fp u, v, w, s, m, t, x3, y3;
-    msm_fp_add(&u, &a->y, &a->y);
+    tc_fp_add(&u, &a->y, &a->y);
     tc_fp_sqr(&v, &u);
     tc_fp_mul(&w, &u, &v);
     tc_fp_mul(&s, &a->x, &v);
     tc_fp_sqr(&m, &a->x);
-    msm_fp_add(&t, &m, &m);
-    msm_fp_add(&m, &t, &m);
+    tc_fp_add(&t, &m, &m);
+    tc_fp_add(&m, &t, &m);
     tc_fp_sqr(&t, &m);
-    msm_fp_sub(&t, &t, &s);
-    msm_fp_sub(&x3, &t, &s);
-    msm_fp_sub(&t, &s, &x3);
+    tc_fp_sub(&t, &t, &s);
+    tc_fp_sub(&x3, &t, &s);
+    tc_fp_sub(&t, &s, &x3);
     tc_fp_mul(&t, &m, &t);
     tc_fp_mul(&s, &w, &a->y);
-    msm_fp_sub(&y3, &t, &s);
+    tc_fp_sub(&y3, &t, &s);
     tc_fp_mul(&r->zz, &v, &a->zz);
     tc_fp_mul(&r->zzz, &w, &a->zzz);
     r->x = x3;
@@ -118,8 +119,8 @@ void msm_xyzz_add_affine(msm_xyzz *r, const tc_g1_affine *a, bool neg)
     tc_fp u2, s2, p, rr, pp, ppp, q, t;
     tc_fp_mul(&u2, &a->x, &r->zz);
     tc_fp_mul(&s2, &ay, &r->zzz);
-    msm_fp_sub(&p, &u2, &r->x);
-    msm_fp_sub(&rr, &s2, &r->y);
+    tc_fp_sub(&p, &u2, &r->x);
+    tc_fp_sub(&rr, &s2, &r->y);
     if (msm_fp_is_zero(&p)) {
         if (msm_fp_is_zero(&rr))
             xyzz_dbl_affine(r, &a->x, &ay);
@@ -131,13 +132,13 @@ void msm_xyzz_add_affine(msm_xyzz *r, const tc_g1_affine *a, bool neg)
     tc_fp_mul(&ppp, &p, &pp);
     tc_fp_mul(&q, &r->x, &pp);
     tc_fp_sqr(&t, &rr);
-    msm_fp_sub(&t, &t, &ppp);
-    msm_fp_sub(&t, &t, &q);
-    msm_fp_sub(&t, &t, &q);                 /* X3 = R² − PPP − 2Q */
-    msm_fp_sub(&q, &q, &t);
+    tc_fp_sub(&t, &t, &ppp);
+    tc_fp_sub(&t, &t, &q);
+    tc_fp_sub(&t, &t, &q);                 /* X3 = R² − PPP − 2Q */
+    tc_fp_sub(&q, &q, &t);
     tc_fp_mul(&q, &rr, &q);
     tc_fp_mul(&s2, &r->y, &ppp);
-    msm_fp_sub(&r->y, &q, &s2);             /* Y3 = R(Q − X3) − Y1·PPP */
+    tc_fp_sub(&r->y, &q, &s2);             /* Y3 = R(Q − X3) − Y1·PPP */
     r->x = t;
     tc_fp_mul(&r->zz, &r->zz, &pp);
     tc_fp_mul(&r->zzz, &r->zzz, &ppp);
@@ -157,8 +158,8 @@ void msm_xyzz_add(msm_xyzz *r, const msm_xyzz *a)
     tc_fp_mul(&u2, &a->x, &r->zz);
     tc_fp_mul(&s1, &r->y, &a->zzz);
     tc_fp_mul(&s2, &a->y, &r->zzz);
-    msm_fp_sub(&p, &u2, &u1);
-    msm_fp_sub(&rr, &s2, &s1);
+    tc_fp_sub(&p, &u2, &u1);
+    tc_fp_sub(&rr, &s2, &s1);
     if (msm_fp_is_zero(&p)) {
         if (msm_fp_is_zero(&rr))
             msm_xyzz_dbl(r, a);
@@ -170,13 +171,13 @@ void msm_xyzz_add(msm_xyzz *r, const msm_xyzz *a)
     tc_fp_mul(&ppp, &p, &pp);
     tc_fp_mul(&q, &u1, &pp);
     tc_fp_sqr(&t, &rr);
-    msm_fp_sub(&t, &t, &ppp);
-    msm_fp_sub(&t, &t, &q);
-    msm_fp_sub(&t, &t, &q);                 /* X3 */
-    msm_fp_sub(&q, &q, &t);
+    tc_fp_sub(&t, &t, &ppp);
+    tc_fp_sub(&t, &t, &q);
+    tc_fp_sub(&t, &t, &q);                 /* X3 */
+    tc_fp_sub(&q, &q, &t);
     tc_fp_mul(&q, &rr, &q);
     tc_fp_mul(&s1, &s1, &ppp);
-    msm_fp_sub(&r->y, &q, &s1);
+    tc_fp_sub(&r->y, &q, &s1);
     r->x = t;
     tc_fp_mul(&r->zz, &r->zz, &a->zz);
     tc_fp_mul(&r->zz, &r->zz, &pp);
@@ -195,12 +196,13 @@ void msm_xyzz_to_affine(tc_g1_affine *r, const msm_xyzz *a)
     /* t = (ZZ·ZZZ)⁻¹, ZZ⁻¹ = t·ZZZ, ZZZ⁻¹ = t·ZZ */
     tc_fp t, izz, izzz;
     tc_fp_mul(&t, &a->zz, &a->zzz);
-    tc_fp_inv(&t, &t);
+    tc_fp_inv_var(&t, &t);
     tc_fp_mul(&izz, &t, &a->zzz);
     tc_fp_mul(&izzz, &t, &a->zz);
     tc_fp_mul(&r->x, &a->x, &izz);
     tc_fp_mul(&r->y, &a->y, &izzz);
     r->infinity = false;
+    TC_VERIFY_CHECK(tc_g1_affine_is_on_curve(r));
 }
 
 void msm_xyzz_to_g1(tc_g1 *r, const msm_xyzz *a)
@@ -221,15 +223,15 @@ static inline void slope_parts(msm_add_op *op, tc_fp *num, tc_fp *den)
     const tc_g1_affine *q = op->src;
     tc_fp qy;
     msm_fp_cneg(&qy, &q->y, op->neg);
-    msm_fp_sub(den, &q->x, &p->x);
-    msm_fp_sub(num, &qy, &p->y);
+    tc_fp_sub(den, &q->x, &p->x);
+    tc_fp_sub(num, &qy, &p->y);
     if (msm_fp_is_zero(den)) {
         if (msm_fp_is_zero(num)) {
             tc_fp t;
-            msm_fp_add(den, &p->y, &p->y);
+            tc_fp_add(den, &p->y, &p->y);
             tc_fp_sqr(&t, &p->x);
-            msm_fp_add(num, &t, &t);
-            msm_fp_add(num, num, &t);
+            tc_fp_add(num, &t, &t);
+            tc_fp_add(num, num, &t);
         } else {
             tc_fp_one(den);
             p->infinity = true;
@@ -249,11 +251,11 @@ static inline void finish_add(msm_add_op *op, const tc_fp *num, const tc_fp *din
     tc_fp lambda, t, x3;
     tc_fp_mul(&lambda, num, dinv);
     tc_fp_sqr(&x3, &lambda);
-    msm_fp_sub(&x3, &x3, &p->x);
-    msm_fp_sub(&x3, &x3, &op->src->x);   /* read before p->x changes: src may be dst */
-    msm_fp_sub(&t, &p->x, &x3);
+    tc_fp_sub(&x3, &x3, &p->x);
+    tc_fp_sub(&x3, &x3, &op->src->x);   /* read before p->x changes: src may be dst */
+    tc_fp_sub(&t, &p->x, &x3);
     tc_fp_mul(&t, &lambda, &t);
-    msm_fp_sub(&p->y, &t, &p->y);
+    tc_fp_sub(&p->y, &t, &p->y);
     p->x = x3;
 }
 
@@ -274,7 +276,7 @@ void msm_batch_add_scalar(msm_add_op *ops, size_t k, tc_fp *num, tc_fp *den, tc_
             tc_fp_mul(&pref[i], &pref[i - 1], &den[i]);   /* Π den[0..i] */
     }
     tc_fp inv, dinv;
-    tc_fp_inv(&inv, &pref[k - 1]);
+    tc_fp_inv_var(&inv, &pref[k - 1]);
     for (size_t i = k; i-- > 0;) {
         if (i > 0) {
             tc_fp_mul(&dinv, &inv, &pref[i - 1]);   /* den[i]⁻¹ */
@@ -328,6 +330,7 @@ void msm_buckets_carve(msm_buckets *b, unsigned c, void *mem)
     b->q_src = msm_arena_take(&a, b->cap * sizeof(void *));
     b->q_neg = msm_arena_take(&a, b->cap);
     b->seg = msm_arena_take(&a, b->cap * sizeof(tc_g1_affine));
+    TC_VERIFY_CHECK(b->seg != NULL && a.used <= msm_buckets_bytes(c));
     b->n_ops = b->n_q = 0;
 }
 
@@ -492,7 +495,7 @@ static void fold_ext(msm_buckets *b)
         if (k == 0)
             continue;
         tc_fp inv, dinv, izz, izzz;
-        tc_fp_inv(&inv, &b->pref[k - 1]);
+        tc_fp_inv_var(&inv, &b->pref[k - 1]);
         for (size_t i = k; i-- > 0;) {
             if (i > 0) {
                 tc_fp_mul(&dinv, &inv, &b->pref[i - 1]);

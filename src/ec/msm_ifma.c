@@ -57,47 +57,13 @@
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang_analyzer__)
 #define TC_IFMA_BUILD 1
-#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
 #ifdef TC_IFMA_BUILD
 
-/* Written once, by the constructor below, before main() and before any
- * thread exists; read-only afterwards. */
-int tc_cpu_ifma_flag;
-
-/* CPUID leaf 7 EBX: bit 16 AVX512F, bit 21 AVX512IFMA; and the OS must save
- * the ZMM state (XCR0 bits 1, 2, 5, 6, 7).  TC_NO_IFMA=1 or TC_NO_ASM=1 in
- * the environment turns the vector path off. */
-static bool env_set(const char *name)
-{
-    const char *v = getenv(name);
-    return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
-}
-
-__attribute__((constructor)) static void detect_ifma(void)
-{
-    unsigned eax, ebx, ecx, edx;
-    int ok = 0;
-    if (__get_cpuid_max(0, NULL) >= 7) {
-        __cpuid(1, eax, ebx, ecx, edx);
-        bool osxsave = (ecx >> 27) & 1;
-        __cpuid_count(7, 0, eax, ebx, ecx, edx);
-        ok = osxsave && ((ebx >> 16) & 1) && ((ebx >> 21) & 1);
-        if (ok) {
-            unsigned lo, hi;
-            __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-            ok = (lo & 0xe6) == 0xe6;
-        }
-    }
-    if (env_set("TC_NO_IFMA") || env_set("TC_NO_ASM"))
-        ok = 0;
-    tc_cpu_ifma_flag = ok;
-}
-
 /* The vector code below is compiled for AVX-512F and IFMA whatever -march
- * says (it runs only where detect_ifma found both).  Every function carries
+ * says (it runs only where the probe in cpu.c found both).  Every function carries
  * the target attribute itself: clang ignores #pragma GCC target and will not
  * inline an intrinsic into a function compiled without its feature. */
 #define IFMA __attribute__((target("avx512f,avx512ifma")))
@@ -360,7 +326,7 @@ IFMA_INLINE void pref_load(v5 *r, const uint64_t *slot)
 
 /* inv[j] = 16·t[j]⁻¹ lane by lane for j < n (t < 2p, non-zero mod p), with
  * one scalar inversion for all 8n lanes (Montgomery's trick): as a
- * Montgomery element, a lane's t is T·2^256 for some T, and tc_fp_inv
+ * Montgomery element, a lane's t is T·2^256 for some T, and tc_fp_inv_var
  * returns T⁻¹·2^256 = 2^512/t: the inverse of the lane's number as the
  * vector code sees it. */
 static IFMA void lanes_inverse(v5 *inv, const v5 *t, int n, const ifma_ctx *c)
@@ -384,7 +350,7 @@ static IFMA void lanes_inverse(v5 *inv, const v5 *t, int n, const ifma_ctx *c)
         else
             tc_fp_mul(&pre[l], &pre[l - 1], &x[l]);
     }
-    tc_fp_inv(&acc, &pre[lanes - 1]);
+    tc_fp_inv_var(&acc, &pre[lanes - 1]);
     for (int l = lanes - 1; l > 0; l--) {
         tc_fp xi;
         tc_fp_mul(&xi, &acc, &pre[l - 1]);
@@ -532,15 +498,10 @@ static IFMA void batch_add_ifma(msm_add_op *ops, size_t k, uint64_t *slots)
 
 bool msm_batch_add_ifma(msm_add_op *ops, size_t k, tc_fp *scratch)
 {
-    if (!tc_cpu_ifma_flag || k < MSM_IFMA_MIN_BATCH || !vector_ok(ops, k))
+    if (!tc_cpu.ifma || k < MSM_IFMA_MIN_BATCH || !vector_ok(ops, k))
         return false;
     batch_add_ifma(ops, k, (uint64_t *)scratch);
     return true;
-}
-
-bool msm_ifma_available(void)
-{
-    return tc_cpu_ifma_flag != 0;
 }
 
 #else
@@ -550,11 +511,6 @@ bool msm_batch_add_ifma(msm_add_op *ops, size_t k, tc_fp *scratch)
     (void)ops;
     (void)k;
     (void)scratch;
-    return false;
-}
-
-bool msm_ifma_available(void)
-{
     return false;
 }
 

@@ -1,7 +1,7 @@
 /*
  * The AVX-512 IFMA form of msm_batch_add (msm_ifma.c), used by it when the
  * CPU has AVX512F and AVX512IFMA (and neither TC_NO_IFMA=1 nor TC_NO_ASM=1
- * is set).
+ * is set): tc_cpu.ifma, cpu.h).
  */
 #ifndef TC_EC_MSM_IFMA_H
 #define TC_EC_MSM_IFMA_H
@@ -17,6 +17,5 @@
  * equal x: doubling and opposite points are left to the scalar code).
  * scratch: (k) elements. */
 bool msm_batch_add_ifma(msm_add_op *ops, size_t k, tc_fp *scratch);
-bool msm_ifma_available(void);
 
 #endif

@@ -6,10 +6,7 @@
 #define TC_EC_MSM_IMPL_H
 
 #include "ec/msm.h"
-
-/* Fp addition and subtraction for the hot loops: the field's own routines. */
-static inline void msm_fp_sub(tc_fp *r, const tc_fp *a, const tc_fp *b) { tc_fp_sub(r, a, b); }
-static inline void msm_fp_add(tc_fp *r, const tc_fp *a, const tc_fp *b) { tc_fp_add(r, a, b); }
+#include "util/verify.h"
 
 static inline bool msm_fp_is_zero(const tc_fp *a)
 {
@@ -116,5 +113,97 @@ void msm_buckets_reduce(msm_xyzz *r, msm_buckets *b);
 typedef struct msm_arena { uint8_t *p; size_t left; size_t used; } msm_arena;
 void *msm_arena_take(msm_arena *a, size_t bytes);
 size_t msm_round_up(size_t bytes);
+
+/* ---- scalar digits and tasks (msm.c, msm_table.c, msm_window.c) ---- */
+
+/* Windows of c bits for scalars of `bits` bits: the top Booth digit of an
+ * m < 2^bits then absorbs the carry. */
+static inline unsigned msm_windows_for(unsigned bits, unsigned c) { return bits / c + 1; }
+
+/* Booth (signed) digit w of width c: with bits b_j of the magnitude and
+ * b_{−1} = 0, d_w = Σ_{j<c} b_{wc+j}·2^j + b_{wc−1} − 2^c·b_{wc+c−1}, so
+ * d_w ∈ [−2^(c−1), 2^(c−1)] and Σ_w d_w·2^(wc) = m as long as the top
+ * window's last bit is zero, i.e. W = ⌊bits/c⌋ + 1 windows (Booth 1951;
+ * the c+1 bits read overlap by one, so digits are independent). */
+static inline int32_t msm_booth_digit(const uint64_t m[4], unsigned w, unsigned c)
+{
+    uint64_t v;
+    size_t start = (size_t)w * c;
+    uint64_t mask = ((uint64_t)2 << c) - 1;     /* c + 1 bits */
+    if (start == 0) {
+        v = (m[0] << 1) & mask;
+    } else {
+        size_t s = start - 1, idx = s >> 6;
+        unsigned sh = (unsigned)(s & 63);
+        v = m[idx] >> sh;
+        if (sh + c + 1 > 64 && idx + 1 < 4)
+            v |= m[idx + 1] << (64 - sh);
+        v &= mask;
+    }
+    int32_t d = (int32_t)((v + 1) >> 1) - (int32_t)(((v >> c) & 1) << c);
+    TC_VERIFY_CHECK(d >= -(INT32_C(1) << (c - 1)) && d <= INT32_C(1) << (c - 1));
+    return d;
+}
+
+/* Tasks of the plain MSM.  With W windows on T threads, the first
+ * W − (W mod T) windows are one task each and the last W mod T windows are
+ * each split into T point chunks, so every thread gets the same work: whole
+ * windows and one chunk of each leftover window, at the price of
+ * (T − 1)·(W mod T) extra bucket reductions.  Task t < W − r is window t;
+ * after that, tasks go window by window, chunk by chunk.  The split depends
+ * only on W and T; the result does not depend on it. */
+typedef struct msm_split { unsigned whole, split, parts, n_tasks; } msm_split;
+
+static inline msm_split msm_split_for(unsigned n_windows, unsigned n_threads)
+{
+    msm_split sp;
+    unsigned r = n_threads > 1 ? n_windows % n_threads : 0;
+    sp.whole = n_windows - r;
+    sp.split = r;
+    sp.parts = r ? n_threads : 1;
+    sp.n_tasks = sp.whole + r * sp.parts;
+    return sp;
+}
+
+/* ---- the window model (msm_window.c; docs/msm.md) ---- */
+
+/* Pass costs for one (model, n, n_threads), by window c and by the number
+ * of bits left to the window (it reaches 2^left buckets; left = c − 1 for
+ * every window but the top one, whose digits have bits − (W − 1)·c < c
+ * bits plus the carry): whole windows over n points, and chunks over
+ * n/n_threads.  They do not depend on the scalars' bit length, so one
+ * table serves the choice for every bit length; entries are filled when
+ * first needed (negative: not yet). */
+typedef struct msm_cost_table {
+    size_t n;
+    unsigned n_threads;
+    const struct msm_model *k;   /* the kernel's figures (msm_window.c) */
+    double pass[2][TC_MSM_MAX_WINDOW + 1][TC_MSM_MAX_WINDOW];   /* [chunk][c][left] */
+} msm_cost_table;
+
+/* The table for the batch-addition kernel in use (tc_cpu.ifma). */
+void msm_cost_table_current(msm_cost_table *ct, size_t n, unsigned n_threads);
+/* Modelled time of the plain MSM with window c for scalars of `bits` bits. */
+double msm_plain_cost(msm_cost_table *ct, unsigned bits, unsigned c);
+/* The window of least modelled time for scalars of `bits` bits. */
+unsigned msm_choose_window(msm_cost_table *ct, unsigned bits);
+/* Modelled time of the table MSM (every window into one bucket set per
+ * thread) with window c. */
+double msm_table_cost(size_t n, unsigned bits, unsigned n_threads, unsigned c);
+
+/* ---- the shared driver (msm.c) ---- */
+
+/* Thread count of opts: 0 or NULL mean 1, clamped to TC_MSM_MAX_THREADS. */
+unsigned msm_clamp_threads(const tc_msm_opts *o);
+/* Scratch bytes for window c, n_tasks task results, n_threads bucket sets
+ * and canon_n canonical scalars; 0 on overflow. */
+size_t msm_layout_total(unsigned c, unsigned n_tasks, unsigned n_threads, size_t canon_n);
+/* The plain MSM over pts (stride 0), or with a table (table_windows copies
+ * of the bases, stride apart, window forced_c): the table when it covers
+ * the scalars and is modelled no slower than the plain MSM (always, with
+ * table_always), else the plain MSM over the first copy. */
+tc_status msm_run(tc_error *err, tc_g1 *out, const tc_g1_affine *pts, size_t stride,
+                  unsigned table_windows, bool table_always, tc_scalars scalars, size_t n,
+                  unsigned n_threads, unsigned forced_c, void *scratch, size_t scratch_size);
 
 #endif

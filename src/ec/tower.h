@@ -13,7 +13,6 @@
 #define TC_EC_TOWER_H
 
 #include "ec/field.h"
-#include "ec/tower_arith.h"
 
 typedef struct tc_fp2 { tc_fp c0, c1; } tc_fp2;            /* c0 + c1·u */
 typedef struct tc_fp6 { tc_fp2 c0, c1, c2; } tc_fp6;       /* c0 + c1·v + c2·v² */
@@ -27,28 +26,28 @@ bool tc_fp2_is_one(const tc_fp2 *a);
 bool tc_fp2_eq(const tc_fp2 *a, const tc_fp2 *b);
 static inline void tc_fp2_add(tc_fp2 *r, const tc_fp2 *a, const tc_fp2 *b)
 {
-    tc_fpx_add(&r->c0, &a->c0, &b->c0);
-    tc_fpx_add(&r->c1, &a->c1, &b->c1);
+    tc_fp_add(&r->c0, &a->c0, &b->c0);
+    tc_fp_add(&r->c1, &a->c1, &b->c1);
 }
 static inline void tc_fp2_sub(tc_fp2 *r, const tc_fp2 *a, const tc_fp2 *b)
 {
-    tc_fpx_sub(&r->c0, &a->c0, &b->c0);
-    tc_fpx_sub(&r->c1, &a->c1, &b->c1);
+    tc_fp_sub(&r->c0, &a->c0, &b->c0);
+    tc_fp_sub(&r->c1, &a->c1, &b->c1);
 }
 static inline void tc_fp2_dbl(tc_fp2 *r, const tc_fp2 *a)
 {
-    tc_fpx_dbl(&r->c0, &a->c0);
-    tc_fpx_dbl(&r->c1, &a->c1);
+    tc_fp_dbl(&r->c0, &a->c0);
+    tc_fp_dbl(&r->c1, &a->c1);
 }
 static inline void tc_fp2_neg(tc_fp2 *r, const tc_fp2 *a)
 {
-    tc_fpx_neg(&r->c0, &a->c0);
-    tc_fpx_neg(&r->c1, &a->c1);
+    tc_fp_neg(&r->c0, &a->c0);
+    tc_fp_neg(&r->c1, &a->c1);
 }
 static inline void tc_fp2_conj(tc_fp2 *r, const tc_fp2 *a)
 {
     r->c0 = a->c0;
-    tc_fpx_neg(&r->c1, &a->c1);
+    tc_fp_neg(&r->c1, &a->c1);
 }
 /* Karatsuba: 3 Fp products. */
 void tc_fp2_mul(tc_fp2 *r, const tc_fp2 *a, const tc_fp2 *b);
@@ -56,15 +55,15 @@ void tc_fp2_mul(tc_fp2 *r, const tc_fp2 *a, const tc_fp2 *b);
 void tc_fp2_sqr(tc_fp2 *r, const tc_fp2 *a);
 void tc_fp2_mul_fp(tc_fp2 *r, const tc_fp2 *a, const tc_fp *b);
 void tc_fp2_mul_xi(tc_fp2 *r, const tc_fp2 *a);            /* r = a·(9 + u) */
-void tc_fp2_inv(tc_fp2 *r, const tc_fp2 *a);               /* 0 ↦ 0 */
+void tc_fp2_inv_var(tc_fp2 *r, const tc_fp2 *a);               /* 0 ↦ 0 */
 /* r = a^e, e little-endian 64-bit limbs (n of them); variable time. */
 void tc_fp2_pow(tc_fp2 *r, const tc_fp2 *a, const uint64_t *e, size_t n);
 /* Square root: false when a is not a square (r untouched).  Returns the
  * root that is not "negative" in arkworks' order (!tc_fp2_is_lexlargest),
  * i.e. the smaller of the two under the c1-first comparison. */
-bool tc_fp2_sqrt(tc_fp2 *r, const tc_fp2 *a);
+bool tc_fp2_sqrt_var(tc_fp2 *r, const tc_fp2 *a);
 /* Quadratic character in Fp2: 1, −1, or 0 for zero (via the norm). */
-int tc_fp2_legendre(const tc_fp2 *a);
+int tc_fp2_legendre_var(const tc_fp2 *a);
 /* arkworks' "y > −y" for Fp2: compares c1 first, c0 when c1 = 0. */
 bool tc_fp2_is_lexlargest(const tc_fp2 *a);
 static inline void tc_fp2_frobenius(tc_fp2 *r, const tc_fp2 *a)  /* a^p = conj(a) */
@@ -90,7 +89,7 @@ void tc_fp6_mul_fp2(tc_fp6 *r, const tc_fp6 *a, const tc_fp2 *b);
 void tc_fp6_mul_01(tc_fp6 *r, const tc_fp6 *a, const tc_fp2 *b0, const tc_fp2 *b1);
 /* r = a·(b1·v): 3 Fp2 products. */
 void tc_fp6_mul_1(tc_fp6 *r, const tc_fp6 *a, const tc_fp2 *b1);
-void tc_fp6_inv(tc_fp6 *r, const tc_fp6 *a);                    /* 0 ↦ 0 */
+void tc_fp6_inv_var(tc_fp6 *r, const tc_fp6 *a);                    /* 0 ↦ 0 */
 /* r = a^(p^k); any k (reduced mod 6). */
 void tc_fp6_frobenius(tc_fp6 *r, const tc_fp6 *a, int k);
 
@@ -103,7 +102,7 @@ void tc_fp12_add(tc_fp12 *r, const tc_fp12 *a, const tc_fp12 *b);
 void tc_fp12_sub(tc_fp12 *r, const tc_fp12 *a, const tc_fp12 *b);
 void tc_fp12_mul(tc_fp12 *r, const tc_fp12 *a, const tc_fp12 *b);  /* 18 Fp2 products */
 void tc_fp12_sqr(tc_fp12 *r, const tc_fp12 *a);                    /* 12 Fp2 products */
-void tc_fp12_inv(tc_fp12 *r, const tc_fp12 *a);                    /* 0 ↦ 0 */
+void tc_fp12_inv_var(tc_fp12 *r, const tc_fp12 *a);                    /* 0 ↦ 0 */
 /* c0 − c1·w = a^(p⁶); for a in the cyclotomic subgroup, the inverse. */
 void tc_fp12_conj(tc_fp12 *r, const tc_fp12 *a);
 /* r = a^(p^k): one pass over the coefficients for k = 1, 2, 3 (hard-coded

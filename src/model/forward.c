@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/verify.h"
+
 enum { LOGIT_CHUNK = 32 };
 /* Below this many multiply-adds a kernel runs on the calling thread: waking
  * a worker costs more.  Splitting never changes results (rows are
@@ -129,6 +131,7 @@ tc_status tc_session_new(tc_error *err, tc_session **out, const tc_model *m,
         *views[i] = s->arena + at;
         at += (parts[i] + 15) / 16 * 16;
     }
+    TC_VERIFY_CHECK(at == total);           /* the views tile the arena exactly */
     if (!m->learned_pos) {
         float *inv_freq = malloc((size_t)(c->head_dim / 2) * sizeof(float));
         if (inv_freq == NULL) {

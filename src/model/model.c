@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "util/verify.h"
+
 /* Decoding reads every weight once per token, so its speed is the memory
  * bandwidth one core gets.  Weights in 2 MiB pages (Linux transparent huge
  * pages) decode 1-7 % faster than in the 4 KiB pages of the file mapping on
@@ -134,6 +136,7 @@ static tc_status get_tensor(tc_error *err, tc_model *m, const float **out, const
                             int ndim, int64_t d0, int64_t d1, bool required)
 {
     *out = NULL;
+    TC_VERIFY_CHECK((ndim == 1 || ndim == 2) && d0 > 0 && (ndim == 1 || d1 > 0));
     const tc_st_tensor *t = tc_weights_find(m->files, name);
     if (t == NULL) {
         if (!required)
@@ -154,6 +157,8 @@ static tc_status get_tensor(tc_error *err, tc_model *m, const float **out, const
         return tc_fail(err, TC_EFORMAT, "%s: tensor '%s' has shape [%s], expected [%lld, %lld]",
                        file, name, got, (long long)d0, (long long)d1);
     }
+    /* the caller reads exactly d0·d1 floats */
+    TC_VERIFY_CHECK(t->numel == (size_t)d0 * (ndim == 2 ? (size_t)d1 : 1));
     bool aligned_f32 = t->dtype == TC_DTYPE_F32 && ((uintptr_t)t->data & 3) == 0;
     float *copy = NULL;
     if (aligned_f32 && m->copy_f32 && t->numel * sizeof(float) >= HUGE_PAGE)

@@ -130,6 +130,7 @@ typedef struct audit {
     const tc_model_config *cfg;
     tc_layout lay;
     size_t T, H, L, Tp, Hp;
+    size_t cap;                  /* the receipt layout's token_capacity (0: none) */
     json_t *checks;              /* array of {name, ok, lines} */
     json_t *cur;                 /* the check being filled */
     double t_check;              /* when it began */
@@ -275,11 +276,12 @@ static void check_expectations(audit *a)
                       "knows its trapdoors can forge openings", tc_pst_origin_name(a->vf.origin));
     /* the layout the verifier expects for this model and token count */
     tc_error e3 = {0};
-    bool lay_ok = tc_layout_structured(&e3, &a->lay, a->L + 1, a->T, a->H) == TC_OK;
+    bool lay_ok = tc_layout_structured_cap(&e3, &a->lay, a->L + 1, a->T, a->H, a->cap) == TC_OK;
     json_t *wj = lay_ok ? tc_layout_to_json_object(&a->lay) : NULL;
     lay_ok = wj != NULL && json_equal(wj, a->rc.layout);
     json_decref(wj);
-    line(a, lay_ok, "layout is the structured layout of [%zu][%zu][%zu]", a->L + 1, a->T, a->H);
+    line(a, lay_ok, "layout is the structured layout of [%zu][%zu][%zu]%s", a->L + 1, a->T, a->H,
+         a->cap != 0 ? " (token axis padded for the receipt's token_capacity)" : "");
     tc_pst_shape gs = {.m = a->lay.m};
     for (int i = 0; i < a->lay.m; i++)
         gs.n[i] = a->lay.shape[i];
@@ -695,6 +697,25 @@ out:
 /* ---------------------------------------------------------------- audit */
 
 
+/* A receipt's layout may pad the token axis for more tokens than the run
+ * has (a service that keeps one grid shape for all its runs): at least T,
+ * and at most the model's context when its config gives one. */
+static tc_status receipt_token_capacity(audit *a)
+{
+    json_t *v = json_object_get(a->rc.layout, "token_capacity");
+    a->cap = 0;
+    if (v == NULL)
+        return TC_OK;
+    json_int_t c = json_integer_value(v);
+    size_t most = a->cfg->max_pos > 0 ? (size_t)a->cfg->max_pos : ((size_t)1 << 20);
+    if (!json_is_integer(v) || c < (json_int_t)a->T || (size_t)c > (most > a->T ? most : a->T))
+        return tc_fail(a->err, TC_EFORMAT, "%s: layout token_capacity must be an integer from "
+                       "%zu (the tokens) to %zu (the model's context)", a->o->receipt_path, a->T,
+                       most);
+    a->cap = (size_t)c;
+    return TC_OK;
+}
+
 static tc_status load_inputs(audit *a)
 {
     const tc_audit_opts *o = a->o;
@@ -749,7 +770,10 @@ static tc_status load_inputs(audit *a)
     /* the slice is [Tp][Hp]: Hp from the layout the verifier derives */
     tc_layout lay;
     tc_error e = {0};
-    if (tc_layout_structured(&e, &lay, a->L + 1, a->T, a->H) == TC_OK &&
+    st = receipt_token_capacity(a);
+    if (st != TC_OK)
+        return st;
+    if (tc_layout_structured_cap(&e, &lay, a->L + 1, a->T, a->H, a->cap) == TC_OK &&
         lay.padded[1] * lay.padded[2] == count) {
         a->Tp = lay.padded[1];
         a->Hp = lay.padded[2];

@@ -97,6 +97,7 @@ tc_status tc_challenge_read(tc_error *err, tc_challenge *ch, const char *path) T
 typedef struct tc_respond_opts {
     const char *run_dir;
     const char *srs_path;        /* NULL: run_dir/srs.tcs */
+    const tc_pst_srs *srs;       /* or an SRS already loaded (then srs_path is unused) */
     const char *challenge_path;
     const char *out_path;
     int n_threads;

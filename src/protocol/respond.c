@@ -287,17 +287,19 @@ tc_status tc_respond(tc_error *err, const tc_respond_opts *o)
         st = tc_fail(err, TC_EFORMAT, "%s: expected int64 with %zu values", path, lay.grid_size);
         goto out;
     }
-    if (o->srs_path != NULL)
-        snprintf(path, sizeof path, "%s", o->srs_path);
+    const tc_pst_srs *S = o->srs != NULL ? o->srs : &srs;
+    if (o->srs_path != NULL || o->srs != NULL)
+        snprintf(path, sizeof path, "%s", o->srs_path != NULL ? o->srs_path : "SRS");
     else
         path_in(path, sizeof path, o->run_dir, "srs.tcs");
-    st = tc_pst_srs_load(err, &srs, path, o->n_threads);
+    if (o->srs == NULL)
+        st = tc_pst_srs_load(err, &srs, path, o->n_threads);
     if (st != TC_OK)
         goto out;
     tc_pst_shape shape = {.m = lay.m};
     for (int i = 0; i < lay.m; i++)
         shape.n[i] = lay.shape[i];
-    if (!tc_pst_shape_eq(&srs.shape, &shape)) {
+    if (!tc_pst_shape_eq(&S->shape, &shape)) {
         st = tc_fail(err, TC_EFORMAT, "%s: the SRS's shape is not the run's grid shape", path);
         goto out;
     }
@@ -315,12 +317,12 @@ tc_status tc_respond(tc_error *err, const tc_respond_opts *o)
         r.level = j;
         r.n = i + 1;
         r.layers[i] = ch.open_layers[i];
-        st = tc_pst_open_slice(err, &r.slices[i], &srs, g, grid.count, z, j,
-                               o->n_threads);
+        st = tc_pst_open_slice(err, &r.slices[i], S, g, grid.count, z, j, o->n_threads);
         if (st != TC_OK)
             goto out;
         size_t count = r.slices[i].count, off = (size_t)ch.open_layers[i] * count;
-        if ((r.values[i] = malloc(count * sizeof *r.values[i])) == NULL) {
+        r.values[i] = malloc(count * sizeof *r.values[i]);
+        if (r.values[i] == NULL) {
             st = tc_fail(err, TC_ENOMEM, "out of memory");
             goto out;
         }

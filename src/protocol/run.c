@@ -106,7 +106,8 @@ static void run_free(run *r)
     free(r->pf.open);
     free(r->pf.index);
     tc_pst_slice_free(&r->pf.slice);
-    tc_pst_srs_free(&r->g.srs);
+    if (r->o->srs == NULL)
+        tc_pst_srs_free(&r->g.srs);
     free(r->g.values);
     free(r->g.qvals);
     free(r->tx.hidden);
@@ -114,8 +115,10 @@ static void run_free(run *r)
     free(r->tx.seq);
     free(r->tx.prompt_ids);
     tc_session_free(r->tx.sess);
-    tc_tok_free(r->tx.tok);
-    tc_model_free(r->tx.model);
+    if (r->o->model == NULL) {
+        tc_tok_free(r->tx.tok);
+        tc_model_free(r->tx.model);
+    }
     free(r);
 }
 
@@ -246,9 +249,15 @@ static tc_status load_model(run *r)
 {
     const tc_run_opts *o = r->o;
     run_text *tx = &r->tx;
-    tc_status st = tc_model_load(r->err, &tx->model, o->model_dir);
-    if (st == TC_OK)
-        st = tc_engine_tokenizer(r->err, &tx->tok, o->model_dir);
+    tc_status st = TC_OK;
+    if (o->model != NULL) {       /* loaded by the caller (borrowed) */
+        tx->model = o->model;
+        tx->tok = o->tok;
+    } else {
+        st = tc_model_load(r->err, &tx->model, o->model_dir);
+        if (st == TC_OK)
+            st = tc_engine_tokenizer(r->err, &tx->tok, o->model_dir);
+    }
     if (st != TC_OK)
         return st;
     if (tx->tok == NULL)
@@ -384,7 +393,7 @@ static tc_status lay_out(run *r)
         st = tc_layout_flat(r->err, &g->lay, L1, T, H, TC_LAYOUT_FLAT_MIN_DIM,
                             TC_LAYOUT_FLAT_MAX_DIM, 0, o->seed);
     else
-        st = tc_layout_structured(r->err, &g->lay, L1, T, H);
+        st = tc_layout_structured_cap(r->err, &g->lay, L1, T, H, o->token_capacity);
     if (st != TC_OK)
         return st;
     g->values = malloc(g->lay.grid_size * sizeof *g->values);
@@ -429,16 +438,19 @@ static tc_status setup(run *r)
 {
     const tc_run_opts *o = r->o;
     run_grid *g = &r->g;
-    tc_status st;
-    if (o->srs_path != NULL) {
-        st = tc_pst_srs_load(r->err, &g->srs, o->srs_path, o->n_threads);
+    tc_status st = TC_OK;
+    if (o->srs != NULL || o->srs_path != NULL) {
+        if (o->srs != NULL)
+            g->srs = *o->srs;     /* borrowed: not freed (run_free) */
+        else
+            st = tc_pst_srs_load(r->err, &g->srs, o->srs_path, o->n_threads);
         if (st != TC_OK || tc_pst_shape_eq(&g->srs.shape, &g->shape))
             return st;
         char a[128], b[128];
         tc_pst_shape_str(a, sizeof a, &g->srs.shape);
         tc_pst_shape_str(b, sizeof b, &g->shape);
         return tc_fail(r->err, TC_EFORMAT, "%s: SRS is for shape %s, the grid is %s",
-                       o->srs_path, a, b);
+                       o->srs_path ? o->srs_path : "SRS", a, b);
     }
     uint8_t seed[8];
     char path[4096];

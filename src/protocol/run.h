@@ -36,6 +36,11 @@ typedef struct tc_run_opts {
     int top_k;
     float top_p;
     const char *srs_path;         /* NULL: a seeded SRS for the grid's shape */
+    const struct tc_pst_srs *srs; /* or an SRS already loaded (used, not freed) */
+    struct tc_model *model;       /* or the model_dir's model and tokenizer already */
+    struct tc_tok *tok;           /*   loaded (used, not freed; NULL: load them) */
+    size_t token_capacity;        /* structured layout: pad the token axis as for
+                                     this many tokens (0: the run's own count) */
     tc_quant_params quant;
     tc_layout_kind layout;
     size_t num_queries;           /* random grid points to open */

@@ -2,8 +2,8 @@
  * Self-test of an installed build: known answers embedded in the source
  * (`tensorcommit selftest`; its timings are the command's, cli/selftest_timing.c).
  *
- * The known answers are literal values copied from the shared vectors
- * (shared/vectors/bn254_basic.json and pst.json, produced by an independent
+ * The known answers are literal values copied from the known-answer vectors
+ * (tests/vectors/bn254_basic.json and pst.json, produced by an independent
  * implementation), so the check needs no data files: field products,
  * inverses and square roots, G1 and G2 scalar multiplication (compressed
  * bytes), the pairing value, a pairing-product check, strict decoding

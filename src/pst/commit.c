@@ -3,8 +3,8 @@
 
 #include <stdlib.h>
 
-tc_status tc_pst_msm(tc_error *err, tc_g1 *out, const tc_g1_affine *keys, tc_scalars sc,
-                     size_t count, int n_threads)
+tc_status tc_pst_msm_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys, tc_scalars sc,
+                         size_t count, int n_threads)
 {
     tc_msm_opts o = {(unsigned)(n_threads < 1 ? 1 : n_threads), 0};
     size_t size = tc_msm_g1_scratch_size(count, sc.kind, &o);
@@ -13,21 +13,21 @@ tc_status tc_pst_msm(tc_error *err, tc_g1 *out, const tc_g1_affine *keys, tc_sca
     void *scratch = malloc(size);
     if (scratch == NULL)
         return tc_fail(err, TC_ENOMEM, "out of memory for an MSM of %zu terms", count);
-    tc_status st = tc_msm_g1(err, out, keys, sc, count, &o, scratch, size);
+    tc_status st = tc_msm_g1_var(err, out, keys, sc, count, &o, scratch, size);
     free(scratch);
     return st;
 }
 
-tc_status tc_pst_msm_fr(tc_error *err, tc_g1 *out, const tc_g1_affine *keys, const tc_fr *vals,
-                        size_t count, int n_threads)
+tc_status tc_pst_msm_fr_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys,
+                            const tc_fr *vals, size_t count, int n_threads)
 {
-    return tc_pst_msm(err, out, keys, tc_scalars_fr(vals), count, n_threads);
+    return tc_pst_msm_var(err, out, keys, tc_scalars_fr(vals), count, n_threads);
 }
 
-tc_status tc_pst_msm_i64(tc_error *err, tc_g1 *out, const tc_g1_affine *keys,
-                         const int64_t *vals, size_t count, int n_threads)
+tc_status tc_pst_msm_i64_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys,
+                             const int64_t *vals, size_t count, int n_threads)
 {
-    return tc_pst_msm(err, out, keys, tc_scalars_i64(vals), count, n_threads);
+    return tc_pst_msm_var(err, out, keys, tc_scalars_i64(vals), count, n_threads);
 }
 
 static tc_status check_count(tc_error *err, const tc_pst_srs *srs, size_t count)
@@ -48,7 +48,7 @@ tc_status tc_pst_commit_i64(tc_error *err, tc_g1 *c, const tc_pst_srs *srs, cons
     tc_status st = check_count(err, srs, count);
     if (st != TC_OK)
         return st;
-    return tc_pst_msm_i64(err, c, srs->ck, vals, count, n_threads);
+    return tc_pst_msm_i64_var(err, c, srs->ck, vals, count, n_threads);
 }
 
 tc_status tc_pst_commit_fr(tc_error *err, tc_g1 *c, const tc_pst_srs *srs, const tc_fr *vals,
@@ -57,7 +57,7 @@ tc_status tc_pst_commit_fr(tc_error *err, tc_g1 *c, const tc_pst_srs *srs, const
     tc_status st = check_count(err, srs, count);
     if (st != TC_OK)
         return st;
-    return tc_pst_msm_fr(err, c, srs->ck, vals, count, n_threads);
+    return tc_pst_msm_fr_var(err, c, srs->ck, vals, count, n_threads);
 }
 
 tc_status tc_pst_commit_monomial(tc_error *err, tc_g1 *c, const tc_pst_srs *srs,
@@ -68,5 +68,5 @@ tc_status tc_pst_commit_monomial(tc_error *err, tc_g1 *c, const tc_pst_srs *srs,
         return st;
     if (srs->mk == NULL)
         return tc_fail(err, TC_EARG, "the SRS has no monomial key");
-    return tc_pst_msm_fr(err, c, srs->mk, coef, count, n_threads);
+    return tc_pst_msm_fr_var(err, c, srs->mk, coef, count, n_threads);
 }

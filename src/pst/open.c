@@ -150,16 +150,16 @@ static tc_status grid_proof(tc_error *err, tc_g1 *pi, const tc_g1_affine *keys,
         }
         for (size_t k = 0; k < size; k++)
             q64[k] = (int64_t)q[k];
-        st = tc_pst_msm(err, &sum, keys, tc_scalars_i64(q64), size, n_threads);
+        st = tc_pst_msm_var(err, &sum, keys, tc_scalars_i64(q64), size, n_threads);
     } else {
-        st = tc_pst_msm(err, &sum, keys, tc_scalars_i128(q), size, n_threads);
+        st = tc_pst_msm_var(err, &sum, keys, tc_scalars_i128(q), size, n_threads);
     }
     if (st != TC_OK)
         goto out;
     tc_fr dinv;
     tc_fr_from_u64(&dinv, (uint64_t)w.d);
-    tc_fr_inv(&dinv, &dinv);
-    tc_g1_mul(pi, &sum, &dinv);
+    tc_fr_inv_var(&dinv, &dinv);
+    tc_g1_mul_var(pi, &sum, &dinv);
 out:
     free(q);
     free(q64);
@@ -234,7 +234,7 @@ static tc_status step(tc_error *err, open_state *s, const tc_pst_srs *srs, int i
             goto out;
         }
         tc_pst_quotient_step(q, s->ffr[i + 1], f, n, rest, z, n_threads);
-        st = tc_pst_msm_fr(err, &pi, keys, q, size, n_threads);
+        st = tc_pst_msm_fr_var(err, &pi, keys, q, size, n_threads);
         if (st != TC_OK)
             goto out;
     }

@@ -140,7 +140,7 @@ static void lagrange_weight(tc_fr *w, uint32_t n, uint32_t j)
             den *= (int64_t)j - (int64_t)k;
     tc_fr d;
     tc_fr_from_i64(&d, den);
-    tc_fr_inv(w, &d);
+    tc_fr_inv_var(w, &d);
 }
 
 void tc_pst_lagrange(tc_fr *lam, tc_fr *dlam, uint32_t n, const tc_fr *x)
@@ -261,7 +261,7 @@ void tc_pst_quotient_step(tc_fr *q, tc_fr *fnext, const tc_fr *f, uint32_t n, si
         tc_fr_from_u64(&uu, u);
         tc_fr_sub(&inv[u], &uu, z);
     }
-    tc_fr_batch_inv(inv, inv, n, scratch);
+    tc_fr_batch_inv_var(inv, inv, n, scratch);
     quot_job job = {q, fnext, f, n, g, on_grid, rest, lam, dlam, inv};
     tc_pst_parallel(rest >= 4096 ? n_threads : 1, rest, quot_range, &job);
 }

@@ -232,12 +232,12 @@ tc_status tc_pst_commit_monomial(tc_error *err, tc_g1 *c, const tc_pst_srs *srs,
                                  const tc_fr *coef /* (N) */, size_t count,
                                  int n_threads) TC_MUST_CHECK;
 /* Σ_b vals[b]·keys[b] for any level's keys (slice commitments C_g). */
-tc_status tc_pst_msm(tc_error *err, tc_g1 *out, const tc_g1_affine *keys, tc_scalars sc,
-                     size_t count, int n_threads) TC_MUST_CHECK;
-tc_status tc_pst_msm_fr(tc_error *err, tc_g1 *out, const tc_g1_affine *keys,
-                        const tc_fr *vals, size_t count, int n_threads) TC_MUST_CHECK;
-tc_status tc_pst_msm_i64(tc_error *err, tc_g1 *out, const tc_g1_affine *keys,
-                         const int64_t *vals, size_t count, int n_threads) TC_MUST_CHECK;
+tc_status tc_pst_msm_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys, tc_scalars sc,
+                         size_t count, int n_threads) TC_MUST_CHECK;
+tc_status tc_pst_msm_fr_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys,
+                            const tc_fr *vals, size_t count, int n_threads) TC_MUST_CHECK;
+tc_status tc_pst_msm_i64_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys,
+                             const int64_t *vals, size_t count, int n_threads) TC_MUST_CHECK;
 
 /* An opening of the committed polynomial at z (m coordinates). */
 typedef struct tc_pst_opening {

@@ -58,7 +58,7 @@ static tc_status fold_proof(tc_error *err, tc_g1_affine *a, const tc_g1 *base, c
 {
     tc_g1 acc = *base, t;
     if (n > 0) {
-        tc_status st = tc_pst_msm(err, &t, pi, tc_scalars_fr(z), (size_t)n, 1);
+        tc_status st = tc_pst_msm_var(err, &t, pi, tc_scalars_fr(z), (size_t)n, 1);
         if (st != TC_OK)
             return st;
         tc_g1_add(&acc, &acc, &t);
@@ -88,7 +88,7 @@ tc_status tc_pst_verify(tc_error *err, bool *ok, const tc_pst_vk *vk, const tc_g
     /* base = C − y·[1]₁ */
     tc_g1 base, yg;
     tc_g1_from_affine(&base, &vk->g1);
-    tc_g1_mul(&yg, &base, &o->y);
+    tc_g1_mul_var(&yg, &base, &o->y);
     tc_g1_neg(&yg, &yg);
     tc_g1_from_affine(&base, c);
     tc_g1_add(&base, &base, &yg);
@@ -117,7 +117,7 @@ tc_status tc_pst_verify_slice(tc_error *err, bool *ok, const tc_pst_vk *vk,
                        tc_pst_suffix_size(&vk->shape, s->j));
     /* base = C − C_g, C_g = Σ values·keys */
     tc_g1 cg, base;
-    st = tc_pst_msm_fr(err, &cg, keys, s->values, s->count, 1);
+    st = tc_pst_msm_fr_var(err, &cg, keys, s->values, s->count, 1);
     if (st != TC_OK)
         return st;
     tc_g1_neg(&cg, &cg);
@@ -196,7 +196,7 @@ tc_status tc_pst_verify_batch(tc_error *err, bool *ok, const tc_pst_vk *vk, cons
     tc_fr_neg(&sc[at++], &ysum);
     tc_g1 acc;
     tc_g1_affine a[TC_PST_MAX_VARS + 1];
-    st = tc_pst_msm_fr(err, &acc, pts, sc, at, n_threads);
+    st = tc_pst_msm_fr_var(err, &acc, pts, sc, at, n_threads);
     if (st != TC_OK)
         goto out;
     tc_g1_to_affine(&a[0], &acc);
@@ -204,7 +204,7 @@ tc_status tc_pst_verify_batch(tc_error *err, bool *ok, const tc_pst_vk *vk, cons
     for (int i = 0; i < m; i++) {
         for (size_t q = 0; q < k; q++)
             col[q] = o[q].pi[i];
-        st = tc_pst_msm_fr(err, &acc, col, rho, k, n_threads);
+        st = tc_pst_msm_fr_var(err, &acc, col, rho, k, n_threads);
         if (st != TC_OK)
             goto out;
         tc_g1_to_affine(&a[1 + i], &acc);
@@ -269,7 +269,8 @@ static tc_status check_sums(tc_error *err, bool *ok, const key_levels *kl, int n
     tc_g1 sum, part;
     tc_g1_set_infinity(&sum);
     for (int j = kl->first; j <= s->m; j++) {
-        st = tc_pst_msm_fr(err, &part, kl->lv[j], sc + off[j], off[j + 1] - off[j], n_threads);
+        st = tc_pst_msm_fr_var(err, &part, kl->lv[j], sc + off[j], off[j + 1] - off[j],
+                               n_threads);
         if (st != TC_OK)
             goto out;
         tc_g1_add(&sum, &sum, &part);
@@ -340,9 +341,9 @@ static tc_status check_ratios(tc_error *err, bool *ok, const key_levels *kl, int
                 tc_fr_add(&sy[(size_t)u * rest + r], &sy[(size_t)u * rest + r], &a);
             }
         tc_g1 x, y;
-        st = tc_pst_msm_fr(err, &x, lvl, sx, size, n_threads);
+        st = tc_pst_msm_fr_var(err, &x, lvl, sx, size, n_threads);
         if (st == TC_OK)
-            st = tc_pst_msm_fr(err, &y, lvl, sy, size, n_threads);
+            st = tc_pst_msm_fr_var(err, &y, lvl, sy, size, n_threads);
         if (st != TC_OK)
             goto out;
         int at = 1 + j - kl->first;
@@ -475,7 +476,8 @@ tc_status tc_pst_verify_slices_batch(tc_error *err, bool *ok, const tc_pst_vk *v
         st = tc_fail(err, TC_ENOMEM, "out of memory batch-verifying %zu slices", k);
         goto out;
     }
-    if ((st = random_weights(err, rho, k)) != TC_OK)
+    st = random_weights(err, rho, k);
+    if (st != TC_OK)
         goto out;
     /* A = (Σ ρ)·C + Σ_{q,i} ρ_q·z_{q,i}·π_{q,i} − Σ_q ρ_q·C_g,q, where Σ_q ρ_q·C_g,q is
      * either k small-scalar MSMs (int64 values) folded by ρ, or one MSM of
@@ -501,19 +503,20 @@ tc_status tc_pst_verify_slices_batch(tc_error *err, bool *ok, const tc_pst_vk *v
     pts[at] = *c;
     sc[at++] = rsum;
     tc_g1 acc, cg;
-    if ((st = tc_pst_msm_fr(err, &acc, pts, sc, at, n_threads)) != TC_OK)
+    st = tc_pst_msm_fr_var(err, &acc, pts, sc, at, n_threads);
+    if (st != TC_OK)
         goto out;
     if (vals_i64 == NULL) {
-        st = tc_pst_msm_fr(err, &cg, keys, comb, count, n_threads);
+        st = tc_pst_msm_fr_var(err, &cg, keys, comb, count, n_threads);
     } else {
         for (size_t q = 0; q < k && st == TC_OK; q++) {
             tc_g1 cq;
-            st = tc_pst_msm_i64(err, &cq, keys, vals_i64[q], count, n_threads);
+            st = tc_pst_msm_i64_var(err, &cq, keys, vals_i64[q], count, n_threads);
             if (st == TC_OK)
                 tc_g1_to_affine(&col[q], &cq);
         }
         if (st == TC_OK)
-            st = tc_pst_msm_fr(err, &cg, col, rho, k, n_threads);
+            st = tc_pst_msm_fr_var(err, &cg, col, rho, k, n_threads);
     }
     if (st != TC_OK)
         goto out;
@@ -524,7 +527,8 @@ tc_status tc_pst_verify_slices_batch(tc_error *err, bool *ok, const tc_pst_vk *v
     for (int i = 0; i < j; i++) {
         for (size_t q = 0; q < k; q++)
             col[q] = s[q].pi[i];
-        if ((st = tc_pst_msm_fr(err, &acc, col, rho, k, n_threads)) != TC_OK)
+        st = tc_pst_msm_fr_var(err, &acc, col, rho, k, n_threads);
+        if (st != TC_OK)
             goto out;
         tc_g1_to_affine(&a[1 + i], &acc);
     }

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "util/verify.h"
+
 /* ------------------------------------------------------ axis factorisation */
 
 typedef struct split_search {
@@ -86,8 +88,18 @@ static tc_status check_dims(tc_error *err, size_t l, size_t t, size_t h, size_t 
 tc_status tc_layout_structured(tc_error *err, tc_layout *lay, size_t n_layers,
                                size_t n_tokens, size_t hidden)
 {
+    return tc_layout_structured_cap(err, lay, n_layers, n_tokens, hidden, 0);
+}
+
+tc_status tc_layout_structured_cap(tc_error *err, tc_layout *lay, size_t n_layers,
+                                   size_t n_tokens, size_t hidden, size_t token_capacity)
+{
     size_t total;
-    tc_status st = check_dims(err, n_layers, n_tokens, hidden, &total);
+    if (token_capacity != 0 && token_capacity < n_tokens)
+        return tc_fail(err, TC_EARG, "layout: %zu tokens exceed the token capacity %zu", n_tokens,
+                       token_capacity);
+    size_t t_axis = token_capacity != 0 ? token_capacity : n_tokens;
+    tc_status st = check_dims(err, n_layers, t_axis, hidden, &total);
     if (st != TC_OK)
         return st;
     memset(lay, 0, sizeof *lay);
@@ -95,7 +107,8 @@ tc_status tc_layout_structured(tc_error *err, tc_layout *lay, size_t n_layers,
     lay->n_layers = n_layers;
     lay->n_tokens = n_tokens;
     lay->hidden = hidden;
-    const size_t dims[3] = {n_layers, n_tokens, hidden};
+    lay->token_capacity = token_capacity;
+    const size_t dims[3] = {n_layers, t_axis, hidden};
     lay->grid_size = 1;
     for (int a = 0; a < 3; a++) {
         uint32_t f[TC_LAYOUT_MAX_VARS];
@@ -180,6 +193,7 @@ tc_status tc_layout_flat(tc_error *err, tc_layout *lay, size_t n_layers, size_t 
 
 void tc_layout_index_to_coords(const tc_layout *lay, uint32_t *coords, size_t index)
 {
+    TC_VERIFY_CHECK(index < lay->grid_size);
     for (int i = lay->m - 1; i >= 0; i--) {
         coords[i] = (uint32_t)(index % lay->shape[i]);
         index /= lay->shape[i];
@@ -189,13 +203,16 @@ void tc_layout_index_to_coords(const tc_layout *lay, uint32_t *coords, size_t in
 size_t tc_layout_coords_to_index(const tc_layout *lay, const uint32_t *coords)
 {
     size_t index = 0;
-    for (int i = 0; i < lay->m; i++)
+    for (int i = 0; i < lay->m; i++) {
+        TC_VERIFY_CHECK(coords[i] < lay->shape[i]);
         index = index * lay->shape[i] + coords[i];
+    }
     return index;
 }
 
 size_t tc_layout_ltoh_to_index(const tc_layout *lay, size_t layer, size_t token, size_t h)
 {
+    TC_VERIFY_CHECK(layer < lay->n_layers && token < lay->n_tokens && h < lay->hidden);
     if (lay->kind == TC_LAYOUT_FLAT)
         return (layer * lay->n_tokens + token) * lay->hidden + h;
     return (layer * lay->padded[1] + token) * lay->padded[2] + h;

@@ -41,6 +41,7 @@ typedef struct tc_layout {
     size_t grid_size;                        /* Π shape */
     /* structured */
     size_t padded[3];                        /* Lp, Tp, Hp */
+    size_t token_capacity;                   /* 0, or the T ≥ n_tokens that Tp pads */
     int axis_vars[3];                        /* variables of each axis, in order */
     /* flat */
     uint32_t flat_d;                         /* base d (grid is d^k) */
@@ -50,6 +51,13 @@ typedef struct tc_layout {
 /* The structured layout for [L][T][H] (each ≥ 1). */
 tc_status tc_layout_structured(tc_error *err, tc_layout *lay, size_t n_layers,
                                size_t n_tokens, size_t hidden) TC_MUST_CHECK;
+/* The structured layout with the token axis padded as for token_capacity
+ * tokens (≥ n_tokens; 0 is tc_layout_structured): every run of up to that
+ * many tokens then has one grid shape, so one SRS serves them all.  The
+ * extra token rows are zero padding like the rest. */
+tc_status tc_layout_structured_cap(tc_error *err, tc_layout *lay, size_t n_layers,
+                                   size_t n_tokens, size_t hidden,
+                                   size_t token_capacity) TC_MUST_CHECK;
 /* The flat layout: d in [min_dim, max_dim] (2 ≤ min ≤ max ≤ 16) with the
  * least padding, or force_k > 0 to fix the exponent (then the smallest d in
  * range with d^k ≥ N). */

@@ -66,6 +66,8 @@ void *tc_layout_to_json_object(const tc_layout *lay)
         }
         json_object_set_new(o, "padded", pad);
         json_object_set_new(o, "axis_vars", vars);
+        if (lay->token_capacity != 0)
+            json_object_set_new(o, "token_capacity", json_integer((json_int_t)lay->token_capacity));
         json_object_set_new(o, "padding", json_string("zeros"));
         json_object_set_new(o, "index", json_string("grid index = (layer*padded[1] + token)*padded[2] + h"));
     }
@@ -119,7 +121,13 @@ tc_status tc_layout_read(tc_error *err, tc_layout *lay, const char *path)
         goto out;
     }
     if (!strcmp(kind, "structured")) {
-        st = tc_layout_structured(err, lay, l, t, h);
+        size_t cap = 0;
+        if (json_object_get(o, "token_capacity") != NULL &&
+            (!get_size(o, "token_capacity", &cap) || cap == 0)) {
+            st = tc_fail(err, TC_EFORMAT, "%s: token_capacity must be a positive integer", path);
+            goto out;
+        }
+        st = tc_layout_structured_cap(err, lay, l, t, h, cap);
     } else if (!strcmp(kind, "flat")) {
         size_t d, k;
         const char *seed = json_string_value(json_object_get(o, "pad_seed"));

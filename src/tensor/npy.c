@@ -2,6 +2,7 @@
 #include "tensor/npy.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,12 +165,13 @@ static tc_status parse_dict(tc_error *err, tc_npy *a, const char *h, size_t hlen
     return TC_OK;
 }
 
-tc_status tc_npy_parse(tc_error *err, tc_npy *out, const uint8_t *buf, size_t len,
-                       const char *name)
+/* Parses the magic, version and header dictionary in buf (at least the
+ * header's bytes); *data_off receives where the data starts and *nbytes its
+ * length by the shape.  a->data stays NULL; a->count is set. */
+static tc_status parse_header(tc_error *err, tc_npy *a, size_t *data_off, size_t *nbytes,
+                              const uint8_t *buf, size_t len, const char *name)
 {
-    tc_npy a;
-    memset(&a, 0, sizeof a);
-    memset(out, 0, sizeof *out);
+    memset(a, 0, sizeof *a);
     if (len < 10 || memcmp(buf, npy_magic, 6) != 0)
         return tc_fail(err, TC_EFORMAT, "%s: not a .npy file (bad magic)", name);
     uint8_t major = buf[6], minor = buf[7];
@@ -190,17 +192,31 @@ tc_status tc_npy_parse(tc_error *err, tc_npy *out, const uint8_t *buf, size_t le
     if (hlen > len - pre)
         return tc_fail(err, TC_EFORMAT, "%s: truncated .npy header (%zu bytes declared)", name,
                        hlen);
-    tc_status s = parse_dict(err, &a, (const char *)buf + pre, hlen, name);
+    tc_status s = parse_dict(err, a, (const char *)buf + pre, hlen, name);
     if (s != TC_OK)
         return s;
-    size_t count = 1, nbytes;
-    for (int i = 0; i < a.ndim; i++)
-        if (!tc_mul_size(&count, count, (size_t)a.shape[i]))
+    size_t count = 1;
+    for (int i = 0; i < a->ndim; i++)
+        if (!tc_mul_size(&count, count, (size_t)a->shape[i]))
             return tc_fail(err, TC_EFORMAT, "%s: npy shape overflows", name);
-    size_t esz = a.dtype == TC_NPY_F32 ? 4 : 8;
-    if (!tc_mul_size(&nbytes, count, esz))
+    size_t esz = a->dtype == TC_NPY_F32 ? 4 : 8;
+    if (!tc_mul_size(nbytes, count, esz))
         return tc_fail(err, TC_EFORMAT, "%s: npy shape overflows", name);
-    size_t have = len - pre - hlen;
+    a->count = count;
+    *data_off = pre + hlen;
+    return TC_OK;
+}
+
+tc_status tc_npy_parse(tc_error *err, tc_npy *out, const uint8_t *buf, size_t len,
+                       const char *name)
+{
+    tc_npy a;
+    size_t off = 0, nbytes = 0;
+    memset(out, 0, sizeof *out);
+    tc_status s = parse_header(err, &a, &off, &nbytes, buf, len, name);
+    if (s != TC_OK)
+        return s;
+    size_t have = len - off;
     if (have != nbytes)
         return tc_fail(err, TC_EFORMAT, "%s: npy data is %zu bytes, the shape needs %zu", name,
                        have, nbytes);
@@ -208,10 +224,45 @@ tc_status tc_npy_parse(tc_error *err, tc_npy *out, const uint8_t *buf, size_t le
     a.data = aligned_alloc(64, alloc ? alloc : 64);
     if (a.data == NULL)
         return tc_fail(err, TC_ENOMEM, "%s: cannot allocate %zu bytes", name, nbytes);
-    memcpy(a.data, buf + pre + hlen, nbytes);
-    a.count = count;
+    memcpy(a.data, buf + off, nbytes);
     *out = a;
     return TC_OK;
+}
+
+tc_status tc_npy_read_header(tc_error *err, tc_npy *out, size_t *data_off, const char *path)
+{
+    enum { MAX_HEADER = 1 << 20 };
+    memset(out, 0, sizeof *out);
+    *data_off = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return tc_fail(err, TC_EIO, "%s: cannot open: %s", path, strerror(errno));
+    uint8_t *buf = malloc(MAX_HEADER);
+    size_t got = 0, off = 0, nbytes = 0;
+    long size = -1;
+    tc_status s = TC_OK;
+    if (buf == NULL) {
+        s = tc_fail(err, TC_ENOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    got = fread(buf, 1, MAX_HEADER, f);
+    size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (size < 0) {
+        s = tc_fail(err, TC_EIO, "%s: cannot seek: %s", path, strerror(errno));
+        goto out;
+    }
+    s = parse_header(err, out, &off, &nbytes, buf, got, path);
+    if (s == TC_OK && (size_t)size - off != nbytes)
+        s = tc_fail(err, TC_EFORMAT, "%s: npy data is %zu bytes, the shape needs %zu", path,
+                    (size_t)size - off, nbytes);
+    if (s == TC_OK)
+        *data_off = off;
+    else
+        memset(out, 0, sizeof *out);
+out:
+    free(buf);
+    fclose(f);
+    return s;
 }
 
 tc_status tc_npy_read(tc_error *err, tc_npy *out, const char *path)

@@ -34,6 +34,11 @@ tc_status tc_npy_read(tc_error *err, tc_npy *out, const char *path) TC_MUST_CHEC
 tc_status tc_npy_parse(tc_error *err, tc_npy *out, const uint8_t *buf, size_t len,
                        const char *name) TC_MUST_CHECK;
 void tc_npy_free(tc_npy *a); /* NULL-safe, leaves *a zeroed */
+/* Reads and checks only the header of `path` (dtype, shape, count, and that
+ * the file's length matches them): out->data stays NULL and *data_off is
+ * where the data starts, for reading parts of a large array by offset. */
+tc_status tc_npy_read_header(tc_error *err, tc_npy *out, size_t *data_off,
+                             const char *path) TC_MUST_CHECK;
 
 /* Encodes an array into a fresh buffer (*buf, *len; caller frees). */
 tc_status tc_npy_encode(tc_error *err, uint8_t **buf, size_t *len, tc_npy_dtype dtype,

@@ -1,4 +1,4 @@
-/* Shared test helpers: loading JSON vectors from the shared data folder, a
+/* Shared test helpers: loading JSON vectors from tests/vectors, a
  * seeded PRNG whose seed is fixed and printed (TC_TEST_SEED=<n> in the
  * environment overrides it, TC_TEST_SEED=time draws one), and scratch
  * folders. */
@@ -14,12 +14,12 @@
 
 #include "util/util.h"
 
-/* Loads TC_SHARED_DIR/<rel>; aborts the test program with a message when the
+/* Loads TC_TEST_DATA_DIR/<rel> (tests/<rel>); aborts the test program with a message when the
  * file is missing or malformed (a missing vector file must fail, not skip). */
 static inline json_t *tu_load_json(const char *rel)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s", TC_SHARED_DIR, rel);
+    snprintf(path, sizeof path, "%s/%s", TC_TEST_DATA_DIR, rel);
     json_error_t e;
     json_t *j = json_load_file(path, 0, &e);
     if (j == NULL) {

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "ec/field.h"
-#include "ec/msm_ifma.h"
+#include "ec/msm.h"
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -74,7 +74,7 @@ static void expect(const char *env, bool adx, bool ifma)
 int main(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--probe")) {
-        printf("adx=%d ifma=%d\n", tc_cpu_has_adx(), msm_ifma_available());
+        printf("adx=%d ifma=%d\n", tc_cpu_has_adx(), tc_msm_uses_ifma());
         return 0;
     }
     bool adx, ifma;

@@ -1,4 +1,4 @@
-/* G1 and G2: known answers from the shared vectors (coordinates and
+/* G1 and G2: known answers from the test vectors (coordinates and
  * compressed bytes), the constants checked against their definitions, and
  * group-law properties on edge-biased random points and scalars, with the
  * endomorphism scalar multiplication checked against double-and-add. */
@@ -224,7 +224,7 @@ static void test_g1_vectors(void **s)
         tc_fr k;
         tc_g1 r;
         parse_fr(&k, tu_str(row, "k"));
-        tc_g1_mul(&r, &g, &k);
+        tc_g1_mul_var(&r, &g, &k);
         check_g1(&r, json_object_get(row, "point"));
         tc_g1_mul_ref(&r, &g, &k);
         check_g1(&r, json_object_get(row, "point"));
@@ -285,7 +285,7 @@ static void test_g2_vectors(void **s)
         tc_fr k;
         tc_g2 r;
         parse_fr(&k, tu_str(row, "k"));
-        tc_g2_mul(&r, &g, &k);
+        tc_g2_mul_var(&r, &g, &k);
         check_g2(&r, json_object_get(row, "point"));
         tc_g2_mul_ref(&r, &g, &k);
         check_g2(&r, json_object_get(row, "point"));
@@ -380,7 +380,7 @@ static void random_scalar(tc_fr *k)
     case 2: {
         tc_fr two, inv2;
         tc_fr_from_u64(&two, 2);
-        tc_fr_inv(&inv2, &two);      /* (r + 1)/2 */
+        tc_fr_inv_var(&inv2, &two);      /* (r + 1)/2 */
         tc_fr_from_i64(k, tc_prng_below(&rng, 2) ? 0 : -1);
         tc_fr_add(k, k, &inv2);      /* or (r − 1)/2 */
         return;
@@ -523,7 +523,7 @@ typedef struct group_ops {
         FE scratch[16];                                                                \
         tc_##G##_batch_to_affine(r, a, n, scratch);                                    \
     }                                                                                  \
-    static void G##_mul_(void *r, const void *a, const tc_fr *k) { tc_##G##_mul(r, a, k); } \
+    static void G##_mul_(void *r, const void *a, const tc_fr *k) { tc_##G##_mul_var(r, a, k); } \
     static void G##_mul_ref_(void *r, const void *a, const tc_fr *k) { tc_##G##_mul_ref(r, a, k); }
 
 GROUP_WRAPPERS(g1, tc_fp)
@@ -702,6 +702,79 @@ static void test_g2_properties(void **s)
     check_batch(&G2_OPS);
 }
 
+/* The constant-time G2 multiplication against the known answers, against
+ * the double-and-add reference on points outside G2 (where the GLS
+ * multiplication does not apply), and against tc_g2_mul_var on random
+ * multiples of the generator, for scalars biased to edges. */
+static void check_g2_mul_ct(const tc_g2_affine *p, const tc_fr *k)
+{
+    tc_g2_affine got;
+    tc_g2 jp, want;
+    tc_g2_mul_ct(&got, p, k);
+    tc_g2_from_affine(&jp, p);
+    tc_g2_mul_ref(&want, &jp, k);
+    if (got.infinity) {
+        assert_true(tc_g2_is_infinity(&want));
+        assert_true(tc_fp2_is_zero(&got.x) && tc_fp2_is_zero(&got.y));
+        return;
+    }
+    tc_g2_affine wa;
+    tc_g2_to_affine(&wa, &want);
+    assert_true(tc_g2_affine_eq(&got, &wa));
+    assert_true(tc_g2_affine_is_on_curve(&got));
+}
+
+static void test_g2_mul_ct(void **s)
+{
+    (void)s;
+    json_t *rows = json_object_get(json_object_get(vectors, "g2"), "scalar_mul"), *row;
+    size_t i;
+    tc_g2_affine g;
+    tc_g2_affine_generator(&g);
+    json_array_foreach(rows, i, row) {
+        tc_fr k;
+        tc_g2_affine r;
+        tc_g2 jr;
+        parse_fr(&k, tu_str(row, "k"));
+        tc_g2_mul_ct(&r, &g, &k);
+        tc_g2_from_affine(&jr, &r);
+        check_g2(&jr, json_object_get(row, "point"));
+    }
+    rows = json_object_get(vectors, "g2_non_subgroup_points");
+    assert_true(json_array_size(rows) > 0);
+    json_array_foreach(rows, i, row) {
+        tc_g2_affine p;
+        p.infinity = false;
+        parse_fp2(&p.x, json_object_get(row, "x"));
+        parse_fp2(&p.y, json_object_get(row, "y"));
+        for (int it = 0; it < 4; it++) {
+            tc_fr k;
+            random_scalar(&k);
+            check_g2_mul_ct(&p, &k);
+        }
+    }
+    tc_g2_affine inf = {.infinity = true};
+    for (int it = 0; it < 24; it++) {
+        tc_fr k, j;
+        random_scalar(&k);
+        random_scalar(&j);
+        tc_g2_affine p;
+        tc_g2 jp, want;
+        tc_g2_mul_ct(&p, &g, &j);                  /* a random point of G2 */
+        check_g2_mul_ct(&p, &k);
+        if (p.infinity)
+            continue;
+        tc_g2_from_affine(&jp, &p);
+        tc_g2_mul_var(&want, &jp, &k);
+        tc_g2_affine got, wa;
+        tc_g2_mul_ct(&got, &p, &k);
+        tc_g2_to_affine(&wa, &want);
+        assert_true(tc_g2_affine_eq(&got, &wa));
+        tc_g2_mul_ct(&got, &inf, &k);
+        assert_true(got.infinity);
+    }
+}
+
 /* Random points on the twist (not in G2 in general): multiplying by the
  * cofactor lands in G2, multiplying by r leaves a nonzero point outside. */
 static void test_g2_subgroup_random(void **s)
@@ -720,7 +793,7 @@ static void test_g2_subgroup_random(void **s)
         tc_fp2_sqr(&rhs, &p.x);
         tc_fp2_mul(&rhs, &rhs, &p.x);
         tc_fp2_add(&rhs, &rhs, &b);
-        if (!tc_fp2_sqrt(&p.y, &rhs))
+        if (!tc_fp2_sqrt_var(&p.y, &rhs))
             continue;
         p.infinity = false;
         found++;
@@ -776,6 +849,7 @@ int main(void)
         cmocka_unit_test(test_g1_properties),
         cmocka_unit_test(test_g2_properties),
         cmocka_unit_test(test_g2_subgroup_random),
+        cmocka_unit_test(test_g2_mul_ct),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     json_decref(vectors);

@@ -1,4 +1,4 @@
-/* Fp and Fr: known answers from the shared vectors, and properties checked
+/* Fp and Fr: known answers from the test vectors, and properties checked
  * against the slow bigint reference on edge-biased random values. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,14 +28,14 @@ typedef struct field_ops {
 
 static bool fp_from_dec_(uint64_t r[4], const char *s) { return tc_fp_from_dec((tc_fp *)r, s); }
 static void fp_to_dec_(char o[80], const uint64_t a[4]) { tc_fp_to_dec(o, (const tc_fp *)a); }
-static bool fp_sqrt_(uint64_t r[4], const uint64_t a[4]) { return tc_fp_sqrt((tc_fp *)r, (const tc_fp *)a); }
-static void fp_inv_(uint64_t r[4], const uint64_t a[4]) { tc_fp_inv((tc_fp *)r, (const tc_fp *)a); }
+static bool fp_sqrt_(uint64_t r[4], const uint64_t a[4]) { return tc_fp_sqrt_var((tc_fp *)r, (const tc_fp *)a); }
+static void fp_inv_(uint64_t r[4], const uint64_t a[4]) { tc_fp_inv_var((tc_fp *)r, (const tc_fp *)a); }
 static void fp_tob_(uint8_t o[32], const uint64_t a[4]) { tc_fp_to_bytes(o, (const tc_fp *)a); }
 static bool fp_fromb_(uint64_t r[4], const uint8_t in[32]) { return tc_fp_from_bytes((tc_fp *)r, in); }
 static bool fr_from_dec_(uint64_t r[4], const char *s) { return tc_fr_from_dec((tc_fr *)r, s); }
 static void fr_to_dec_(char o[80], const uint64_t a[4]) { tc_fr_to_dec(o, (const tc_fr *)a); }
-static bool fr_sqrt_(uint64_t r[4], const uint64_t a[4]) { return tc_fr_sqrt((tc_fr *)r, (const tc_fr *)a); }
-static void fr_inv_(uint64_t r[4], const uint64_t a[4]) { tc_fr_inv((tc_fr *)r, (const tc_fr *)a); }
+static bool fr_sqrt_(uint64_t r[4], const uint64_t a[4]) { return tc_fr_sqrt_var((tc_fr *)r, (const tc_fr *)a); }
+static void fr_inv_(uint64_t r[4], const uint64_t a[4]) { tc_fr_inv_var((tc_fr *)r, (const tc_fr *)a); }
 static void fr_tob_(uint8_t o[32], const uint64_t a[4]) { tc_fr_to_bytes(o, (const tc_fr *)a); }
 static bool fr_fromb_(uint64_t r[4], const uint8_t in[32]) { return tc_fr_from_bytes((tc_fr *)r, in); }
 
@@ -227,7 +227,7 @@ static void check_properties(const field_ops *f, int iters)
         assert_true(f->sqrt(r, t));
         tc_mont_sqr(r2, r, m);
         assert_memory_equal(r2, t, 32);
-        int leg = tc_mont_legendre(a, m);
+        int leg = tc_mont_legendre_var(a, m);
         assert_int_equal(leg, (x[0] | x[1] | x[2] | x[3]) ? (f->sqrt(r, a) ? 1 : -1) : 0);
         /* bytes round trip */
         uint8_t bytes[32];
@@ -257,14 +257,14 @@ static void test_batch_inv(void **s)
             memset(v, 0, 32);                      /* zeros map to zero */
         assert_true(tc_fp_from_limbs(&a[i], v));
     }
-    tc_fp_batch_inv(r, a, N, scratch);
+    tc_fp_batch_inv_var(r, a, N, scratch);
     for (int i = 0; i < N; i++) {
-        tc_fp_inv(&t, &a[i]);
+        tc_fp_inv_var(&t, &a[i]);
         assert_memory_equal(&t, &r[i], 32);
     }
-    tc_fp_batch_inv(a, a, N, scratch);             /* in place */
+    tc_fp_batch_inv_var(a, a, N, scratch);             /* in place */
     assert_memory_equal(a, r, sizeof a);
-    tc_fp_batch_inv(r, a, 0, scratch);             /* empty */
+    tc_fp_batch_inv_var(r, a, 0, scratch);             /* empty */
 }
 
 static void test_decimal_parse(void **s)
@@ -531,7 +531,7 @@ static void test_inv_legendre_generic(void **s)
             edge_value(x, &m);
             tc_mont_mul_c(a, x, m.r2, &m);            /* Montgomery form of x */
             /* inverse: a⁻¹ in Montgomery form, 0 ↦ 0, in place too */
-            tc_mont_inv(r, a, &m);
+            tc_mont_inv_var(r, a, &m);
             tc_mont_mul_c(t, r, one, &m);             /* canonical x⁻¹ */
             bool zero = (x[0] | x[1] | x[2] | x[3]) == 0;
             if (zero) {
@@ -541,10 +541,10 @@ static void test_inv_legendre_generic(void **s)
                 assert_memory_equal(t, want, 32);
             }
             memcpy(t, a, 32);
-            tc_mont_inv(t, t, &m);
+            tc_mont_inv_var(t, t, &m);
             assert_memory_equal(t, r, 32);
             /* Legendre symbol */
-            int leg = tc_mont_legendre(a, &m);
+            int leg = tc_mont_legendre_var(a, &m);
             tc_modpow_ref(want, x, half, m.p);
             int euler = zero ? 0 : memcmp(want, one, 32) == 0 ? 1 : -1;
             assert_int_equal(leg, euler);
@@ -552,7 +552,7 @@ static void test_inv_legendre_generic(void **s)
             /* x² is a residue */
             if (!zero) {
                 tc_mont_sqr_c(t, a, &m);
-                assert_int_equal(tc_mont_legendre(t, &m), 1);
+                assert_int_equal(tc_mont_legendre_var(t, &m), 1);
             }
         }
         assert_true(seen[0] > 0 && seen[2] > 0);      /* both kinds met */
@@ -573,21 +573,21 @@ static void test_inv_legendre_properties(void **s)
             tc_mont_mul(a, x, m->r2, m);
             tc_mont_mul(b, y, m->r2, m);
             bool za = (x[0] | x[1] | x[2] | x[3]) == 0;
-            tc_mont_inv(r, a, m);
+            tc_mont_inv_var(r, a, m);
             if (!za) {
                 tc_mont_mul(t, r, a, m);
                 assert_memory_equal(t, m->one, 32);
-                tc_mont_inv(t, r, m);                 /* (a⁻¹)⁻¹ = a */
+                tc_mont_inv_var(t, r, m);                 /* (a⁻¹)⁻¹ = a */
                 assert_memory_equal(t, a, 32);
             }
-            int la = tc_mont_legendre(a, m), lb = tc_mont_legendre(b, m);
+            int la = tc_mont_legendre_var(a, m), lb = tc_mont_legendre_var(b, m);
             tc_mont_mul(t, a, b, m);
-            assert_int_equal(tc_mont_legendre(t, m), la * lb);
+            assert_int_equal(tc_mont_legendre_var(t, m), la * lb);
             tc_mont_neg(t, a, m->p);                  /* (−1/p): p ≡ 3 mod 4 for Fp */
             if (k == 0)
-                assert_int_equal(tc_mont_legendre(t, m), -la);
+                assert_int_equal(tc_mont_legendre_var(t, m), -la);
             else
-                assert_int_equal(tc_mont_legendre(t, m), la);   /* r ≡ 1 mod 4 */
+                assert_int_equal(tc_mont_legendre_var(t, m), la);   /* r ≡ 1 mod 4 */
         }
     }
 }
@@ -598,7 +598,7 @@ static void check_inv_one(const tc_modulus *m, const uint64_t a[4])
     uint64_t r[4], t[4];
     if ((a[0] | a[1] | a[2] | a[3]) == 0)
         return;
-    tc_mont_inv(r, a, m);
+    tc_mont_inv_var(r, a, m);
     tc_mont_mul(t, r, a, m);
     assert_memory_equal(t, m->one, 32);
 }
@@ -645,7 +645,7 @@ static void test_inv_structured(void **s)
     for (int64_t v = -300; v <= 300; v++) {
         tc_fr a, b, c;
         tc_fr_from_i64(&a, v);
-        tc_fr_inv(&b, &a);
+        tc_fr_inv_var(&b, &a);
         tc_fr_mul(&c, &a, &b);
         assert_true(v == 0 ? tc_fr_is_zero(&b) : tc_fr_is_one(&c));
     }
@@ -730,7 +730,7 @@ static void test_divsteps_table(void **s)
 static void check_inv_raw(const tc_modulus *m, const uint64_t a[4])
 {
     uint64_t r[4], t[4];
-    tc_mont_inv(r, a, m);
+    tc_mont_inv_var(r, a, m);
     assert_false(tc_limbs_geq(r, m->p));
     tc_mont_mul(t, r, a, m);
     assert_memory_equal(t, m->one, 32);
@@ -791,7 +791,7 @@ static void test_inv_edges_generic(void **s)
                 continue;
             tc_mont_mul_c(a, x, m.r2, &m);                 /* Montgomery form */
             check_inv_raw(&m, a);
-            tc_mont_inv(r, a, &m);
+            tc_mont_inv_var(r, a, &m);
             tc_mont_mul_c(t, r, one, &m);                  /* canonical x⁻¹ */
             tc_modpow_ref(want, x, pm2, m.p);
             assert_memory_equal(t, want, 32);
@@ -861,8 +861,8 @@ static void test_sqrt_edges(void **s)
         uint64_t x[4];
         edge_value(x, &tc_fp_modulus);
         tc_mont_mul(a.l, x, tc_fp_modulus.r2, &tc_fp_modulus);
-        bool ok = tc_fp_sqrt(&r, &a);
-        assert_int_equal(ok, tc_fp_legendre(&a) >= 0);
+        bool ok = tc_fp_sqrt_var(&r, &a);
+        assert_int_equal(ok, tc_fp_legendre_var(&a) >= 0);
         if (ok) {
             tc_fp_sqr(&t, &r);
             assert_true(tc_fp_eq(&t, &a));
@@ -871,8 +871,8 @@ static void test_sqrt_edges(void **s)
         tc_fr b, rb, tb;
         edge_value(x, &tc_fr_modulus);
         tc_mont_mul(b.l, x, tc_fr_modulus.r2, &tc_fr_modulus);
-        ok = tc_fr_sqrt(&rb, &b);
-        assert_int_equal(ok, tc_fr_legendre(&b) >= 0);
+        ok = tc_fr_sqrt_var(&rb, &b);
+        assert_int_equal(ok, tc_fr_legendre_var(&b) >= 0);
         if (ok) {
             tc_fr_sqr(&tb, &rb);
             assert_true(tc_fr_eq(&tb, &b));

@@ -61,7 +61,7 @@ static void make_bases(tc_g1_affine *bases, tc_fr *a, size_t n, bool holes)
         rand_fr(&a[i]);
         if (holes && i % 17 == 5)
             tc_fr_zero(&a[i]);
-        tc_g1_mul(&p, &g, &a[i]);
+        tc_g1_mul_var(&p, &g, &a[i]);
         tc_g1_to_affine(&bases[i], &p);
     }
 }
@@ -90,9 +90,9 @@ static tc_g1 run_msm(const tc_g1_affine *bases, tc_scalars s, size_t n, unsigned
     assert_non_null(scratch);
     tc_g1 out;
     tc_error err;
-    tc_status st = tc_msm_g1(&err, &out, bases, s, n, &o, scratch, sz);
+    tc_status st = tc_msm_g1_var(&err, &out, bases, s, n, &o, scratch, sz);
     if (st != TC_OK)
-        fail_msg("tc_msm_g1: %s", err.msg);
+        fail_msg("tc_msm_g1_var: %s", err.msg);
     free(scratch);
     return out;
 }
@@ -156,7 +156,7 @@ static void test_every_window(void **state)
 static void test_window_choice(void **state)
 {
     (void)state;
-    bool ifma = msm_ifma_available();
+    bool ifma = tc_msm_uses_ifma();
     for (unsigned t = 1; t <= 3; t++)
         for (unsigned bits = 1; bits <= 254; bits += 11)
             for (size_t n = 1; n < ((size_t)1 << 24); n *= 7) {
@@ -420,20 +420,20 @@ static void test_errors(void **state)
     uint8_t *scratch = malloc(sz);
     tc_g1 out;
     tc_error err;
-    assert_int_equal(tc_msm_g1(&err, &out, bases, tc_scalars_fr(a), 4, &o, scratch, sz / 4),
+    assert_int_equal(tc_msm_g1_var(&err, &out, bases, tc_scalars_fr(a), 4, &o, scratch, sz / 4),
                      TC_EARG);
     o.window = TC_MSM_MAX_WINDOW + 1;
-    assert_int_equal(tc_msm_g1(&err, &out, bases, tc_scalars_fr(a), 4, &o, scratch, sz),
+    assert_int_equal(tc_msm_g1_var(&err, &out, bases, tc_scalars_fr(a), 4, &o, scratch, sz),
                      TC_EARG);
     /* unaligned scratch works */
     o.window = 0;
-    assert_int_equal(tc_msm_g1(&err, &out, bases, tc_scalars_fr(a), 4, &o, scratch, sz),
+    assert_int_equal(tc_msm_g1_var(&err, &out, bases, tc_scalars_fr(a), 4, &o, scratch, sz),
                      TC_OK);
     free(scratch);
     scratch = malloc(sz + 64);
     tc_g1 out2;
-    assert_int_equal(tc_msm_g1(&err, &out2, bases, tc_scalars_fr(a), 4, &o, scratch + 3,
-                               sz + 61),
+    assert_int_equal(tc_msm_g1_var(&err, &out2, bases, tc_scalars_fr(a), 4, &o, scratch + 3,
+                                   sz + 61),
                      TC_OK);
     assert_memory_equal(&out, &out2, sizeof out);
     free(scratch);
@@ -468,8 +468,8 @@ static void test_table(void **state)
             size_t sz = tc_msm_g1_table_scratch_size(&t, n_use, TC_SCALAR_I64, &o);
             void *scratch = malloc(sz);
             tc_g1 got, want;
-            assert_int_equal(tc_msm_g1_table(&err, &got, &t, tc_scalars_i64(k), n_use, &o,
-                                             scratch, sz),
+            assert_int_equal(tc_msm_g1_table_var(&err, &got, &t, tc_scalars_i64(k), n_use, &o,
+                                                 scratch, sz),
                              TC_OK);
             expect_by_logs(&want, a, kf, n_use);
             assert_g1_eq(&got, &want);
@@ -485,8 +485,8 @@ static void test_table(void **state)
         tc_fr *kr = malloc(500 * sizeof *kr);
         for (size_t i = 0; i < 500; i++)
             rand_fr(&kr[i]);
-        assert_int_equal(tc_msm_g1_table(&err, &got, &t, tc_scalars_fr(kr), 500, &o2, scratch,
-                                         sz),
+        assert_int_equal(tc_msm_g1_table_var(&err, &got, &t, tc_scalars_fr(kr), 500, &o2, scratch,
+                                             sz),
                          TC_OK);
         expect_by_logs(&want, a, kr, 500);
         assert_g1_eq(&got, &want);
@@ -523,7 +523,7 @@ static void test_fixed_base(void **state)
     tc_g1_from_affine(&gen, &g);
     for (unsigned th = 1; th <= 2; th++) {
         tc_error err;
-        assert_int_equal(tc_g1_fixed_base_batch(&err, out, &g, k, N, th), TC_OK);
+        assert_int_equal(tc_g1_fixed_base_batch_var(&err, out, &g, k, N, th), TC_OK);
         for (size_t i = 0; i < N; i += (i < 10 ? 1 : 7)) {
             tc_g1 want;
             tc_g1_mul_ref(&want, &gen, &k[i]);
@@ -536,11 +536,11 @@ static void test_fixed_base(void **state)
     tc_fr s;
     rand_fr(&s);
     tc_g1 h;
-    tc_g1_mul(&h, &gen, &s);
+    tc_g1_mul_var(&h, &gen, &s);
     tc_g1_affine ha;
     tc_g1_to_affine(&ha, &h);
     tc_error err;
-    assert_int_equal(tc_g1_fixed_base_batch(&err, out, &ha, k, 50, 2), TC_OK);
+    assert_int_equal(tc_g1_fixed_base_batch_var(&err, out, &ha, k, 50, 2), TC_OK);
     for (size_t i = 0; i < 50; i++) {
         tc_g1 want;
         tc_g1_mul_ref(&want, &h, &k[i]);
@@ -566,7 +566,7 @@ static void test_g2(void **state)
         for (size_t i = 0; i < n; i++) {
             tc_fr a;
             rand_fr(&a);
-            tc_g2_mul(&t, &gen, &a);
+            tc_g2_mul_var(&t, &gen, &a);
             tc_g2_to_affine(&bases[i], &t);
             rand_fr(&k[i]);
             if (i == 1)
@@ -584,7 +584,7 @@ static void test_g2(void **state)
         void *scratch = malloc(sz ? sz : 1);
         tc_g2 got;
         tc_error err;
-        assert_int_equal(tc_msm_g2(&err, &got, bases, k, n, scratch, sz), TC_OK);
+        assert_int_equal(tc_msm_g2_var(&err, &got, bases, k, n, scratch, sz), TC_OK);
         assert_true(tc_g2_eq(&got, &want));
         free(scratch);
     }
@@ -601,7 +601,7 @@ static void make_palette(tc_g1_affine pal[PAL], tc_fr lg[PAL])
     tc_fr_add(&lg[1], &lg[0], &lg[0]);
     tc_g1 g, p;
     tc_g1_generator(&g);
-    tc_g1_mul(&p, &g, &lg[1]);
+    tc_g1_mul_var(&p, &g, &lg[1]);
     tc_g1_to_affine(&pal[1], &p);
 }
 

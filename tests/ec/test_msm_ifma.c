@@ -38,7 +38,7 @@ static tc_g1_affine *random_points(size_t n)
     tc_g1_generator(&g);
     for (size_t i = 0; i < n; i++) {
         random_fr(&k);
-        tc_g1_mul(&t, &g, &k);
+        tc_g1_mul_var(&t, &g, &k);
         tc_g1_to_affine(&a[i], &t);
     }
     return a;
@@ -130,7 +130,7 @@ static void check_batch(batch *b)
 static void test_random_batches(void **state)
 {
     (void)state;
-    if (!msm_ifma_available()) {
+    if (!tc_msm_uses_ifma()) {
         skip();
         return;
     }
@@ -149,7 +149,7 @@ static void test_random_batches(void **state)
 static void test_aliasing(void **state)
 {
     (void)state;
-    if (!msm_ifma_available()) {
+    if (!tc_msm_uses_ifma()) {
         skip();
         return;
     }
@@ -171,7 +171,7 @@ static void test_aliasing(void **state)
 static void test_small_multiples(void **state)
 {
     (void)state;
-    if (!msm_ifma_available()) {
+    if (!tc_msm_uses_ifma()) {
         skip();
         return;
     }
@@ -221,7 +221,7 @@ static void test_refusals(void **state)
         }
         batch_free(&b);
     }
-    if (!msm_ifma_available()) {
+    if (!tc_msm_uses_ifma()) {
         batch b;
         batch_new(&b, 64);
         assert_false(msm_batch_add_ifma(b.ops, b.k, b.pref));

@@ -1,4 +1,4 @@
-/* The optimal ate pairing: known answers from the shared vectors (including
+/* The optimal ate pairing: known answers from the test vectors (including
  * values arkworks produced), bilinearity, non-degeneracy, infinity, and the
  * multi-Miller loop against single pairings.
  *
@@ -48,7 +48,7 @@ static void twist_b(tc_fp2 *b)                      /* 3/ξ */
     tc_fp2 three = {{{0}}, {{0}}};
     tc_fp_from_u64(&b->c0, 9);
     tc_fp_one(&b->c1);
-    tc_fp2_inv(b, b);
+    tc_fp2_inv_var(b, b);
     tc_fp_from_u64(&three.c0, 3);
     tc_fp2_mul(b, b, &three);
 }
@@ -94,7 +94,7 @@ static void decode_g1(tc_g1_affine *p, const char *hex)
     tc_fp_mul(&rhs, &rhs, &p->x);
     tc_fp_from_u64(&three, 3);
     tc_fp_add(&rhs, &rhs, &three);
-    assert_true(tc_fp_sqrt(&p->y, &rhs));
+    assert_true(tc_fp_sqrt_var(&p->y, &rhs));
     if (larger)
         tc_fp_neg(&p->y, &p->y);
 }
@@ -117,7 +117,7 @@ static void decode_g2(tc_g2_affine *q, const char *hex)
     tc_fp2_mul(&rhs, &rhs, &q->x);
     twist_b(&bb);
     tc_fp2_add(&rhs, &rhs, &bb);
-    assert_true(tc_fp2_sqrt(&q->y, &rhs));
+    assert_true(tc_fp2_sqrt_var(&q->y, &rhs));
     if (larger)
         tc_fp2_neg(&q->y, &q->y);
 }
@@ -156,11 +156,11 @@ static void g1_add_ref(tc_g1_affine *r, const tc_g1_affine *a, const tc_g1_affin
         tc_fp_sqr(&lam, &a->x);                 /* 3x² / 2y */
         tc_fp_add(&u, &lam, &lam);
         tc_fp_add(&lam, &u, &lam);
-        tc_fp_inv(&t, &t);
+        tc_fp_inv_var(&t, &t);
     } else {
         tc_fp_sub(&lam, &b->y, &a->y);
         tc_fp_sub(&t, &b->x, &a->x);
-        tc_fp_inv(&t, &t);
+        tc_fp_inv_var(&t, &t);
     }
     tc_fp_mul(&lam, &lam, &t);
     tc_g1_affine s = {{{0}}, {{0}}, false};
@@ -188,11 +188,11 @@ static void g2_add_ref(tc_g2_affine *r, const tc_g2_affine *a, const tc_g2_affin
         tc_fp2_sqr(&lam, &a->x);
         tc_fp2_add(&u, &lam, &lam);
         tc_fp2_add(&lam, &u, &lam);
-        tc_fp2_inv(&t, &t);
+        tc_fp2_inv_var(&t, &t);
     } else {
         tc_fp2_sub(&lam, &b->y, &a->y);
         tc_fp2_sub(&t, &b->x, &a->x);
-        tc_fp2_inv(&t, &t);
+        tc_fp2_inv_var(&t, &t);
     }
     tc_fp2_mul(&lam, &lam, &t);
     tc_g2_affine s;

@@ -1,4 +1,4 @@
-/* Fp2, Fp6, Fp12: known answers from the shared vectors, field axioms on
+/* Fp2, Fp6, Fp12: known answers from the test vectors, field axioms on
  * edge-biased random elements, Frobenius maps against exponentiation by p,
  * and cyclotomic squaring against plain squaring. */
 #include <setjmp.h>
@@ -103,36 +103,6 @@ static void uniform_fp12(tc_fp12 *r)
     }
 }
 
-/* The specialised Fp add/sub/dbl of tower_arith.h against the generic ones. */
-static void test_fpx_arith(void **s)
-{
-    (void)s;
-    for (int it = 0; it < 20000; it++) {
-        tc_fp a, b, r, t;
-        random_fp(&a);
-        random_fp(&b);
-        tc_fpx_add(&r, &a, &b);
-        tc_fp_add(&t, &a, &b);
-        assert_memory_equal(&r, &t, sizeof r);
-        tc_fpx_sub(&r, &a, &b);
-        tc_fp_sub(&t, &a, &b);
-        assert_memory_equal(&r, &t, sizeof r);
-        tc_fpx_dbl(&r, &a);
-        tc_fp_dbl(&t, &a);
-        assert_memory_equal(&r, &t, sizeof r);
-        tc_fpx_neg(&r, &a);
-        tc_fp_neg(&t, &a);
-        assert_memory_equal(&r, &t, sizeof r);
-        r = a;                                   /* aliased */
-        tc_fpx_sub(&r, &r, &r);
-        assert_true(tc_fp_is_zero(&r));
-        r = a;
-        tc_fpx_add(&r, &r, &b);
-        tc_fp_add(&t, &a, &b);
-        assert_memory_equal(&r, &t, sizeof r);
-    }
-}
-
 /* ---------------------------------------------------- Fp2 known answers */
 
 static void test_fp2_vectors(void **s)
@@ -156,7 +126,7 @@ static void test_fp2_vectors(void **s)
     json_array_foreach(json_object_get(fv, "inv"), i, row) {
         tc_fp2 a, r;
         parse_fp2(&a, json_object_get(row, "a"));
-        tc_fp2_inv(&r, &a);
+        tc_fp2_inv_var(&r, &a);
         assert_fp2_dec(&r, json_object_get(row, "out"));
         n++;
     }
@@ -165,10 +135,10 @@ static void test_fp2_vectors(void **s)
         tc_fp2 a, r;
         parse_fp2(&a, json_object_get(row, "a"));
         json_t *roots = json_object_get(row, "roots");
-        bool ok = tc_fp2_sqrt(&r, &a);
+        bool ok = tc_fp2_sqrt_var(&r, &a);
         if (json_is_null(roots)) {
             assert_false(ok);
-            assert_int_equal(tc_fp2_legendre(&a), -1);
+            assert_int_equal(tc_fp2_legendre_var(&a), -1);
             nnon++;
         } else {
             assert_true(ok);
@@ -270,7 +240,7 @@ static void test_fp2_properties(void **s)
         tc_fp2_mul_fp(&t, &a, &b.c0);
         assert_true(tc_fp2_eq(&r, &t));
         /* inverse */
-        tc_fp2_inv(&r, &a);
+        tc_fp2_inv_var(&r, &a);
         if (tc_fp2_is_zero(&a)) {
             assert_true(tc_fp2_is_zero(&r));
         } else {
@@ -287,14 +257,14 @@ static void test_fp2_properties(void **s)
          * character agrees with sqrt's answer */
         if (it % 4 == 0) {
             tc_fp2_sqr(&t, &a);
-            assert_true(tc_fp2_sqrt(&r, &t));
+            assert_true(tc_fp2_sqrt_var(&r, &t));
             tc_fp2_sqr(&u, &r);
             assert_true(tc_fp2_eq(&u, &t));
             assert_false(tc_fp2_is_lexlargest(&r));
             tc_fp2_neg(&u, &a);
             assert_true(tc_fp2_eq(&r, &a) || tc_fp2_eq(&r, &u));
-            bool ok = tc_fp2_sqrt(&r, &b);
-            int leg = tc_fp2_legendre(&b);
+            bool ok = tc_fp2_sqrt_var(&r, &b);
+            int leg = tc_fp2_legendre_var(&b);
             assert_int_equal(leg, tc_fp2_is_zero(&b) ? 0 : (ok ? 1 : -1));
             if (tc_fp2_is_zero(&b))
                 assert_true(ok);
@@ -415,7 +385,7 @@ static void test_fp12_vectors(void **s)
         tc_fp12 a, r, want;
         parse_fp12(&a, json_object_get(row, "a"));
         parse_fp12(&want, json_object_get(row, "out"));
-        tc_fp12_inv(&r, &a);
+        tc_fp12_inv_var(&r, &a);
         assert_memory_equal(&r, &want, sizeof r);
         /* decimal output round trip */
         char dec[12][80];
@@ -487,7 +457,7 @@ static void test_fp6_properties(void **s)
         tc_fp6_mul_fp2(&r, &a, &b.c0);
         assert_true(tc_fp6_eq(&r, &t));
         /* inverse */
-        tc_fp6_inv(&r, &a);
+        tc_fp6_inv_var(&r, &a);
         if (tc_fp6_is_zero(&a)) {
             assert_true(tc_fp6_is_zero(&r));
         } else {
@@ -552,7 +522,7 @@ static void test_fp12_properties(void **s)
         tc_fp12_sqr(&r, &r);
         assert_true(tc_fp12_eq(&r, &t));
         /* inverse */
-        tc_fp12_inv(&r, &a);
+        tc_fp12_inv_var(&r, &a);
         if (tc_fp6_is_zero(&a.c0) && tc_fp6_is_zero(&a.c1)) {
             assert_true(tc_fp6_is_zero(&r.c0) && tc_fp6_is_zero(&r.c1));
         } else {
@@ -651,7 +621,7 @@ static void easy_part(tc_fp12 *r, const tc_fp12 *f)
 {
     tc_fp12 t, inv;
     tc_fp12_conj(&t, f);
-    tc_fp12_inv(&inv, f);
+    tc_fp12_inv_var(&inv, f);
     tc_fp12_mul(&t, &t, &inv);
     tc_fp12_frobenius(r, &t, 2);
     tc_fp12_mul(r, r, &t);
@@ -700,7 +670,6 @@ int main(void)
     vectors = tu_load_json("vectors/bn254_basic.json");
     tc_prng_seed(&rng, tu_seed("test_tower"));
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fpx_arith),
         cmocka_unit_test(test_fp2_vectors),
         cmocka_unit_test(test_fp2_properties),
         cmocka_unit_test(test_fp12_vectors),

@@ -76,7 +76,7 @@ static void test_capture_matches(void **state)
     const char *ids = "190,249,241,297,119,62,35";
     char args[2048], first[1024];
     snprintf(args, sizeof args, "capture --model %s/models/tiny-gpt2 --tokens %s --out %s/cap",
-             TC_SHARED_DIR, ids, tmpdir);
+             TC_TEST_DATA_DIR, ids, tmpdir);
     assert_int_equal(run(args, NULL, NULL, 0), 0);
     const char *names[3][2] = {{"hidden_states", "short_hidden_states"},
                                {"logits", "short_logits"},
@@ -84,7 +84,7 @@ static void test_capture_matches(void **state)
     for (int i = 0; i < 3; i++) {
         char p1[512], p2[512];
         snprintf(p1, sizeof p1, "%s/cap/%s.npy", tmpdir, names[i][0]);
-        snprintf(p2, sizeof p2, "%s/models/tiny-gpt2/expected/%s.npy", TC_SHARED_DIR, names[i][1]);
+        snprintf(p2, sizeof p2, "%s/models/tiny-gpt2/expected/%s.npy", TC_TEST_DATA_DIR, names[i][1]);
         tc_npy a, b;
         tc_error err = {0};
         assert_int_equal(tc_npy_read(&err, &a, p1), TC_OK);
@@ -110,13 +110,13 @@ static void test_capture_matches(void **state)
     snprintf(args, sizeof args,
              "capture --model %s/models/stories260K --prompt 'Once upon a time' "
              "--max-new-tokens 20 --deterministic --threads 1 --out %s/d1",
-             TC_SHARED_DIR, tmpdir);
+             TC_SOURCE_DIR, tmpdir);
     if (run(args, NULL, first, sizeof first) != 0)
         fail_msg("%s", first);
     snprintf(args, sizeof args,
              "capture --model %s/models/stories260K --prompt 'Once upon a time' "
              "--max-new-tokens 20 --deterministic --threads 2 --out %s/d2",
-             TC_SHARED_DIR, tmpdir);
+             TC_SOURCE_DIR, tmpdir);
     assert_int_equal(run(args, NULL, NULL, 0), 0);
     sh("cmp -s %s/d1/hidden_states.npy %s/d2/hidden_states.npy", tmpdir, tmpdir);
     sh("cmp -s %s/d1/logits.npy %s/d2/logits.npy", tmpdir, tmpdir);
@@ -133,9 +133,9 @@ static void test_generate_story(void **state)
     snprintf(cmd, sizeof cmd,
              "'%s' generate --model %s/models/stories260K --prompt '' --max-new-tokens 200 "
              "> '%s' 2>/dev/null",
-             bin, TC_SHARED_DIR, outp);
+             bin, TC_SOURCE_DIR, outp);
     assert_int_equal(system(cmd), 0);
-    snprintf(cmd, sizeof cmd, "%s/models/stories260K/expected/cases.json", TC_SHARED_DIR);
+    snprintf(cmd, sizeof cmd, "%s/models/stories260K/expected/cases.json", TC_TEST_DATA_DIR);
     json_error_t je;
     json_t *root = json_load_file(cmd, 0, &je);
     assert_non_null(root);
@@ -162,7 +162,7 @@ static void test_generate_story(void **state)
 static void bad_folder(const char *name, const char *st_cmd)
 {
     sh("mkdir -p %s/%s && cp %s/models/tiny-llama/config.json %s/%s/", tmpdir, name,
-       TC_SHARED_DIR, tmpdir, name);
+       TC_TEST_DATA_DIR, tmpdir, name);
     sh("cd %s/%s && %s", tmpdir, name, st_cmd);
 }
 
@@ -187,7 +187,7 @@ static void test_bad_input(void **state)
 {
     (void)state;
     char src[512];
-    snprintf(src, sizeof src, "%s/models/tiny-llama/model.safetensors", TC_SHARED_DIR);
+    snprintf(src, sizeof src, "%s/models/tiny-llama/model.safetensors", TC_TEST_DATA_DIR);
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "head -c 100000 %s > model.safetensors", src);
     bad_folder("truncated", cmd);
@@ -249,11 +249,11 @@ static void test_bad_input(void **state)
     if (rc != 3 || lines != 1)
         fail_msg("tokenizer: rc %d, %d lines: %s", rc, lines, first);
     /* usage errors exit 2 */
-    snprintf(args, sizeof args, "capture --model %s/models/tiny-gpt2 --out %s/x", TC_SHARED_DIR,
+    snprintf(args, sizeof args, "capture --model %s/models/tiny-gpt2 --out %s/x", TC_TEST_DATA_DIR,
              tmpdir);
     assert_int_equal(run(args, NULL, NULL, 0), 2);
     snprintf(args, sizeof args, "capture --model %s/models/tiny-gpt2 --tokens 1,500 --out %s/x",
-             TC_SHARED_DIR, tmpdir);
+             TC_TEST_DATA_DIR, tmpdir);
     assert_int_equal(run(args, NULL, NULL, 0), 2);
     assert_int_equal(run("generate --help", NULL, NULL, 0), 0);
 }

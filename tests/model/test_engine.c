@@ -1,4 +1,4 @@
-/* The engine against the shared reference outputs: every tiny model's and
+/* The engine against the reference outputs: every tiny model's and
  * stories260K's hidden states, layer outputs and logits (1e-4 absolute) and
  * greedy ids (exact); deterministic mode identical for 1 and 2 threads;
  * partial execution identical to the full pass; kernels against their
@@ -24,15 +24,20 @@
 
 #define TOL 1e-4
 
+/* The tiny models live in tests/models; stories260K is the bundled model in
+ * models/ (its reference outputs are in tests/models/stories260K/expected). */
 static void model_dir(char *out, size_t cap, const char *name)
 {
-    snprintf(out, cap, "%s/models/%s", TC_SHARED_DIR, name);
+    if (strcmp(name, "stories260K") == 0)
+        snprintf(out, cap, "%s/models/%s", TC_SOURCE_DIR, name);
+    else
+        snprintf(out, cap, "%s/models/%s", TC_TEST_DATA_DIR, name);
 }
 
 static void load_npy(tc_npy *a, const char *model, const char *cas, const char *what)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/models/%s/expected/%s_%s.npy", TC_SHARED_DIR, model, cas,
+    snprintf(path, sizeof path, "%s/models/%s/expected/%s_%s.npy", TC_TEST_DATA_DIR, model, cas,
              what);
     tc_error err = {0};
     tc_status s = tc_npy_read(&err, a, path);
@@ -54,7 +59,7 @@ static double max_abs_diff(const float *a, const float *b, size_t n)
 static json_t *load_cases(const char *model)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/models/%s/expected/cases.json", TC_SHARED_DIR, model);
+    snprintf(path, sizeof path, "%s/models/%s/expected/cases.json", TC_TEST_DATA_DIR, model);
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
     assert_non_null(root);
@@ -463,7 +468,7 @@ static void test_weight_formats(void **state)
              "wm = {k: 'm-00001.safetensors' for k in a}; wm.update({k: 'm-00002.safetensors' for k in c})\n"
              "json.dump({'metadata': {}, 'weight_map': wm}, open('shard/model.safetensors.index.json', 'w'))\n"
              "\"",
-             dir, TC_SHARED_DIR);
+             dir, TC_TEST_DATA_DIR);
     assert_int_equal(system(cmd), 0);
     const char *pairs[3][2] = {{"f16", "f16ref"}, {"bf16", "bf16ref"}, {"shard", NULL}};
     for (int i = 0; i < 3; i++) {

@@ -9,7 +9,7 @@ The same round trip and one block attack run on the tiny llama, qwen2 and
 gpt2 test models (with the bundled tokenizer, whose ids for the prompt fit
 their vocabularies).
 
-usage: test_audit.py TENSORCOMMIT FORGE_RUN SOURCE_DIR SHARED_DIR"""
+usage: test_audit.py TENSORCOMMIT FORGE_RUN SOURCE_DIR"""
 import base64
 import json
 import os
@@ -21,7 +21,7 @@ import tempfile
 
 import numpy as np
 
-exe, forge, src, shared = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+exe, forge, src = sys.argv[1], sys.argv[2], sys.argv[3]
 model = os.path.join(src, "models", "stories260K")
 passed = failed = 0
 
@@ -380,7 +380,7 @@ try:
     # ---- the tiny llama, qwen2 and gpt2 models: accepted, and a skipped block caught
     for name in ["tiny-llama", "tiny-qwen2", "tiny-gpt2"]:
         tiny = path(name)
-        shutil.copytree(os.path.join(shared, "models", name), tiny)
+        shutil.copytree(os.path.join(src, "tests", "models", name), tiny)
         shutil.copy(os.path.join(model, "tokenizer.json"), tiny)
         trun = make_run("run-" + name, "--deterministic", model_dir=tiny, prompt="the cat")
         ch = challenge(trun, name + ".ch.json", "--seed", 3, budgets="60%", model_dir=tiny)

@@ -3,7 +3,7 @@
 separate stages re-read and re-verify every artefact, and tampering with
 grid.npy, proofs.json or receipt.json is detected.
 
-usage: test_run_e2e.py TENSORCOMMIT SOURCE_DIR SHARED_DIR"""
+usage: test_run_e2e.py TENSORCOMMIT SOURCE_DIR"""
 import json
 import os
 import shutil
@@ -13,7 +13,8 @@ import tempfile
 
 import numpy as np
 
-exe, src, shared = sys.argv[1], sys.argv[2], sys.argv[3]
+exe, src = sys.argv[1], sys.argv[2]
+expected = os.path.join(src, "tests", "models", "stories260K", "expected")
 model = os.path.join(src, "models", "stories260K")
 passed = failed = 0
 
@@ -39,7 +40,7 @@ try:
     check(r.returncode == 0, f"run exits 0 (got {r.returncode}: {r.stderr})")
 
     # the greedy continuation is the reference implementation's
-    cases = json.load(open(os.path.join(shared, "models/stories260K/expected/cases.json")))
+    cases = json.load(open(os.path.join(expected, "cases.json")))
     once = [c for c in cases["cases"] if c["name"] == "once_upon"][0]
     receipt = json.load(open(os.path.join(run, "receipt.json")))
     check(receipt["tokens"] == once["input_ids"] + once["greedy_new_ids"][:30],
@@ -64,7 +65,7 @@ try:
     g3 = grid.reshape(Lp, Tp, Hp)[:6, :35, :64]
     check(np.abs(g3 / 1e8 - hidden.astype(np.float64)).max() <= 0.5e-8 + 1e-15,
           "grid = round(hidden · 10^8)")
-    ref = np.load(os.path.join(shared, "models/stories260K/expected/once_upon_hidden_states.npy"))
+    ref = np.load(os.path.join(expected, "once_upon_hidden_states.npy"))
     check(np.abs(hidden[:, :5, :] - ref).max() < 1e-4, "hidden states match the reference")
     commitment = open(os.path.join(run, "commitment.txt")).read().strip()
     check(commitment == receipt["commitment"], "commitment.txt = receipt")

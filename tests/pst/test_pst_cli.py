@@ -3,7 +3,7 @@
 through the built binary: known answers from pst.json, exit codes, one-line
 errors naming the file, and no output written on bad input.
 
-usage: test_pst_cli.py TENSORCOMMIT SHARED_DIR"""
+usage: test_pst_cli.py TENSORCOMMIT SOURCE_DIR"""
 import json
 import os
 import subprocess
@@ -12,7 +12,7 @@ import tempfile
 
 import numpy as np
 
-TC, SHARED = sys.argv[1], sys.argv[2]
+TC, SRC = sys.argv[1], sys.argv[2]
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 failures = []
 
@@ -36,7 +36,7 @@ def one_line_naming(p, name):
 
 
 def main():
-    vec = json.load(open(os.path.join(SHARED, "vectors", "pst.json")))
+    vec = json.load(open(os.path.join(SRC, "tests", "vectors", "pst.json")))
     with tempfile.TemporaryDirectory() as d:
         os.chdir(d)
         # known answers: setup from the vector trapdoors, commit, interpolate

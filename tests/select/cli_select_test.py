@@ -3,7 +3,7 @@
 vector from the command line, the stories260K scores and selections, the
 chart, and exit codes / messages for bad input.
 
-usage: cli_select_test.py TENSORCOMMIT SHARED_DIR
+usage: cli_select_test.py TENSORCOMMIT SOURCE_DIR
 """
 import json
 import math
@@ -12,9 +12,9 @@ import subprocess
 import sys
 import tempfile
 
-BIN, SHARED = sys.argv[1], sys.argv[2]
-VEC = os.path.join(SHARED, "vectors", "layer-selection")
-MODEL = os.path.join(SHARED, "models", "stories260K")
+BIN, SRC = sys.argv[1], sys.argv[2]
+VEC = os.path.join(SRC, "tests", "vectors", "layer-selection")
+MODEL = os.path.join(SRC, "models", "stories260K")
 failures = []
 # Sanitizer builds: fontconfig's process-lifetime cache is not our leak.
 ENV = dict(os.environ)

@@ -15,8 +15,8 @@
 #include "select/select.h"
 #include "util/util.h"
 
-#define VEC_DIR TC_SHARED_DIR "/vectors/layer-selection/"
-#define MODEL_DIR TC_SHARED_DIR "/models/stories260K"
+#define VEC_DIR TC_TEST_DATA_DIR "/vectors/layer-selection/"
+#define MODEL_DIR TC_SOURCE_DIR "/models/stories260K"
 
 static json_t *load(const char *name)
 {

@@ -1,16 +1,16 @@
 #!/usr/bin/python3
 """tensorcommit selftest, run as an installed binary would be: copied into an
-empty temporary folder and run from there, so no ../shared data can be found.
+empty temporary folder and run from there, so no data file can be found.
 
 Checks: `selftest --no-timings` exits 0 and prints "ok NAME" for every known
 answer and no FAIL line; the full run prints the timing table; --help exits 0;
 bad options exit 2 with one line on stderr.  Then, independently of the
 binary, every long decimal or hex literal embedded in
-src/protocol/selftest.c is looked up in shared/vectors/bn254_basic.json and
+src/protocol/selftest.c is looked up in tests/vectors/bn254_basic.json and
 pst.json: the embedded answers must be copies of the independent vectors,
 never values the code produced.
 
-usage: test_selftest_cli.py TENSORCOMMIT SOURCE_DIR SHARED_DIR"""
+usage: test_selftest_cli.py TENSORCOMMIT SOURCE_DIR"""
 import json
 import os
 import re
@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 
-TC, SRC, SHARED = sys.argv[1], sys.argv[2], sys.argv[3]
+TC, SRC = sys.argv[1], sys.argv[2]
 failures = []
 
 NAMES = ["fp_mul", "fp_inv", "fr_sqrt", "g1_mul", "g2_mul", "pairing",
@@ -106,10 +106,7 @@ def c_string_literals(text):
 
 
 def test_literals_from_vectors():
-    vec = os.path.join(SHARED, "vectors")
-    if not os.path.isdir(vec):
-        print(f"skip literal check: {vec} not found")
-        return
+    vec = os.path.join(SRC, "tests", "vectors")
     corpus = ""
     for name in ("bn254_basic.json", "pst.json"):
         with open(os.path.join(vec, name)) as f:

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/testutil.h"
 #include "tensor/layout.h"
@@ -187,6 +188,58 @@ static void test_fill_and_slices(void **s)
     free(g3);
 }
 
+/* A token capacity pads the token axis as for that many tokens: the grid
+ * is that of the capacity, the real tokens keep their places, the rows
+ * beyond them are zero, and layout.json carries the capacity both ways. */
+static void test_token_capacity(void **s)
+{
+    (void)s;
+    size_t L = 6, T = 17, H = 64, cap = 64, n = L * T * H;
+    tc_layout lay, full, back;
+    assert_int_equal(tc_layout_structured_cap(NULL, &lay, L, T, H, cap), TC_OK);
+    assert_int_equal(tc_layout_structured(NULL, &full, L, cap, H), TC_OK);
+    assert_int_equal(lay.n_tokens, T);
+    assert_int_equal(lay.padded[1], 64);
+    assert_int_equal(lay.m, full.m);
+    assert_memory_equal(lay.shape, full.shape, (size_t)lay.m * sizeof lay.shape[0]);
+    int64_t *values = malloc(n * sizeof *values), *grid = malloc(lay.grid_size * sizeof *grid);
+    for (size_t i = 0; i < n; i++)
+        values[i] = (int64_t)i + 1;
+    assert_int_equal(tc_layout_fill(NULL, &lay, grid, values), TC_OK);
+    size_t nonzero = 0;
+    for (size_t g = 0; g < lay.grid_size; g++) {
+        size_t l, t, h;
+        bool real = tc_layout_index_to_ltoh(&lay, g, &l, &t, &h);
+        assert_true(real == (t < T && h < H && l < L));
+        assert_int_equal(grid[g], real ? values[(l * T + t) * H + h] : 0);
+        nonzero += grid[g] != 0;
+        if (real)
+            assert_int_equal(g, (l * 64 + t) * 64 + h);
+    }
+    assert_int_equal(nonzero, n);
+    /* layout.json round trip keeps the capacity; without one none is written */
+    char path[] = "/tmp/tc_layout_cap_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(tc_layout_write(NULL, &lay, path), TC_OK);
+    assert_int_equal(tc_layout_read(NULL, &back, path), TC_OK);
+    assert_int_equal(back.token_capacity, cap);
+    assert_int_equal(back.padded[1], 64);
+    assert_int_equal(back.grid_size, lay.grid_size);
+    char *json = NULL;
+    assert_int_equal(tc_layout_to_json(NULL, &full, &json), TC_OK);
+    assert_null(strstr(json, "token_capacity"));
+    free(json);
+    unlink(path);
+    /* fewer than the tokens is refused */
+    tc_error err;
+    assert_int_equal(tc_layout_structured_cap(&err, &lay, L, T, H, T - 1), TC_EARG);
+    assert_non_null(strstr(err.msg, "token capacity"));
+    free(values);
+    free(grid);
+}
+
 static void test_rejects(void **s)
 {
     (void)s;
@@ -205,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_axis_split),
         cmocka_unit_test(test_mappings_random),
         cmocka_unit_test(test_fill_and_slices),
+        cmocka_unit_test(test_token_capacity),
         cmocka_unit_test(test_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -241,6 +241,40 @@ static void test_reject(void **state)
     assert_int_equal(tc_npy_parse(NULL, &a, junk, sizeof junk, "mem"), TC_EFORMAT);
 }
 
+/* The header alone: the same dtype, shape and count as the whole read, the
+ * data where numpy puts it, and a file whose length disagrees refused. */
+static void test_read_header(void **state)
+{
+    (void)state;
+    int64_t v[24], shape[3] = {2, 3, 4};
+    for (int i = 0; i < 24; i++)
+        v[i] = (int64_t)i * 1000003 - 7;
+    char path[300];
+    snprintf(path, sizeof path, "%s/h.npy", tmpdir);
+    tc_error err = {0};
+    assert_int_equal(tc_npy_write(&err, path, TC_NPY_I64, v, 3, shape), TC_OK);
+    tc_npy h;
+    size_t off = 0;
+    assert_int_equal(tc_npy_read_header(&err, &h, &off, path), TC_OK);
+    assert_int_equal(h.dtype, TC_NPY_I64);
+    assert_int_equal(h.ndim, 3);
+    assert_int_equal(h.count, 24);
+    assert_null(h.data);
+    assert_int_equal(off, 128);   /* 10 + header padded to a multiple of 64 */
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    int64_t got[24];
+    assert_int_equal(fseek(f, (long)off, SEEK_SET), 0);
+    assert_int_equal(fread(got, sizeof *got, 24, f), 24);
+    fclose(f);
+    assert_memory_equal(got, v, sizeof v);
+    /* one value short: the header's shape no longer matches the file */
+    assert_int_equal(truncate(path, (off_t)(off + 23 * 8)), 0);
+    assert_int_equal(tc_npy_read_header(&err, &h, &off, path), TC_EFORMAT);
+    assert_non_null(strstr(err.msg, "the shape needs"));
+    assert_int_equal(h.count, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_header_layout),
         cmocka_unit_test(test_numpy_bytes),
         cmocka_unit_test(test_reject),
+        cmocka_unit_test(test_read_header),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,4 +1,4 @@
-/* safetensors: the shared model files open and read back, f16/bf16 convert
+/* safetensors: the bundled and test model files open and read back, f16/bf16 convert
  * exactly, and every malformed header is rejected with a message. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -136,13 +136,14 @@ static void test_f16_bf16_exact(void **state)
     }
 }
 
-static void test_shared_models(void **state)
+static void test_bundled_models(void **state)
 {
     (void)state;
     const char *models[] = {"stories260K", "tiny-gpt2", "tiny-llama", "tiny-qwen2"};
     for (size_t i = 0; i < 4; i++) {
         char dir[512];
-        snprintf(dir, sizeof dir, "%s/models/%s", TC_SHARED_DIR, models[i]);
+        snprintf(dir, sizeof dir, "%s/models/%s", i == 0 ? TC_SOURCE_DIR : TC_TEST_DATA_DIR,
+                 models[i]);
         tc_weights *w = NULL;
         tc_error err = {0};
         assert_int_equal(tc_weights_open(&err, &w, dir), TC_OK);
@@ -154,7 +155,7 @@ static void test_shared_models(void **state)
         tc_weights_close(w);
     }
     char dir[512];
-    snprintf(dir, sizeof dir, "%s/models/stories260K", TC_SHARED_DIR);
+    snprintf(dir, sizeof dir, "%s/models/stories260K", TC_SOURCE_DIR);
     tc_weights *w = NULL;
     assert_int_equal(tc_weights_open(NULL, &w, dir), TC_OK);
     const tc_st_tensor *e = tc_weights_find(w, "model.embed_tokens.weight");
@@ -265,7 +266,7 @@ static void test_mutations(void **state)
 {
     (void)state;
     char src[512], path[300];
-    snprintf(src, sizeof src, "%s/models/tiny-gpt2/model.safetensors", TC_SHARED_DIR);
+    snprintf(src, sizeof src, "%s/models/tiny-gpt2/model.safetensors", TC_TEST_DATA_DIR);
     snprintf(path, sizeof path, "%s/mut.safetensors", tmpdir);
     FILE *f = fopen(src, "rb");
     assert_non_null(f);
@@ -323,7 +324,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_minimal),
         cmocka_unit_test(test_f16_bf16_exact),
-        cmocka_unit_test(test_shared_models),
+        cmocka_unit_test(test_bundled_models),
         cmocka_unit_test(test_sharded),
         cmocka_unit_test(test_reject),
         cmocka_unit_test(test_mutations),

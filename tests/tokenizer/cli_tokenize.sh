@@ -1,9 +1,10 @@
 #!/bin/sh
 # tokenize / detokenize through the tensorcommit binary.
-# usage: cli_tokenize.sh TENSORCOMMIT SHARED_DIR
+# usage: cli_tokenize.sh TENSORCOMMIT SOURCE_DIR
 set -u
 TC="$1"
-M="$2/models"
+M="$2/tests/models"
+S="$2/models/stories260K"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -18,16 +19,16 @@ check() { # name expected actual
 }
 
 # stories260K: the recorded prompt (expected/README.md: [1, 403, 407, 261, 378])
-out=$("$TC" tokenize --model "$M/stories260K" --text "Once upon a time" --add-special-tokens)
+out=$("$TC" tokenize --model "$S" --text "Once upon a time" --add-special-tokens)
 check "tokenize with BOS" '{"ids": [1, 403, 407, 261, 378]}' "$out"
-out=$("$TC" tokenize --model "$M/stories260K/tokenizer.json" --text "Once upon a time")
+out=$("$TC" tokenize --model "$S/tokenizer.json" --text "Once upon a time")
 check "tokenize without BOS" '{"ids": [403, 407, 261, 378]}' "$out"
 printf 'Once upon a time' > "$T/in.txt"
-out=$("$TC" tokenize --model "$M/stories260K" --file "$T/in.txt" --add-special-tokens)
+out=$("$TC" tokenize --model "$S" --file "$T/in.txt" --add-special-tokens)
 check "tokenize --file" '{"ids": [1, 403, 407, 261, 378]}' "$out"
-out=$("$TC" detokenize --model "$M/stories260K" --ids 403,407,261,378)
+out=$("$TC" detokenize --model "$S" --ids 403,407,261,378)
 check "detokenize" "Once upon a time" "$out"
-out=$("$TC" detokenize --model "$M/stories260K" --ids 1,403,407 --skip-special-tokens)
+out=$("$TC" detokenize --model "$S" --ids 1,403,407 --skip-special-tokens)
 check "detokenize skipping BOS" "Once upon" "$out"
 # gpt2 (cases.json: "Hello world" -> [15496, 995])
 out=$("$TC" tokenize --model "$M/gpt2-tokenizer" --text "Hello world")
@@ -47,9 +48,9 @@ expect_fail() { # name status args...
     check "$name: error lines" "$lines" "$(wc -l < "$T/err" | tr -d ' ')"
     [ "$want" = 2 ] && check "$name: help hint" "try 'tensorcommit $1 --help'" "$(tail -n 1 "$T/err")"
 }
-expect_fail "invalid UTF-8" 3 tokenize --model "$M/stories260K" --text "$(printf 'ab\377')"
-expect_fail "malformed ids" 2 detokenize --model "$M/stories260K" --ids 1,x
-expect_fail "id out of range" 2 detokenize --model "$M/stories260K" --ids 1,512
+expect_fail "invalid UTF-8" 3 tokenize --model "$S" --text "$(printf 'ab\377')"
+expect_fail "malformed ids" 2 detokenize --model "$S" --ids 1,x
+expect_fail "id out of range" 2 detokenize --model "$S" --ids 1,512
 expect_fail "missing model" 3 tokenize --model "$T/none" --text a
 printf '{"model":{"type":"Unigram","vocab":[]}}' > "$T/tokenizer.json"
 expect_fail "unsupported model" 3 tokenize --model "$T" --text a

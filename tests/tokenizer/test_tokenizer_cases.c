@@ -1,4 +1,4 @@
-/* tokenizer: every case of the shared tokenizer case files, whose ids were
+/* tokenizer: every case of the test tokenizers' case files, whose ids were
  * produced by the Hugging Face tokenizers library (0.22.2) itself. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,8 @@
 
 #include "tokenizer/tokenizer.h"
 
-#define MODELS TC_SHARED_DIR "/models/"
+#define MODELS TC_TEST_DATA_DIR "/models/"
+#define STORIES TC_SOURCE_DIR "/models/stories260K"
 
 static json_t *load_cases(const char *path)
 {
@@ -184,7 +185,7 @@ static void run_llama_cases(const char *tok_path)
 static void test_stories_cases(void **state)
 {
     (void)state;
-    run_llama_cases(MODELS "stories260K");
+    run_llama_cases(STORIES);
 }
 
 /* tiny-llama ships a byte-identical copy: loading it through the folder
@@ -200,7 +201,7 @@ static void test_tiny_llama_cases(void **state)
 static void test_stories_prompt(void **state)
 {
     (void)state;
-    tc_tok *tok = load_tok(MODELS "stories260K");
+    tc_tok *tok = load_tok(STORIES);
     tc_error err = {0};
     uint32_t *ids = NULL;
     size_t n = 0;

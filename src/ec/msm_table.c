@@ -1,5 +1,5 @@
-/* Fixed-base batch generation (setup), the small G2 MSM, and the slow
- * reference MSM used by tests. */
+/* Fixed bases: the table MSM (precomputed shifted copies of the bases,
+ * msm.h) and the fixed-base batch of setup (many scalars times one base). */
 #include "ec/msm_impl.h"
 
 #include <stdlib.h>
@@ -7,45 +7,136 @@
 
 #include "util/util.h"
 
-/* --------------------------------------------------------- reference */
+/* ------------------------------------------------------- table MSM */
 
-void tc_msm_g1_ref(tc_g1 *out, const tc_g1_affine *bases, tc_scalars s, size_t n)
+size_t tc_msm_table_bytes(size_t n, unsigned c, unsigned max_bits)
 {
-    tc_g1 acc, p, t;
-    tc_g1_set_infinity(&acc);
-    for (size_t i = 0; i < n; i++) {
-        tc_fr k;
-        bool neg = false;
-        switch (s.kind) {
-        case TC_SCALAR_FR:
-            k = s.v.fr[i];
-            break;
-        case TC_SCALAR_I64: {
-            int64_t v = s.v.i64[i];
-            uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-            uint64_t l[4] = {m, 0, 0, 0};
-            neg = v < 0;
-            (void)tc_fr_from_limbs(&k, l);   /* < 2^64 < r */
-            break;
+    if (c == 0 || c > TC_MSM_MAX_WINDOW)
+        return 0;
+    size_t r;
+    if (!tc_mul_size(&r, n, (size_t)msm_windows_for(max_bits, c) * sizeof(tc_g1_affine)))
+        return 0;
+    return r;
+}
+
+typedef struct table_job {
+    tc_msm_table *t;
+    const tc_g1_affine *bases;
+    unsigned n_threads, id;
+    msm_add_op *ops;         /* (TABLE_CHUNK) per worker */
+    tc_fp *fe;               /* (3, TABLE_CHUNK) per worker: num, den, pref */
+} table_job;
+
+enum { TABLE_CHUNK = 4096 };
+
+/* Column w = 2^c · column w−1, chunk by chunk: c rounds of batch-affine
+ * doublings (each op adds a point to itself: the tangent case of
+ * msm_batch_add, one inversion per chunk and round, ~7 multiplications per
+ * doubling). */
+static void *table_worker(void *arg)
+{
+    table_job *tj = arg;
+    tc_msm_table *t = tj->t;
+    size_t lo = t->n * tj->id / tj->n_threads, hi = t->n * (tj->id + 1) / tj->n_threads;
+    for (size_t i = lo; i < hi; i++)
+        t->pts[i] = tj->bases[i];
+    for (size_t base = lo; base < hi; base += TABLE_CHUNK) {
+        size_t m = hi - base < TABLE_CHUNK ? hi - base : TABLE_CHUNK;
+        for (unsigned w = 1; w < t->n_windows; w++) {
+            const tc_g1_affine *prev = t->pts + (size_t)(w - 1) * t->n + base;
+            tc_g1_affine *cur = t->pts + (size_t)w * t->n + base;
+            memcpy(cur, prev, m * sizeof *cur);
+            for (unsigned k = 0; k < t->c; k++) {
+                size_t cnt = 0;
+                for (size_t i = 0; i < m; i++)
+                    if (!cur[i].infinity)
+                        tj->ops[cnt++] = (msm_add_op){&cur[i], &cur[i], false};
+                msm_batch_add(tj->ops, cnt, tj->fe, tj->fe + TABLE_CHUNK,
+                              tj->fe + 2 * TABLE_CHUNK);
+            }
         }
-        case TC_SCALAR_I128: {
-            tc_i128 v = s.v.i128[i];
-            unsigned __int128 m = v < 0 ? 0 - (unsigned __int128)v : (unsigned __int128)v;
-            uint64_t l[4] = {(uint64_t)m, (uint64_t)(m >> 64), 0, 0};
-            neg = v < 0;
-            (void)tc_fr_from_limbs(&k, l);
-            break;
-        }
-        default:
-            tc_fr_zero(&k);
-        }
-        tc_g1_from_affine(&p, &bases[i]);
-        tc_g1_mul_ref(&t, &p, &k);
-        if (neg)
-            tc_g1_neg(&t, &t);
-        tc_g1_add(&acc, &acc, &t);
     }
-    *out = acc;
+    return NULL;
+}
+
+tc_status tc_msm_table_init(tc_error *err, tc_msm_table *t, const tc_g1_affine *bases,
+                            size_t n, unsigned c, unsigned max_bits, unsigned n_threads)
+{
+    tc_status st = TC_OK;
+    table_job *jobs = NULL;
+    memset(t, 0, sizeof *t);
+    if (c == 0 || c > TC_MSM_MAX_WINDOW || max_bits == 0 || max_bits > 254)
+        return tc_fail(err, TC_EARG, "msm table: window %u / max_bits %u out of range", c,
+                       max_bits);
+    if (n_threads == 0)
+        n_threads = 1;
+    if (n_threads > TC_MSM_MAX_THREADS)
+        n_threads = TC_MSM_MAX_THREADS;
+    size_t bytes = tc_msm_table_bytes(n, c, max_bits);
+    if (bytes == 0 && n > 0)
+        return tc_fail(err, TC_EARG, "msm table: size overflow for n = %zu", n);
+    t->n = n;
+    t->c = c;
+    t->n_windows = msm_windows_for(max_bits, c);
+    t->pts = malloc(bytes ? bytes : 1);
+    jobs = calloc(n_threads, sizeof *jobs);
+    if (t->pts == NULL || jobs == NULL) {
+        st = tc_fail(err, TC_ENOMEM, "msm table: cannot allocate %zu bytes", bytes);
+        goto out;
+    }
+    for (unsigned i = 0; i < n_threads; i++) {
+        jobs[i] = (table_job){t, bases, n_threads, i, NULL, NULL};
+        jobs[i].ops = malloc(TABLE_CHUNK * sizeof(msm_add_op));
+        jobs[i].fe = malloc(3 * TABLE_CHUNK * sizeof(tc_fp));
+        if (jobs[i].ops == NULL || jobs[i].fe == NULL) {
+            st = tc_fail(err, TC_ENOMEM, "msm table: cannot allocate work buffers");
+            goto out;
+        }
+    }
+    tc_run_threads(table_worker, jobs, sizeof *jobs, n_threads);
+out:
+    if (jobs)
+        for (unsigned i = 0; i < n_threads; i++) {
+            free(jobs[i].ops);
+            free(jobs[i].fe);
+        }
+    free(jobs);
+    if (st != TC_OK)
+        tc_msm_table_free(t);
+    return st;
+}
+
+void tc_msm_table_free(tc_msm_table *t)
+{
+    if (t == NULL)
+        return;
+    free(t->pts);
+    memset(t, 0, sizeof *t);
+}
+
+size_t tc_msm_g1_table_scratch_size(const tc_msm_table *t, size_t n, tc_scalar_kind kind,
+                                    const tc_msm_opts *opts)
+{
+    /* the table path needs n_threads task slots and bucket sets for t->c;
+     * the fallback needs what the plain MSM needs */
+    tc_msm_opts o = {msm_clamp_threads(opts), 0};
+    size_t plain = tc_msm_g1_scratch_size(n, kind, &o);
+    unsigned th = o.n_threads;
+    size_t tab = msm_layout_total(t->c, th, th, kind == TC_SCALAR_FR ? n : 0);
+    if (plain == 0 || tab == 0)
+        return 0;
+    return plain > tab ? plain : tab;
+}
+
+tc_status tc_msm_g1_table_var(tc_error *err, tc_g1 *out, const tc_msm_table *t,
+                              tc_scalars scalars, size_t n, const tc_msm_opts *opts,
+                              void *scratch, size_t scratch_size)
+{
+    if (n > t->n)
+        return tc_fail(err, TC_EARG, "msm table: %zu scalars for a table of %zu bases", n,
+                       t->n);
+    return msm_run(err, out, t->pts, t->n, t->n_windows, opts && opts->window, scalars,
+                   n, msm_clamp_threads(opts), t->c, scratch, scratch_size);
 }
 
 /* ------------------------------------------------ fixed-base batches */
@@ -87,23 +178,6 @@ static unsigned fb_window(size_t n)
     return best;
 }
 
-static int32_t fb_digit(const uint64_t m[4], unsigned w, unsigned c)
-{
-    size_t start = (size_t)w * c;
-    uint64_t v, mask = ((uint64_t)2 << c) - 1;
-    if (start == 0) {
-        v = (m[0] << 1) & mask;
-    } else {
-        size_t s = start - 1, idx = s >> 6;
-        unsigned sh = (unsigned)(s & 63);
-        v = m[idx] >> sh;
-        if (sh + c + 1 > 64 && idx + 1 < 4)
-            v |= m[idx + 1] << (64 - sh);
-        v &= mask;
-    }
-    return (int32_t)((v + 1) >> 1) - (int32_t)(((v >> c) & 1) << c);
-}
-
 static void *fb_worker(void *arg)
 {
     fb_job *j = arg;
@@ -121,7 +195,7 @@ static void *fb_worker(void *arg)
         for (unsigned w = 0; w < j->n_windows; w++) {
             size_t k = 0;
             for (size_t i = 0; i < m; i++) {
-                int32_t d = fb_digit(j->canon[i], w, j->c);
+                int32_t d = msm_booth_digit(j->canon[i], w, j->c);
                 if (d == 0)
                     continue;
                 const tc_g1_affine *q = &j->tab[(size_t)w * h + (size_t)(d < 0 ? -d : d) - 1];
@@ -137,6 +211,8 @@ static void *fb_worker(void *arg)
             }
             msm_batch_add(j->ops, k, j->num, j->den, j->pref);
         }
+        for (size_t i = 0; i < m; i++)
+            TC_VERIFY_CHECK(out[i].infinity || tc_g1_affine_is_on_curve(&out[i]));
     }
     return NULL;
 }
@@ -154,7 +230,7 @@ static void fb_build_row(tc_g1_affine *tab, msm_xyzz *tmp, tc_fp *inv, tc_fp *in
     msm_xyzz_dbl(step, &tmp[h - 1]);      /* 2·2^(c−1) = 2^c times */
     for (size_t i = 0; i < h; i++)
         tc_fp_mul(&inv[i], &tmp[i].zz, &tmp[i].zzz);
-    tc_fp_batch_inv(inv, inv, h, inv_scr);
+    tc_fp_batch_inv_var(inv, inv, h, inv_scr);
     for (size_t i = 0; i < h; i++) {
         if (msm_xyzz_is_inf(&tmp[i])) {   /* not for a point of order r */
             tc_fp_zero(&tab[i].x);
@@ -168,6 +244,7 @@ static void fb_build_row(tc_g1_affine *tab, msm_xyzz *tmp, tc_fp *inv, tc_fp *in
         tc_fp_mul(&tab[i].x, &tmp[i].x, &izz);
         tc_fp_mul(&tab[i].y, &tmp[i].y, &izzz);
         tab[i].infinity = false;
+        TC_VERIFY_CHECK(tc_g1_affine_is_on_curve(&tab[i]));
     }
 }
 
@@ -185,8 +262,8 @@ static void fb_free_jobs(fb_job *jobs, unsigned n)
     free(jobs);
 }
 
-tc_status tc_g1_fixed_base_batch(tc_error *err, tc_g1_affine *out, const tc_g1_affine *base,
-                                 const tc_fr *k, size_t n, unsigned n_threads)
+tc_status tc_g1_fixed_base_batch_var(tc_error *err, tc_g1_affine *out, const tc_g1_affine *base,
+                                     const tc_fr *k, size_t n, unsigned n_threads)
 {
     tc_status st = TC_OK;
     tc_g1_affine *tab = NULL;
@@ -243,79 +320,4 @@ out:
     free(inv);
     free(inv_scr);
     return st;
-}
-
-/* ------------------------------------------------------------- G2 */
-
-/* Unsigned windows of c bits, Jacobian buckets over Fp2 with mixed
- * additions, running-sum reduction; for the handful of points in a
- * verification key or a ceremony transcript. */
-static unsigned g2_window(size_t n)
-{
-    unsigned c = 1;
-    while (c < 12 && ((size_t)1 << (c + 2)) < n)
-        c++;
-    return n < 4 ? 1 : c;
-}
-
-size_t tc_msm_g2_scratch_size(size_t n)
-{
-    size_t a, b;
-    if (!tc_mul_size(&a, n, 32))
-        return 0;
-    b = ((size_t)1 << g2_window(n)) * sizeof(tc_g2) + 192;   /* + alignment */
-    return tc_add_size(&a, a, b) ? a : 0;
-}
-
-static unsigned g2_bits(const uint64_t m[4], unsigned pos, unsigned c)
-{
-    unsigned idx = pos >> 6, sh = pos & 63;
-    uint64_t v = m[idx] >> sh;
-    if (sh + c > 64 && idx + 1 < 4)
-        v |= m[idx + 1] << (64 - sh);
-    return (unsigned)(v & (((uint64_t)1 << c) - 1));
-}
-
-tc_status tc_msm_g2(tc_error *err, tc_g2 *out, const tc_g2_affine *bases, const tc_fr *k,
-                    size_t n, void *scratch, size_t scratch_size)
-{
-    if (n == 0) {
-        tc_g2_set_infinity(out);
-        return TC_OK;
-    }
-    if (scratch == NULL || scratch_size < tc_msm_g2_scratch_size(n))
-        return tc_fail(err, TC_EARG, "msm g2: scratch of %zu bytes is too small for n = %zu",
-                       scratch_size, n);
-    msm_arena arena = {(uint8_t *)scratch, scratch_size, 0};
-    unsigned c = g2_window(n);
-    size_t nb = (size_t)1 << c;     /* buckets 1..2^c − 1 use slots 1.. */
-    uint64_t(*canon)[4] = msm_arena_take(&arena, n * 32);
-    tc_g2 *bk = msm_arena_take(&arena, nb * sizeof(tc_g2));
-    if (canon == NULL || bk == NULL)
-        return tc_fail(err, TC_EINTERNAL, "msm g2: scratch layout");
-    for (size_t i = 0; i < n; i++)
-        tc_fr_to_limbs(canon[i], &k[i]);
-    unsigned nw = (254 + c - 1) / c;
-    tc_g2 acc, run, sum;
-    tc_g2_set_infinity(&acc);
-    for (unsigned w = nw; w-- > 0;) {
-        for (unsigned d = 0; d < c; d++)
-            tc_g2_dbl(&acc, &acc);
-        for (size_t j = 0; j < nb; j++)
-            tc_g2_set_infinity(&bk[j]);
-        for (size_t i = 0; i < n; i++) {
-            unsigned d = g2_bits(canon[i], w * c, c);
-            if (d != 0 && !bases[i].infinity)
-                tc_g2_add_affine(&bk[d], &bk[d], &bases[i]);
-        }
-        tc_g2_set_infinity(&run);
-        tc_g2_set_infinity(&sum);
-        for (size_t j = nb; j-- > 1;) {
-            tc_g2_add(&run, &run, &bk[j]);
-            tc_g2_add(&sum, &sum, &run);
-        }
-        tc_g2_add(&acc, &acc, &sum);
-    }
-    *out = acc;
-    return TC_OK;
 }
