@@ -133,7 +133,10 @@ tc_status tc_layout_read(tc_error *err, tc_layout *lay, const char *path)
         const char *seed = json_string_value(json_object_get(o, "pad_seed"));
         char *end = NULL;
         unsigned long long sv = 0;
-        bool seed_ok = seed != NULL && seed[0] >= '0' && seed[0] <= '9';   /* digits only */
+        /* canonical decimal: digits only, no leading zero (so one seed has
+         * one spelling and the file reads back to the same bytes) */
+        bool seed_ok = seed != NULL && seed[0] >= '0' && seed[0] <= '9' &&
+                       !(seed[0] == '0' && seed[1] != '\0');
         if (seed_ok) {
             errno = 0;
             sv = strtoull(seed, &end, 10);
@@ -142,7 +145,7 @@ tc_status tc_layout_read(tc_error *err, tc_layout *lay, const char *path)
         if (!get_size(o, "d", &d) || !get_size(o, "k", &k) || !seed_ok || d < 2 ||
             d > TC_LAYOUT_MAX_DIM || k < 1 || k > TC_LAYOUT_MAX_VARS) {
             st = tc_fail(err, TC_EFORMAT,
-                         "%s: flat layout needs d in 2..16, k in 1..24 and pad_seed (decimal digits)",
+                         "%s: flat layout needs d in 2..16, k in 1..24 and pad_seed (decimal digits, no leading zero)",
                          path);
             goto out;
         }

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -240,6 +242,46 @@ static void test_token_capacity(void **s)
     free(grid);
 }
 
+/* A flat layout.json's pad_seed has one spelling: the decimal digits of the
+ * seed.  Another spelling of the same seed ("06172", "+6172", " 6172") or a
+ * seed above 2^64 - 1 would let two different files name one layout (or a
+ * clamped one), so each is refused; the canonical text reads back exactly. */
+static tc_status read_flat_seed(tc_error *err, tc_layout *lay, const char *seed)
+{
+    char path[] = "/tmp/tc_layout_seed_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"kind\": \"flat\", \"n_layers\": 2, \"n_tokens\": 3, \"hidden\": 10,"
+               " \"d\": 4, \"k\": 3, \"grid_shape\": [4, 4, 4], \"grid_size\": 64,"
+               " \"pad_seed\": \"%s\"}\n", seed);
+    fclose(f);
+    tc_status st = tc_layout_read(err, lay, path);
+    unlink(path);
+    return st;
+}
+
+static void test_flat_seed_spelling(void **s)
+{
+    (void)s;
+    tc_layout lay;
+    tc_error err;
+    assert_int_equal(read_flat_seed(&err, &lay, "6172"), TC_OK);
+    assert_int_equal(lay.pad_seed, 6172);
+    assert_int_equal(read_flat_seed(&err, &lay, "0"), TC_OK);
+    assert_int_equal(lay.pad_seed, 0);
+    assert_int_equal(read_flat_seed(&err, &lay, "18446744073709551615"), TC_OK);
+    assert_true(lay.pad_seed == UINT64_MAX);
+    const char *bad[] = {"06172", "00", "+6172", " 6172", "6172 ", "-1", "", "0x10",
+                         "18446744073709551616"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err.msg[0] = '\0';
+        assert_int_equal(read_flat_seed(&err, &lay, bad[i]), TC_EFORMAT);
+        assert_non_null(strstr(err.msg, "pad_seed"));
+    }
+}
+
 static void test_rejects(void **s)
 {
     (void)s;
@@ -259,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_mappings_random),
         cmocka_unit_test(test_fill_and_slices),
         cmocka_unit_test(test_token_capacity),
+        cmocka_unit_test(test_flat_seed_spelling),
         cmocka_unit_test(test_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
