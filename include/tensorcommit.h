@@ -261,6 +261,64 @@ tc_status tc_proof_verify_batch_var(tc_error *err, bool *ok, const tc_vk *vk,
                                     const tc_proof *const *p, size_t k,
                                     int n_threads) TC_MUST_CHECK;
 
+/* ----------------------------------------------------------------- model */
+
+/* A language model loaded from a Hugging Face folder (config.json,
+ * generation_config.json, *.safetensors; docs/engine.md).  Immutable after
+ * loading; shareable between threads (each call below runs its own
+ * session).  With deterministic true the fixed-order kernels give the same
+ * bits for any n_threads and x86-64 machine (same build).  Hidden states
+ * follow output_hidden_states: index 0 the embedding output, index i the
+ * output of block i − 1, index L the final norm of block L − 1's output. */
+typedef struct tc_model tc_model;
+
+/* Out: *out, NULL on failure (TC_EIO / TC_EFORMAT naming the file). */
+tc_status tc_model_load(tc_error *err, tc_model **out, const char *dir) TC_MUST_CHECK;
+void tc_model_free(tc_model *m);
+/* Out: the block count L, the hidden width, the vocabulary size and the
+ * position limit; any pointer may be NULL. */
+void tc_model_dims(const tc_model *m, int *n_layers, size_t *dim, size_t *vocab,
+                   size_t *max_pos);
+/* Generates up to max_new tokens after the prompt (n_prompt ≥ 1), stopping
+ * after an end-of-text token (kept).  temperature 0 is greedy; otherwise
+ * sampling drawn from seed.  Out: out (n_prompt + max_new) the prompt and
+ * the new tokens, *n_out their count. */
+tc_status tc_model_generate(tc_error *err, int32_t *out, size_t *n_out, const tc_model *m,
+                            const int32_t *prompt, size_t n_prompt, size_t max_new,
+                            float temperature, uint64_t seed, int n_threads,
+                            bool deterministic) TC_MUST_CHECK;
+/* One forward pass over tokens (T) from position 0.  Token ids outside the
+ * vocabulary are TC_EARG.  Out: hidden (L + 1, T, dim). */
+tc_status tc_model_capture(tc_error *err, float *hidden, const tc_model *m,
+                           const int32_t *tokens, size_t T, int n_threads,
+                           bool deterministic) TC_MUST_CHECK;
+/* Runs blocks first..last (0 ≤ first ≤ last < L) on h_in (T, dim), the
+ * hidden states entering block `first`.  Out: out (last − first + 1, T,
+ * dim), hidden states first + 1 .. last + 1: the same bits as a capture. */
+tc_status tc_model_run_blocks(tc_error *err, float *out, const tc_model *m, const float *h_in,
+                              size_t T, int first, int last, int n_threads,
+                              bool deterministic) TC_MUST_CHECK;
+
+/* ------------------------------------------------------------- tokenizer */
+
+/* A tokenizer.json (byte-level BPE, as Hugging Face tokenizers).
+ * Immutable; shareable between threads. */
+typedef struct tc_tokenizer tc_tokenizer;
+
+/* path: a tokenizer.json or a folder holding one.  Out: *out, NULL on
+ * failure. */
+tc_status tc_tokenizer_load(tc_error *err, tc_tokenizer **out, const char *path) TC_MUST_CHECK;
+/* Encodes len bytes of UTF-8 text; add_special adds the post-processor's
+ * tokens (e.g. BOS).  Out: *ids (tc_free; not NULL even when *n_ids is 0). */
+tc_status tc_tokenizer_encode(tc_error *err, uint32_t **ids, size_t *n_ids,
+                              const tc_tokenizer *tok, const char *text, size_t len,
+                              bool add_special) TC_MUST_CHECK;
+/* Decodes ids; unknown ids are skipped, skip_special drops special tokens.
+ * Out: *text (tc_free), NUL-terminated, *len without the NUL. */
+tc_status tc_tokenizer_decode(tc_error *err, char **text, size_t *len, const tc_tokenizer *tok,
+                              const uint32_t *ids, size_t n_ids, bool skip_special) TC_MUST_CHECK;
+void tc_tokenizer_free(tc_tokenizer *tok);
+
 #ifdef __cplusplus
 }
 #endif
