@@ -78,35 +78,38 @@ tc_status tc_proof_new(tc_error *err, tc_proof **out, const tc_srs *srs, const t
     return TC_OK;
 }
 
-/* Room for `more` openings and `more_s` slices (faults zeroed). */
+typedef char fault_text[TC_PST_FAULT_LEN];
+
+/* Grows an item array and its fault array (new faults zeroed) to hold
+ * `need` items; *cap is updated only when both grew. */
+static bool grow(void **items, size_t item_size, fault_text **faults, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = 2 * need;
+    void *it = realloc(*items, n * item_size);
+    if (it == NULL)
+        return false;
+    *items = it;
+    fault_text *fa = realloc(*faults, n * sizeof *fa);
+    if (fa == NULL)
+        return false;
+    *faults = fa;
+    memset(fa + *cap, 0, (n - *cap) * sizeof *fa);
+    *cap = n;
+    return true;
+}
+
+/* Room for `more` openings and `more_s` slices. */
 static tc_status proof_reserve(tc_error *err, tc_proof *p, size_t more, size_t more_s)
 {
     tc_pst_proof_file *f = &p->f;
-    if (f->n_open + more > p->cap_open) {
-        size_t cap = 2 * (f->n_open + more);
-        tc_pst_opening *o = realloc(f->open, cap * sizeof *o);
-        if (o != NULL)
-            f->open = o;
-        char(*fa)[TC_PST_FAULT_LEN] = o ? realloc(f->open_fault, cap * sizeof *fa) : NULL;
-        if (fa == NULL)
-            return tc_fail(err, TC_ENOMEM, "out of memory for %zu openings", cap);
-        f->open_fault = fa;
-        memset(fa + p->cap_open, 0, (cap - p->cap_open) * sizeof *fa);
-        p->cap_open = cap;
-    }
-    if (f->n_slice + more_s > p->cap_slice) {
-        size_t cap = 2 * (f->n_slice + more_s);
-        tc_pst_slice *s = realloc(f->slice, cap * sizeof *s);
-        if (s != NULL)
-            f->slice = s;
-        char(*fa)[TC_PST_FAULT_LEN] = s ? realloc(f->slice_fault, cap * sizeof *fa) : NULL;
-        if (fa == NULL)
-            return tc_fail(err, TC_ENOMEM, "out of memory for %zu slices", cap);
-        f->slice_fault = fa;
-        memset(fa + p->cap_slice, 0, (cap - p->cap_slice) * sizeof *fa);
-        p->cap_slice = cap;
-    }
-    return TC_OK;
+    void *open = f->open, *slice = f->slice;
+    bool ok = grow(&open, sizeof *f->open, &f->open_fault, &p->cap_open, f->n_open + more);
+    f->open = open;
+    ok = ok && grow(&slice, sizeof *f->slice, &f->slice_fault, &p->cap_slice, f->n_slice + more_s);
+    f->slice = slice;
+    return ok ? TC_OK : tc_fail(err, TC_ENOMEM, "out of memory for a proof's items");
 }
 
 /* The checks every opening call shares. */

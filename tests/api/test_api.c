@@ -13,25 +13,10 @@
 #include <unistd.h>
 
 #include "common/testutil.h"
+#include "api/api_test.h"
 #include "tensorcommit.h"
 
-#define OK(call)                                                                        \
-    do {                                                                                \
-        tc_error e_ = {0};                                                              \
-        tc_error *err = &e_;                                                            \
-        if ((call) != TC_OK)                                                            \
-            fail_msg("%s: %s", #call, e_.msg);                                          \
-    } while (0)
-
 /* The call fails with status `want` and a non-empty message. */
-#define FAILS(want, call)                                                               \
-    do {                                                                                \
-        tc_error e_ = {0};                                                              \
-        tc_error *err = &e_;                                                            \
-        tc_status s_ = (call);                                                          \
-        if (s_ != (want) || e_.msg[0] == '\0')                                          \
-            fail_msg("%s: status %d (want %d), message '%s'", #call, s_, want, e_.msg);  \
-    } while (0)
 
 static const uint32_t dims[3] = {4, 3, 5};
 #define N 60

@@ -14,24 +14,8 @@
 
 #include "common/testutil.h"
 #include "tensor/npy.h"
+#include "api/api_test.h"
 #include "tensorcommit.h"
-
-#define OK(call)                                                                        \
-    do {                                                                                \
-        tc_error e_ = {0};                                                              \
-        tc_error *err = &e_;                                                            \
-        if ((call) != TC_OK)                                                            \
-            fail_msg("%s: %s", #call, e_.msg);                                          \
-    } while (0)
-
-#define FAILS(want, call)                                                               \
-    do {                                                                                \
-        tc_error e_ = {0};                                                              \
-        tc_error *err = &e_;                                                            \
-        tc_status s_ = (call);                                                          \
-        if (s_ != (want) || e_.msg[0] == '\0')                                          \
-            fail_msg("%s: status %d (want %d), message '%s'", #call, s_, want, e_.msg);  \
-    } while (0)
 
 static size_t ids_of(const json_t *arr, int32_t *out, size_t cap)
 {

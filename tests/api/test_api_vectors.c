@@ -11,17 +11,10 @@
 #include <string.h>
 
 #include "common/testutil.h"
+#include "api/api_test.h"
 #include "tensorcommit.h"
 
 static json_t *vectors;
-
-#define OK(call)                                                                        \
-    do {                                                                                \
-        tc_error e_ = {0};                                                              \
-        tc_error *err = &e_;                                                            \
-        if ((call) != TC_OK)                                                            \
-            fail_msg("%s: %s", #call, e_.msg);                                          \
-    } while (0)
 
 static void scalars_of(tc_scalar *z, const json_t *arr)
 {
