@@ -5,7 +5,9 @@
  * tc_error, when the caller passes one (it may be NULL), receives a one-line
  * message naming the file, field, tensor or offset at fault.  Handles are
  * opaque.  Nothing here prints, exits or aborts on bad input: a NULL handle
- * or output pointer, or a shape that does not match, is TC_EARG.
+ * or output pointer, or a shape that does not match, is TC_EARG.  Accessors
+ * that return no status (tc_srs_id, tc_proof_n_openings, …) need valid
+ * handles and outputs.
  *
  * Conventions:
  *   - Argument order: error, outputs, inputs; a length right after its array.
