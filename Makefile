@@ -6,6 +6,8 @@
 #   make test SANITIZE=1  the same under AddressSanitizer + UBSan, with the debug
 #                         invariants on (TC_VERIFY; build-san/)
 #   make bench            build, run bench/ and rewrite BENCHMARKS.md figures
+#   make install PREFIX=DIR   build, then install the header, the libraries,
+#                         tensorcommit.pc, the programs and their manual pages
 #   make fuzz             libFuzzer targets (clang), not part of `make test`
 #   make test-page        only the service's page test in headless Chromium
 #   make test-clang       the test suite built with clang for any x86-64
@@ -35,9 +37,9 @@ endif
 DEB_PACKAGES = build-essential cmake pkg-config libssl-dev libjansson-dev \
 	libopenblas-dev liblapacke-dev libpcre2-dev libutf8proc-dev \
 	libcmocka-dev libcairo2-dev python3-numpy libmicrohttpd-dev \
-	libcurl4-openssl-dev openmpi-bin libopenmpi-dev
+	libcurl4-openssl-dev openmpi-bin libopenmpi-dev help2man
 
-.PHONY: all deps test-deps clang-deps build run test test-page test-clang bench fuzz clean
+.PHONY: all deps test-deps clang-deps build run install test test-page test-clang bench fuzz clean
 
 all: build
 
@@ -59,6 +61,10 @@ build: deps
 run: build
 	./$(BUILD)/tensorcommit run --model models/stories260K --prompt "Once upon a time" \
 	    --max-new-tokens 30 --out out/run --force
+
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 # Test-only packages: Chromium for the service's page test (large, so not
 # needed by `make run`).
