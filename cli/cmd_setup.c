@@ -1,5 +1,5 @@
 /* tensorcommit setup: make a structured reference string for a grid shape
- * (DESIGN §3.3).  Trapdoors come from the OS random source unless a seed or
+ * (docs/design.md §3.3).  Trapdoors come from the OS random source unless a seed or
  * explicit trapdoors are given, which is for testing only. */
 #include "cli.h"
 

@@ -1,4 +1,4 @@
-/* PST timings (DESIGN §8): setup, commit, one grid opening, one slice at
+/* PST timings (docs/design.md §8): setup, commit, one grid opening, one slice at
  * j = 2, one random field point, verify one, batch-verify many, on a grid of
  * signed 40-bit values (default shape 6^8 = 1,679,616 values, 2 threads).
  * Every result is checked (the openings verify) before it is timed.

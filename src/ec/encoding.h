@@ -1,5 +1,5 @@
 /*
- * Byte encodings of scalars and points (DESIGN §3.1, shared/vectors/README).
+ * Byte encodings of scalars and points (docs/design.md §3.1, tests/vectors/README.md).
  *
  * Canonical (arkworks-compatible "compressed"):
  *   Fr  32 bytes, the canonical value little-endian; must be < r.

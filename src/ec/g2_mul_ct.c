@@ -1,6 +1,6 @@
 /*
  * Constant-time scalar multiplication on the twist E'(Fp2): y² = x³ + b',
- * for secret scalars (the setup's trapdoors, DESIGN §3.3).
+ * for secret scalars (the setup's trapdoors, docs/design.md §3.3).
  *
  * Fixed 4-bit windows over all 256 bits of the canonical scalar, most
  * significant first: 64 windows of four doublings and one addition of a

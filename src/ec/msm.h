@@ -16,7 +16,7 @@
  *     one per batch-addition kernel (docs/msm.md).
  * Scalars come in three kinds: canonical Fr (Montgomery tc_fr, up to 254
  * bits), and signed 64-/128-bit integers, where a negative k contributes
- * |k|·(−P) with no reduction mod r (commitments to activations, DESIGN §3.2).
+ * |k|·(−P) with no reduction mod r (commitments to activations, docs/design.md §3.2).
  *
  * Threads: the work splits into (window, point range) tasks; each task's
  * window sum lands in its own slot and the slots are combined in a fixed

@@ -1,5 +1,5 @@
 /*
- * The optimal ate pairing on BN254 (DESIGN §3.1; Vercauteren, "Optimal
+ * The optimal ate pairing on BN254 (docs/design.md §3.1; Vercauteren, "Optimal
  * pairings", IEEE TIT 2010):
  *   e(P, Q) = ( f_{6x+2,Q}(P) · l_{[6x+2]Q, π(Q)}(P) · l_{[6x+2]Q+π(Q), −π²(Q)}(P) )^((p¹²−1)/r · m)
  * with x = 4965661367192848881, P ∈ G1, Q ∈ G2, π the p-power Frobenius
@@ -9,7 +9,7 @@
  * Fuentes-Castañeda, Knapp and Rodríguez-Henríquez ("Faster hashing to
  * G2", SAC 2011), which raises to a multiple of (p⁴ − p² + 1)/r, so
  * the output is exact^m with m = 2x(6x² + 3x + 1), exact = f^((p¹²−1)/r).
- * This is the "arkworks_noble" value of the shared vectors and what arkworks
+ * This is the "arkworks_noble" value of the test vectors and what arkworks
  * and @noble/curves output.  Since gcd(m, r) = 1 it is still a
  * non-degenerate bilinear pairing, and "this product is 1" does not depend
  * on the convention.
@@ -21,7 +21,7 @@
  *
  * Points at infinity: a pair in which P or Q is infinity contributes 1.
  * Preconditions: P on E(Fp), Q in G2 (the order-r subgroup of the twist);
- * decoding checks these (DESIGN §3.1), this code does not.
+ * decoding checks these (docs/design.md §3.1), this code does not.
  * No allocation; inputs are not modified.
  */
 #ifndef TC_EC_PAIRING_H

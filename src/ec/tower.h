@@ -1,5 +1,5 @@
 /*
- * The extension tower of BN254 (DESIGN §3.1):
+ * The extension tower of BN254 (docs/design.md §3.1):
  *   Fp2  = Fp[u]  / (u² + 1)
  *   Fp6  = Fp2[v] / (v³ − ξ),  ξ = 9 + u
  *   Fp12 = Fp6[w] / (w² − v)

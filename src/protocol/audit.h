@@ -1,5 +1,5 @@
 /*
- * The verifier's side of the protocol (DESIGN §5, docs/audit.md):
+ * The verifier's side of the protocol (docs/design.md §5, docs/audit.md):
  *
  *   challenge  the verifier, after the commitment is fixed, draws one
  *              contiguous range of transformer blocks per budget and the

@@ -1,5 +1,5 @@
 /*
- * The prover's main job (DESIGN §5, `tensorcommit run`): generate, capture
+ * The prover's main job (docs/design.md §5, `tensorcommit run`): generate, capture
  * every layer's hidden states, quantize, lay out, commit, open a few random
  * grid points and one layer slice, verify them, and cross-check every opened
  * value against the grid.  Writes a run folder (docs/formats.md):

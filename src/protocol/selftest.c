@@ -15,7 +15,7 @@
 #include "tensor/quantize.h"
 
 /* ====================================================================
- * Known answers.  Every literal below is copied from the shared vectors
+ * Known answers.  Every literal below is copied from the test vectors
  * (produced by @noble/curves and an independent BigInt implementation);
  * each block names the file and the entry it comes from.
  * ==================================================================== */

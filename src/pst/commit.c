@@ -1,4 +1,4 @@
-/* PST commitments: C = Σ_b T[b]·ck_0[b] = [f(t)]₁ (DESIGN §3.2). */
+/* PST commitments: C = Σ_b T[b]·ck_0[b] = [f(t)]₁ (docs/design.md §3.2). */
 #include "pst/pst.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* PST openings (DESIGN §3.2): at grid points with small-scalar quotients, at
+/* PST openings (docs/design.md §3.2): at grid points with small-scalar quotients, at
  * any field point, and slices at the first j variables.
  *
  * The recursion walks the axes.  F_i, the values of f_i on the suffix grid

@@ -1,5 +1,5 @@
 /* PST scalars: Lagrange bases on {0..n−1}, the opening recursion of
- * DESIGN §3.2 on values, evaluation and interpolation to monomials. */
+ * docs/design.md §3.2 on values, evaluation and interpolation to monomials. */
 #include "pst/pst.h"
 
 #include <stdio.h>

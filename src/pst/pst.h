@@ -1,5 +1,5 @@
 /*
- * PST tensor commitment (multivariate KZG over BN254), DESIGN §3.2–3.3.
+ * PST tensor commitment (multivariate KZG over BN254), docs/design.md §3.2–3.3.
  *
  * A tensor T of shape (n_0, …, n_{m−1}) in C order is the table of values of
  * the unique polynomial f with deg_{x_i} f < n_i on the grid
@@ -67,7 +67,7 @@ bool tc_pst_grid_index(uint32_t *u, const tc_fr *z, uint32_t n);
 void tc_pst_fold(tc_fr *out /* (rest) */, const tc_fr *in /* (n, rest) */,
                  uint32_t n, size_t rest, const tc_fr *w /* (n) */);
 
-/* One step of the opening recursion (DESIGN §3.2) on the values of f_i on
+/* One step of the opening recursion (docs/design.md §3.2) on the values of f_i on
  * D_i × rest:
  *   fnext[r]  = f_i(z, r)                            = Σ_u λ_u(z)·f[u, r]
  *   q[u, r]   = (f[u, r] − fnext[r]) / (u − z)       for u ≠ z
@@ -133,7 +133,7 @@ bool tc_pst_origin_is_testing(tc_pst_origin o);
     "trapdoors can forge any proof, so this verification proves nothing"
 
 
-/* The verification key: [1]₁, [1]₂ and [t_i]₂ (DESIGN §3.2).  `prep` holds
+/* The verification key: [1]₁, [1]₂ and [t_i]₂ (docs/design.md §3.2).  `prep` holds
  * m + 1 tc_g2_prepared (ec/pairing.h): [1]₂ then −[t_i]₂, the fixed G2 sides
  * of the verification equation; built by tc_pst_vk_prepare (loading and
  * setup do it) and freed by tc_pst_vk_free. */
@@ -259,7 +259,7 @@ typedef struct tc_pst_slice {
 void tc_pst_slice_free(tc_pst_slice *s);   /* frees values; NULL-safe */
 
 /* Opens the int64 tensor vals at k points z (k·m coordinates).  Grid
- * coordinates keep small scalars (DESIGN §3.2, last paragraph); points that
+ * coordinates keep small scalars (docs/design.md §3.2, last paragraph); points that
  * share leading coordinates share the folded tensors.  Cost per point
  * about one commitment when z is on the grid, one full-width MSM otherwise. */
 tc_status tc_pst_open(tc_error *err, tc_pst_opening *out /* (k) */, const tc_pst_srs *srs,

@@ -1,4 +1,4 @@
-/* PST setup from trapdoors (DESIGN §3.2–3.3): Lagrange keys at every level,
+/* PST setup from trapdoors (docs/design.md §3.2–3.3): Lagrange keys at every level,
  * the optional monomial key, the verification key. */
 #include "pst/pst.h"
 

@@ -1,4 +1,4 @@
-/* PST verification (DESIGN §3.2):
+/* PST verification (docs/design.md §3.2):
  *     e(C − y·[1]₁ + Σ_i z_i·π_i, [1]₂) · Π_i e(π_i, −[t_i]₂) = 1,
  * one multi-Miller loop over m + 1 pairs whose G2 sides are fixed by the
  * verification key (prepared once), and one final exponentiation.  Batches

@@ -1,6 +1,6 @@
 /*
  * Grid layouts: where each (layer, token, hidden) integer sits in the
- * committed grid (DESIGN §3.4).
+ * committed grid (docs/design.md §3.4).
  *
  * structured (the default): the logical tensor [L][T][H] is zero-padded to
  *   [Lp][Tp][Hp], and each padded axis is split into its own variables with
