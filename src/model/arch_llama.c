@@ -4,58 +4,44 @@
  *   model.layers.N.self_attn.{q,k,v,o}_proj.{weight,bias}
  *   model.layers.N.mlp.{gate,up,down}_proj.{weight,bias}
  *   model.norm.weight, lm_head.weight (absent or equal when tied) */
-#include "model/model_internal.h"
+#include "model/arch_load.h"
 
-#include <stdio.h>
+#define F TC_ARCH_FIELD
+static const tc_arch_tensor llama_block[] = {
+    {"input_layernorm.weight", F(attn_norm), TC_U_DIM, TC_U_NONE, TC_NEED_ALWAYS, false},
+    {"post_attention_layernorm.weight", F(ffn_norm), TC_U_DIM, TC_U_NONE, TC_NEED_ALWAYS, false},
+    {"self_attn.q_proj.weight", F(wq), TC_U_Q, TC_U_DIM, TC_NEED_ALWAYS, false},
+    {"self_attn.k_proj.weight", F(wk), TC_U_KV, TC_U_DIM, TC_NEED_ALWAYS, false},
+    {"self_attn.v_proj.weight", F(wv), TC_U_KV, TC_U_DIM, TC_NEED_ALWAYS, false},
+    {"self_attn.o_proj.weight", F(wo), TC_U_DIM, TC_U_Q, TC_NEED_ALWAYS, false},
+    {"self_attn.q_proj.bias", F(bq), TC_U_Q, TC_U_NONE, TC_NEED_QKV_BIAS, false},
+    {"self_attn.k_proj.bias", F(bk), TC_U_KV, TC_U_NONE, TC_NEED_QKV_BIAS, false},
+    {"self_attn.v_proj.bias", F(bv), TC_U_KV, TC_U_NONE, TC_NEED_QKV_BIAS, false},
+    {"self_attn.o_proj.bias", F(bo), TC_U_DIM, TC_U_NONE, TC_NEED_O_BIAS, false},
+    {"mlp.gate_proj.weight", F(w_gate), TC_U_FFN, TC_U_DIM, TC_NEED_ALWAYS, false},
+    {"mlp.up_proj.weight", F(w_up), TC_U_FFN, TC_U_DIM, TC_NEED_ALWAYS, false},
+    {"mlp.down_proj.weight", F(w_down), TC_U_DIM, TC_U_FFN, TC_NEED_ALWAYS, false},
+    {"mlp.gate_proj.bias", F(b_gate), TC_U_FFN, TC_U_NONE, TC_NEED_MLP_BIAS, false},
+    {"mlp.up_proj.bias", F(b_up), TC_U_FFN, TC_U_NONE, TC_NEED_MLP_BIAS, false},
+    {"mlp.down_proj.bias", F(b_down), TC_U_DIM, TC_U_NONE, TC_NEED_MLP_BIAS, false},
+};
+#undef F
 
 tc_status tc_arch_llama_family_load(tc_error *err, tc_model *m)
 {
     const tc_model_config *c = &m->cfg;
-    int64_t dim = c->dim, q = (int64_t)c->n_heads * c->head_dim,
-            kv = (int64_t)c->n_kv_heads * c->head_dim, ffn = c->ffn;
-    tc_status s;
-    char nm[256];
     m->layernorm = false;
     m->learned_pos = false;
-    if ((s = tc_model_tensor(err, m, &m->tok_embed, "model.embed_tokens.weight", 2, c->vocab, dim)))
-        return s;
-    for (int l = 0; l < c->n_layers; l++) {
-        tc_layer_weights *L = &m->layers[l];
-#define W(field, suffix, nd, a, b, req)                                               \
-    do {                                                                              \
-        snprintf(nm, sizeof nm, "model.layers.%d.%s", l, suffix);                     \
-        s = (req) ? tc_model_tensor(err, m, &L->field, nm, nd, a, b)                  \
-                  : tc_model_tensor_opt(err, m, &L->field, nm, nd, a, b);             \
-        if (s != TC_OK)                                                               \
-            return s;                                                                 \
-    } while (0)
-        W(attn_norm, "input_layernorm.weight", 1, dim, 0, true);
-        W(ffn_norm, "post_attention_layernorm.weight", 1, dim, 0, true);
-        W(wq, "self_attn.q_proj.weight", 2, q, dim, true);
-        W(wk, "self_attn.k_proj.weight", 2, kv, dim, true);
-        W(wv, "self_attn.v_proj.weight", 2, kv, dim, true);
-        W(wo, "self_attn.o_proj.weight", 2, dim, q, true);
-        W(bq, "self_attn.q_proj.bias", 1, q, 0, c->qkv_bias);
-        W(bk, "self_attn.k_proj.bias", 1, kv, 0, c->qkv_bias);
-        W(bv, "self_attn.v_proj.bias", 1, kv, 0, c->qkv_bias);
-        W(bo, "self_attn.o_proj.bias", 1, dim, 0, c->o_bias);
-        W(w_gate, "mlp.gate_proj.weight", 2, ffn, dim, true);
-        W(w_up, "mlp.up_proj.weight", 2, ffn, dim, true);
-        W(w_down, "mlp.down_proj.weight", 2, dim, ffn, true);
-        W(b_gate, "mlp.gate_proj.bias", 1, ffn, 0, c->mlp_bias);
-        W(b_up, "mlp.up_proj.bias", 1, ffn, 0, c->mlp_bias);
-        W(b_down, "mlp.down_proj.bias", 1, dim, 0, c->mlp_bias);
-#undef W
-    }
-    if ((s = tc_model_tensor(err, m, &m->final_norm, "model.norm.weight", 1, dim, 0)))
-        return s;
-    /* Tied: HF ignores a stored lm_head.weight and uses the embedding. */
-    if (c->tie_embeddings) {
-        m->lm_head = m->tok_embed;
-    } else if ((s = tc_model_tensor(err, m, &m->lm_head, "lm_head.weight", 2, c->vocab, dim))) {
-        return s;
-    }
-    return TC_OK;
+    tc_status s = tc_model_tensor(err, m, &m->tok_embed, "model.embed_tokens.weight", 2,
+                                  c->vocab, c->dim);
+    if (s == TC_OK)
+        s = tc_arch_load_blocks(err, m, "model.layers.", llama_block,
+                                sizeof llama_block / sizeof llama_block[0]);
+    if (s == TC_OK)
+        s = tc_model_tensor(err, m, &m->final_norm, "model.norm.weight", 1, c->dim, 0);
+    if (s == TC_OK)
+        s = tc_arch_load_head(err, m, "lm_head.weight");
+    return s;
 }
 
 tc_status tc_arch_llama_load(tc_error *err, tc_model *m)

@@ -2,6 +2,7 @@
  * tc_model_config. */
 #include "model/config.h"
 #include "model/model_internal.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -324,22 +325,8 @@ static tc_status check(const reader *r, tc_model_config *c)
     return TC_OK;
 }
 
-static tc_status open_json(tc_error *err, json_t **root, const char *path)
-{
-    json_error_t je;
-    *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (*root == NULL && access(path, R_OK) != 0)
-        return tc_fail(err, TC_EIO, "%s: cannot read: %s", path, strerror(errno));
-    if (*root == NULL)
-        return tc_fail(err, TC_EFORMAT, "%s: not valid JSON at line %d: %s", path, je.line,
-                       je.text);
-    if (!json_is_object(*root)) {
-        json_decref(*root);
-        *root = NULL;
-        return tc_fail(err, TC_EFORMAT, "%s: not a JSON object", path);
-    }
-    return TC_OK;
-}
+/* config.json and generation_config.json are a few kilobytes */
+#define CONFIG_MAX_FILE ((size_t)16 << 20)
 
 tc_status tc_model_config_load(tc_error *err, tc_model_config *cfg, const char *dir)
 {
@@ -350,7 +337,7 @@ tc_status tc_model_config_load(tc_error *err, tc_model_config *cfg, const char *
     snprintf(path, sizeof path, "%s/config.json", dir);
     snprintf(gpath, sizeof gpath, "%s/generation_config.json", dir);
     reader r = {err, path, NULL};
-    tc_status s = open_json(err, &r.root, path);
+    tc_status s = tc_json_load_object(err, &r.root, path, CONFIG_MAX_FILE, NULL);
     if (s != TC_OK)
         return s;
     json_t *mt = json_object_get(r.root, "model_type");
@@ -380,9 +367,11 @@ tc_status tc_model_config_load(tc_error *err, tc_model_config *cfg, const char *
     r.root = NULL;
     if (access(gpath, F_OK) == 0) {
         r.path = gpath;
-        if ((s = open_json(err, &r.root, gpath)) != TC_OK)
+        s = tc_json_load_object(err, &r.root, gpath, CONFIG_MAX_FILE, NULL);
+        if (s != TC_OK)
             goto out;
-        if ((s = get_special(&r, &c, true)) != TC_OK)
+        s = get_special(&r, &c, true);
+        if (s != TC_OK)
             goto out;
     }
     *cfg = c;
