@@ -209,9 +209,12 @@ static tc_status get_rope_scaling(const reader *r, tc_rope_scaling *sc)
                        "%s: rope_scaling type \"%.64s\" is not supported (default, linear, llama3)",
                        r->path, type);
     sc->kind = TC_ROPE_LLAMA3;
-    if ((s = get_scaling_float(r, rs, type, "factor", &sc->factor)) ||
-        (s = get_scaling_float(r, rs, type, "low_freq_factor", &sc->low_freq_factor)) ||
-        (s = get_scaling_float(r, rs, type, "high_freq_factor", &sc->high_freq_factor)))
+    s = get_scaling_float(r, rs, type, "factor", &sc->factor);
+    if (s == TC_OK)
+        s = get_scaling_float(r, rs, type, "low_freq_factor", &sc->low_freq_factor);
+    if (s == TC_OK)
+        s = get_scaling_float(r, rs, type, "high_freq_factor", &sc->high_freq_factor);
+    if (s != TC_OK)
         return s;
     if (!(sc->low_freq_factor < sc->high_freq_factor))
         return tc_fail(r->err, TC_EFORMAT,
@@ -232,38 +235,55 @@ static tc_status get_rope_scaling(const reader *r, tc_rope_scaling *sc)
 static tc_status load_llama_like(const reader *r, tc_model_config *c)
 {
     tc_status s;
-    if ((s = get_int(r, &c->dim, "hidden_size", true, 0)) ||
-        (s = get_int(r, &c->ffn, "intermediate_size", true, 0)) ||
-        (s = get_int(r, &c->n_layers, "num_hidden_layers", true, 0)) ||
-        (s = get_int(r, &c->n_heads, "num_attention_heads", true, 0)) ||
-        (s = get_int(r, &c->vocab, "vocab_size", true, 0)) ||
-        (s = get_int(r, &c->n_kv_heads, "num_key_value_heads", false, c->n_heads)) ||
-        (s = get_int(r, &c->head_dim, "head_dim", false, c->dim / c->n_heads)) ||
-        (s = get_int(r, &c->max_pos, "max_position_embeddings", false, 2048)) ||
-        (s = get_float(r, &c->rope_theta, "rope_theta", false, 10000.0f)) ||
-        (s = get_float(r, &c->norm_eps, "rms_norm_eps", false, 1e-6f)) ||
-        (s = get_bool(r, &c->tie_embeddings, "tie_word_embeddings", false)))
+    s = get_int(r, &c->dim, "hidden_size", true, 0);
+    if (s == TC_OK)
+        s = get_int(r, &c->ffn, "intermediate_size", true, 0);
+    if (s == TC_OK)
+        s = get_int(r, &c->n_layers, "num_hidden_layers", true, 0);
+    if (s == TC_OK)
+        s = get_int(r, &c->n_heads, "num_attention_heads", true, 0);
+    if (s == TC_OK)
+        s = get_int(r, &c->vocab, "vocab_size", true, 0);
+    if (s == TC_OK)
+        s = get_int(r, &c->n_kv_heads, "num_key_value_heads", false, c->n_heads);
+    if (s == TC_OK)
+        s = get_int(r, &c->head_dim, "head_dim", false, c->dim / c->n_heads);
+    if (s == TC_OK)
+        s = get_int(r, &c->max_pos, "max_position_embeddings", false, 2048);
+    if (s == TC_OK)
+        s = get_float(r, &c->rope_theta, "rope_theta", false, 10000.0f);
+    if (s == TC_OK)
+        s = get_float(r, &c->norm_eps, "rms_norm_eps", false, 1e-6f);
+    if (s == TC_OK)
+        s = get_bool(r, &c->tie_embeddings, "tie_word_embeddings", false);
+    if (s != TC_OK)
         return s;
     if (c->arch == TC_ARCH_QWEN2) {
         c->qkv_bias = true;
     } else {
         bool ab = false;
-        if ((s = get_bool(r, &ab, "attention_bias", false)) ||
-            (s = get_bool(r, &c->mlp_bias, "mlp_bias", false)))
+        s = get_bool(r, &ab, "attention_bias", false);
+        if (s == TC_OK)
+            s = get_bool(r, &c->mlp_bias, "mlp_bias", false);
+        if (s != TC_OK)
             return s;
         c->qkv_bias = c->o_bias = ab;
     }
     if (c->arch == TC_ARCH_QWEN2) {
         bool sw = false;
-        if ((s = get_bool(r, &sw, "use_sliding_window", false)))
+        s = get_bool(r, &sw, "use_sliding_window", false);
+        if (s != TC_OK)
             return s;
         if (sw)
             return tc_fail(r->err, TC_EUNSUPPORTED, "%s: use_sliding_window is not supported",
                            r->path);
-    } else if ((s = get_int(r, &c->sliding_window, "sliding_window", false, 0))) {
-        return s;
+    } else {
+        s = get_int(r, &c->sliding_window, "sliding_window", false, 0);
+        if (s != TC_OK)
+            return s;
     }
-    if ((s = get_rope_scaling(r, &c->rope_scaling)) != TC_OK)
+    s = get_rope_scaling(r, &c->rope_scaling);
+    if (s != TC_OK)
         return s;
     json_t *act = json_object_get(r->root, "hidden_act");
     if (act != NULL && !json_is_null(act) &&
@@ -277,14 +297,22 @@ static tc_status load_llama_like(const reader *r, tc_model_config *c)
 static tc_status load_gpt2(const reader *r, tc_model_config *c)
 {
     tc_status s;
-    if ((s = get_int(r, &c->dim, "n_embd", true, 0)) ||
-        (s = get_int(r, &c->n_layers, "n_layer", true, 0)) ||
-        (s = get_int(r, &c->n_heads, "n_head", true, 0)) ||
-        (s = get_int(r, &c->vocab, "vocab_size", true, 0)) ||
-        (s = get_int(r, &c->max_pos, "n_positions", true, 0)) ||
-        (s = get_int(r, &c->ffn, "n_inner", false, c->dim <= (1 << 30) / 4 ? 4 * c->dim : -1)) ||
-        (s = get_float(r, &c->norm_eps, "layer_norm_epsilon", false, 1e-5f)) ||
-        (s = get_bool(r, &c->tie_embeddings, "tie_word_embeddings", true)))
+    s = get_int(r, &c->dim, "n_embd", true, 0);
+    if (s == TC_OK)
+        s = get_int(r, &c->n_layers, "n_layer", true, 0);
+    if (s == TC_OK)
+        s = get_int(r, &c->n_heads, "n_head", true, 0);
+    if (s == TC_OK)
+        s = get_int(r, &c->vocab, "vocab_size", true, 0);
+    if (s == TC_OK)
+        s = get_int(r, &c->max_pos, "n_positions", true, 0);
+    if (s == TC_OK)
+        s = get_int(r, &c->ffn, "n_inner", false, c->dim <= (1 << 30) / 4 ? 4 * c->dim : -1);
+    if (s == TC_OK)
+        s = get_float(r, &c->norm_eps, "layer_norm_epsilon", false, 1e-5f);
+    if (s == TC_OK)
+        s = get_bool(r, &c->tie_embeddings, "tie_word_embeddings", true);
+    if (s != TC_OK)
         return s;
     if (c->ffn <= 0 || c->ffn > (1 << 30))   /* the 4·n_embd default must fit too */
         return tc_fail(r->err, TC_EFORMAT, "%s: n_inner (4 * n_embd by default) is too large",
@@ -293,11 +321,13 @@ static tc_status load_gpt2(const reader *r, tc_model_config *c)
     c->head_dim = c->dim / c->n_heads;
     c->qkv_bias = c->o_bias = c->mlp_bias = true;
     bool flag = false;
-    if ((s = get_bool(r, &flag, "scale_attn_by_inverse_layer_idx", false)) != TC_OK)
+    s = get_bool(r, &flag, "scale_attn_by_inverse_layer_idx", false);
+    if (s != TC_OK)
         return s;
     if (flag)
         return tc_fail(r->err, TC_EUNSUPPORTED, "%s: scale_attn_by_inverse_layer_idx", r->path);
-    if ((s = get_bool(r, &flag, "scale_attn_weights", true)) != TC_OK)
+    s = get_bool(r, &flag, "scale_attn_weights", true);
+    if (s != TC_OK)
         return s;
     if (!flag)
         return tc_fail(r->err, TC_EUNSUPPORTED, "%s: scale_attn_weights false", r->path);

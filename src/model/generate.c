@@ -135,7 +135,8 @@ tc_status tc_generate_hooked(tc_error *err, tc_session *s, const int32_t *prompt
     tc_prng_seed(&rng, smp->seed);
     memcpy(out, prompt, n_prompt * sizeof *out);
     size_t n = n_prompt;
-    if ((st = tc_session_forward(err, s, prompt, n_prompt, 0, hook, logits)) != TC_OK)
+    st = tc_session_forward(err, s, prompt, n_prompt, 0, hook, logits);
+    if (st != TC_OK)
         goto out;
     /* Generation stops at max_new, at a stop token (kept), or when the
      * sequence fills the context (the capture pass needs it all). */
@@ -154,7 +155,8 @@ tc_status tc_generate_hooked(tc_error *err, tc_session *s, const int32_t *prompt
             stopped |= stop[i] == tok;
         if (!go || stopped || n - n_prompt == max_new || n == tc_session_capacity(s))
             break;
-        if ((st = tc_session_forward(err, s, &out[n - 1], 1, n - 1, hook, logits)) != TC_OK)
+        st = tc_session_forward(err, s, &out[n - 1], 1, n - 1, hook, logits);
+        if (st != TC_OK)
             goto out;
     }
     *n_out = n;

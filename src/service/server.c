@@ -185,7 +185,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     route_of(&rt, url);
     tc_svc_reply r = {0};
     if (rq == NULL) {
-        if ((rq = calloc(1, sizeof *rq)) == NULL)
+        rq = calloc(1, sizeof *rq);
+        if (rq == NULL)
             return MHD_NO;
         rq->t0 = tc_now();
         snprintf(rq->method, sizeof rq->method, "%s", method);

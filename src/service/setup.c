@@ -104,7 +104,9 @@ static tc_status load_model(tc_error *err, tc_service *s)
 {
     const tc_serve_opts *o = s->o;
     tc_status st = tc_model_load(err, &s->model, o->model_dir);
-    if (st != TC_OK || (st = tc_engine_tokenizer(err, &s->tok, o->model_dir)) != TC_OK)
+    if (st == TC_OK)
+        st = tc_engine_tokenizer(err, &s->tok, o->model_dir);
+    if (st != TC_OK)
         return st;
     if (s->tok == NULL)
         return tc_fail(err, TC_EFORMAT, "%s: no tokenizer.json: the service reads prompts as text",
@@ -125,25 +127,31 @@ tc_status tc_svc_setup(tc_error *err, tc_service *s, const tc_serve_opts *o)
     s->o = o;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
-    tc_status st;
+    tc_status st = TC_OK;
     if (o->srs_path == NULL && !o->allow_test_srs) {
         st = tc_fail(err, TC_EARG, "--srs is required (only --allow-test-srs makes a seeded one)");
         goto fail;
     }
-    if (o->token_file != NULL && (st = tc_token_file_read(err, s->token, o->token_file)) != TC_OK)
+    if (o->token_file != NULL)
+        st = tc_token_file_read(err, s->token, o->token_file);
+    if (st != TC_OK)
         goto fail;
-    if ((st = load_model(err, s)) != TC_OK)
+    st = load_model(err, s);
+    if (st != TC_OK)
         goto fail;
     tc_layout lay;
-    if ((st = tc_layout_structured_cap(err, &lay, s->n_layers, 1, s->hidden, o->max_context)) != TC_OK)
+    st = tc_layout_structured_cap(err, &lay, s->n_layers, 1, s->hidden, o->max_context);
+    if (st != TC_OK)
         goto fail;
     tc_pst_shape shape = {.m = lay.m};
     for (int i = 0; i < lay.m; i++)
         shape.n[i] = lay.shape[i];
     uint32_t prefix[TC_PST_MAX_VARS];
     s->slice_level = tc_layout_layer_prefix(&lay, 0, prefix);
-    if ((st = load_srs(err, s, &shape)) != TC_OK ||
-        (st = tc_pst_vk_encode(err, &s->vk_json, &s->srs, &s->slice_level, 1)) != TC_OK)
+    st = load_srs(err, s, &shape);
+    if (st == TC_OK)
+        st = tc_pst_vk_encode(err, &s->vk_json, &s->srs, &s->slice_level, 1);
+    if (st != TC_OK)
         goto fail;
     if (mkdir(o->runs_dir, 0755) != 0 && errno != EEXIST) {
         st = tc_fail(err, TC_EIO, "%s: cannot create the runs folder: %s", o->runs_dir,

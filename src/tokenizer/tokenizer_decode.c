@@ -141,12 +141,15 @@ static tc_status dec_replace(tc_error *err, const tok_dec *d, const tok_pieces *
     tok_segs segs = {0};
     tok_buf t = {0};
     tc_status st = TC_OK;
-    if (d->pat.kind == TOK_PAT_REGEX && (st = tok_matcher_init(err, &m)) != TC_OK)
+    if (d->pat.kind == TOK_PAT_REGEX)
+        st = tok_matcher_init(err, &m);
+    if (st != TC_OK)
         return st;
     for (size_t i = 0; i < in->n && st == TC_OK; i++) {
         const char *s = in->text.p + in->v[i].off;
         size_t n = in->v[i].len;
-        if ((st = tok_pattern_find(err, &m, &d->pat, s, n, &segs)) != TC_OK)
+        st = tok_pattern_find(err, &m, &d->pat, s, n, &segs);
+        if (st != TC_OK)
             break;
         t.n = 0;
         for (size_t k = 0; k < segs.n && st == TC_OK; k++) {
@@ -240,7 +243,9 @@ tc_status tc_tok_decode(tc_error *err, const tc_tok *tok, char **text, size_t *l
             goto out;
         }
     }
-    if (tok->dec != NULL && (st = tok_decode_chain(err, tok->dec, &l, &tmp)) != TC_OK)
+    if (tok->dec != NULL)
+        st = tok_decode_chain(err, tok->dec, &l, &tmp);
+    if (st != TC_OK)
         goto out;
     for (size_t i = 0; i < l.n; i++) {
         /* without a decoder the library joins the tokens with spaces */

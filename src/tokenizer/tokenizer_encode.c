@@ -124,7 +124,8 @@ static tc_status encode_words(tok_ctx *c, const char *s, size_t n, bool at_start
         st = oom(c);
         goto out;
     }
-    if ((st = tok_pre_tokenize(c, tok->pre, &l, &tmp)) != TC_OK)
+    st = tok_pre_tokenize(c, tok->pre, &l, &tmp);
+    if (st != TC_OK)
         goto out;
     for (size_t i = 0; i < l.n && st == TC_OK; i++)
         st = tok_bpe_word(c, l.text.p + l.v[i].off, l.v[i].len, out);
@@ -143,7 +144,8 @@ static tc_status encode_raw(tok_ctx *c, const char *s, size_t n, bool at_start, 
     added_splits sp = {0};
     tc_status st = TC_OK;
     if (tok->norm != NULL) {
-        if ((st = tok_normalize(c, tok->norm, s, n, &norm)) != TC_OK)
+        st = tok_normalize(c, tok->norm, s, n, &norm);
+        if (st != TC_OK)
             goto out;
         s = norm.p;
         n = norm.n;
@@ -197,13 +199,15 @@ tc_status tc_tok_encode(tc_error *err, const tc_tok *tok, uint32_t **ids, size_t
         return tc_fail(err, TC_EFORMAT,
                        "invalid UTF-8 in the text at byte offset %zu (byte 0x%02X)", bad,
                        (unsigned)(uint8_t)text[bad]);
-    if ((st = tok_matcher_init(err, &c.m)) != TC_OK)
+    st = tok_matcher_init(err, &c.m);
+    if (st != TC_OK)
         return st;
     if (tok_cache_new(&c.cache) != TC_OK) {
         st = oom(&c);
         goto out;
     }
-    if ((st = encode_text(&c, text, len, &seq)) != TC_OK)
+    st = encode_text(&c, text, len, &seq);
+    if (st != TC_OK)
         goto out;
     if (!add_special) {
         res = seq;

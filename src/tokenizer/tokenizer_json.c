@@ -95,14 +95,16 @@ tc_status tok_load_pattern(tok_loader *L, json_t *obj, tok_pattern *p,
     char w[128];
     if (!json_is_object(pat))
         return FAIL(L, TC_EFORMAT, "%s: %s.pattern is missing or not an object", L->name, where);
-    if ((v = json_object_get(pat, "String")) != NULL) {
+    v = json_object_get(pat, "String");
+    if (v != NULL) {
         if (!json_is_string(v))
             return FAIL(L, TC_EFORMAT, "%s: %s.pattern.String is not a string", L->name, where);
         p->kind = TOK_PAT_STRING;
         p->len = json_string_length(v);
         return tok_load_dup(L, &p->str, json_string_value(v), p->len);
     }
-    if ((v = json_object_get(pat, "Regex")) != NULL) {
+    v = json_object_get(pat, "Regex");
+    if (v != NULL) {
         if (!json_is_string(v))
             return FAIL(L, TC_EFORMAT, "%s: %s.pattern.Regex is not a string", L->name, where);
         p->kind = TOK_PAT_REGEX;

@@ -93,8 +93,10 @@ static tc_status parse_merges(tok_loader *L, json_t *merges, tc_tok *tok)
             goto out;
         }
         uint32_t ida, idb, idn;
-        if ((st = vocab_id(L, tok, a, la, &ida, i)) != TC_OK ||
-            (st = vocab_id(L, tok, b, lb, &idb, i)) != TC_OK)
+        st = vocab_id(L, tok, a, la, &ida, i);
+        if (st == TC_OK)
+            st = vocab_id(L, tok, b, lb, &idb, i);
+        if (st != TC_OK)
             goto out;
         /* merged token: a + b without its continuing-subword prefix */
         size_t skip = lb >= plen ? plen : lb;
@@ -103,7 +105,8 @@ static tc_status parse_merges(tok_loader *L, json_t *merges, tc_tok *tok)
             st = FAIL(L, TC_ENOMEM, "%s: out of memory", L->name);
             goto out;
         }
-        if ((st = vocab_id(L, tok, cat.p, cat.n, &idn, i)) != TC_OK)
+        st = vocab_id(L, tok, cat.p, cat.n, &idn, i);
+        if (st != TC_OK)
             goto out;
         /* as in the library's hash map, a repeated pair keeps the later rank */
         tok_pairmap_set(&tok->bpe.merges, ida, idb, (uint32_t)i, idn);
@@ -147,35 +150,47 @@ static tc_status parse_model(tok_loader *L, json_t *j, tc_tok *tok, uint32_t *ma
     else if (!json_is_array(merges))
         return FAIL(L, TC_EFORMAT, "%s: model.merges is not an array", L->name);
     tok_bpe *bpe = &tok->bpe;
-    if ((st = tok_load_bool(L, j, "fuse_unk", false, &bpe->fuse_unk, "model")) != TC_OK ||
-        (st = tok_load_bool(L, j, "byte_fallback", false, &bpe->byte_fallback, "model")) != TC_OK ||
-        (st = tok_load_bool(L, j, "ignore_merges", false, &bpe->ignore_merges, "model")) != TC_OK)
+    st = tok_load_bool(L, j, "fuse_unk", false, &bpe->fuse_unk, "model");
+    if (st == TC_OK)
+        st = tok_load_bool(L, j, "byte_fallback", false, &bpe->byte_fallback, "model");
+    if (st == TC_OK)
+        st = tok_load_bool(L, j, "ignore_merges", false, &bpe->ignore_merges, "model");
+    if (st != TC_OK)
         return st;
-    if ((st = tok_load_str(L, j, "unk_token", false, &s, &len, "model")) != TC_OK)
+    st = tok_load_str(L, j, "unk_token", false, &s, &len, "model");
+    if (st != TC_OK)
         return st;
     if (s != NULL) {
         bpe->has_unk = true;
         bpe->unk_len = len;
-        if ((st = tok_load_dup(L, &bpe->unk_token, s, len)) != TC_OK)
+        st = tok_load_dup(L, &bpe->unk_token, s, len);
+        if (st != TC_OK)
             return st;
     }
-    if ((st = tok_load_str(L, j, "continuing_subword_prefix", false, &s, &len, "model")) != TC_OK)
+    st = tok_load_str(L, j, "continuing_subword_prefix", false, &s, &len, "model");
+    if (st != TC_OK)
         return st;
     if (s != NULL && len > 0) {
         bpe->prefix_len = len;
-        if ((st = tok_load_dup(L, &bpe->prefix, s, len)) != TC_OK)
+        st = tok_load_dup(L, &bpe->prefix, s, len);
+        if (st != TC_OK)
             return st;
     }
-    if ((st = tok_load_str(L, j, "end_of_word_suffix", false, &s, &len, "model")) != TC_OK)
+    st = tok_load_str(L, j, "end_of_word_suffix", false, &s, &len, "model");
+    if (st != TC_OK)
         return st;
     if (s != NULL && len > 0) {
         bpe->suffix_len = len;
-        if ((st = tok_load_dup(L, &bpe->suffix, s, len)) != TC_OK)
+        st = tok_load_dup(L, &bpe->suffix, s, len);
+        if (st != TC_OK)
             return st;
     }
-    if ((st = parse_vocab(L, vocab, tok, max_id)) != TC_OK)
+    st = parse_vocab(L, vocab, tok, max_id);
+    if (st != TC_OK)
         return st;
-    if (merges != NULL && (st = parse_merges(L, merges, tok)) != TC_OK)
+    if (merges != NULL)
+        st = parse_merges(L, merges, tok);
+    if (st != TC_OK)
         return st;
     for (unsigned b = 0; b < 256; b++) {
         char name[8];
@@ -234,16 +249,20 @@ static tc_status parse_added(tok_loader *L, json_t *arr, tc_tok *tok, uint32_t *
         size_t len;
         if (!json_is_object(item))
             return FAIL(L, TC_EFORMAT, "%s: added_tokens[%zu] is not an object", L->name, i);
-        if ((st = tok_load_id(L, json_object_get(item, "id"), &file_id, "an added token id")) !=
-                TC_OK ||
-            (st = tok_load_str(L, item, "content", true, &s, &len, "added token")) != TC_OK ||
-            (st = tok_load_bool(L, item, "special", false, &a->special, "added token")) != TC_OK ||
-            (st = tok_load_bool(L, item, "normalized", !a->special, &a->normalized,
-                                "added token")) != TC_OK ||
-            (st = tok_load_bool(L, item, "single_word", false, &a->single_word, "added token")) !=
-                TC_OK ||
-            (st = tok_load_bool(L, item, "lstrip", false, &a->lstrip, "added token")) != TC_OK ||
-            (st = tok_load_bool(L, item, "rstrip", false, &a->rstrip, "added token")) != TC_OK)
+        st = tok_load_id(L, json_object_get(item, "id"), &file_id, "an added token id");
+        if (st == TC_OK)
+            st = tok_load_str(L, item, "content", true, &s, &len, "added token");
+        if (st == TC_OK)
+            st = tok_load_bool(L, item, "special", false, &a->special, "added token");
+        if (st == TC_OK)
+            st = tok_load_bool(L, item, "normalized", !a->special, &a->normalized, "added token");
+        if (st == TC_OK)
+            st = tok_load_bool(L, item, "single_word", false, &a->single_word, "added token");
+        if (st == TC_OK)
+            st = tok_load_bool(L, item, "lstrip", false, &a->lstrip, "added token");
+        if (st == TC_OK)
+            st = tok_load_bool(L, item, "rstrip", false, &a->rstrip, "added token");
+        if (st != TC_OK)
             return st;
         if (len == 0)
             continue; /* the library ignores empty added tokens */
@@ -262,7 +281,8 @@ static tc_status parse_added(tok_loader *L, json_t *arr, tc_tok *tok, uint32_t *
             continue;
         }
         a->len = len;
-        if ((st = tok_load_dup(L, &a->content, s, len)) != TC_OK)
+        st = tok_load_dup(L, &a->content, s, len);
+        if (st != TC_OK)
             return st;
         a->id = added_id(tok, s, len, &have_max, &max_added);
         if (a->id >= TOK_MAX_ID)
@@ -316,13 +336,16 @@ static tc_status build_tries(tok_loader *L, tc_tok *tok)
             if (a->special != (pass == 0))
                 continue;
             if (a->normalized && tok->norm != NULL) {
-                if ((st = tok_normalize(&c, tok->norm, a->content, a->len, &nb)) != TC_OK)
+                st = tok_normalize(&c, tok->norm, a->content, a->len, &nb);
+                if (st != TC_OK)
                     break;
-                if ((st = tok_load_dup(L, &a->pattern, nb.p ? nb.p : "", nb.n)) != TC_OK)
+                st = tok_load_dup(L, &a->pattern, nb.p ? nb.p : "", nb.n);
+                if (st != TC_OK)
                     break;
                 a->pattern_len = nb.n;
             } else {
-                if ((st = tok_load_dup(L, &a->pattern, a->content, a->len)) != TC_OK)
+                st = tok_load_dup(L, &a->pattern, a->content, a->len);
+                if (st != TC_OK)
                     break;
                 a->pattern_len = a->len;
             }
@@ -366,30 +389,43 @@ static tc_status parse_root(tok_loader *L, json_t *root, tc_tok *tok)
     tc_status st;
     if (!json_is_object(root))
         return FAIL(L, TC_EFORMAT, "%s: the top level is not a JSON object", L->name);
-    if ((st = check_unsupported_top(L, root)) != TC_OK)
+    st = check_unsupported_top(L, root);
+    if (st != TC_OK)
         return st;
-    if ((st = parse_model(L, json_object_get(root, "model"), tok, &max_id)) != TC_OK)
+    st = parse_model(L, json_object_get(root, "model"), tok, &max_id);
+    if (st != TC_OK)
         return st;
-    if ((st = parse_added(L, json_object_get(root, "added_tokens"), tok, &max_id)) != TC_OK)
+    st = parse_added(L, json_object_get(root, "added_tokens"), tok, &max_id);
+    if (st != TC_OK)
         return st;
-    if ((st = index_tokens(L, tok, max_id)) != TC_OK)
+    st = index_tokens(L, tok, max_id);
+    if (st != TC_OK)
         return st;
-    if ((j = json_object_get(root, "normalizer")) != NULL && !json_is_null(j)) {
-        if ((tok->norm = calloc(1, sizeof *tok->norm)) == NULL)
+    j = json_object_get(root, "normalizer");
+    if (j != NULL && !json_is_null(j)) {
+        tok->norm = calloc(1, sizeof *tok->norm);
+        if (tok->norm == NULL)
             return FAIL(L, TC_ENOMEM, "%s: out of memory", L->name);
-        if ((st = tok_load_norm(L, j, tok->norm, 0)) != TC_OK)
+        st = tok_load_norm(L, j, tok->norm, 0);
+        if (st != TC_OK)
             return st;
     }
-    if ((j = json_object_get(root, "pre_tokenizer")) != NULL && !json_is_null(j)) {
-        if ((tok->pre = calloc(1, sizeof *tok->pre)) == NULL)
+    j = json_object_get(root, "pre_tokenizer");
+    if (j != NULL && !json_is_null(j)) {
+        tok->pre = calloc(1, sizeof *tok->pre);
+        if (tok->pre == NULL)
             return FAIL(L, TC_ENOMEM, "%s: out of memory", L->name);
-        if ((st = tok_load_pre(L, j, tok->pre, 0)) != TC_OK)
+        st = tok_load_pre(L, j, tok->pre, 0);
+        if (st != TC_OK)
             return st;
     }
-    if ((j = json_object_get(root, "decoder")) != NULL && !json_is_null(j)) {
-        if ((tok->dec = calloc(1, sizeof *tok->dec)) == NULL)
+    j = json_object_get(root, "decoder");
+    if (j != NULL && !json_is_null(j)) {
+        tok->dec = calloc(1, sizeof *tok->dec);
+        if (tok->dec == NULL)
             return FAIL(L, TC_ENOMEM, "%s: out of memory", L->name);
-        if ((st = tok_load_dec(L, j, tok->dec, 0)) != TC_OK)
+        st = tok_load_dec(L, j, tok->dec, 0);
+        if (st != TC_OK)
             return st;
     }
     tok->tmpl = calloc(1, sizeof *tok->tmpl);
@@ -397,15 +433,19 @@ static tc_status parse_root(tok_loader *L, json_t *root, tc_tok *tok)
         return FAIL(L, TC_ENOMEM, "%s: out of memory", L->name);
     tok->tmpl[0].is_seq = true;
     tok->n_tmpl = 1;
-    if ((j = json_object_get(root, "post_processor")) != NULL && !json_is_null(j))
-        if ((st = tok_load_post(L, j, tok, 0)) != TC_OK)
+    j = json_object_get(root, "post_processor");
+    if (j != NULL && !json_is_null(j)) {
+        st = tok_load_post(L, j, tok, 0);
+        if (st != TC_OK)
             return st;
+    }
     for (size_t i = 0; i < tok->n_tmpl; i++)
         for (size_t k = 0; k < tok->tmpl[i].n_ids; k++)
             if (tok->tmpl[i].ids[k] >= tok->n_ids || tok->id_str[tok->tmpl[i].ids[k]] == NULL)
                 return FAIL(L, TC_EFORMAT, "%s: post_processor id %u is not in the vocabulary",
                             L->name, tok->tmpl[i].ids[k]);
-    if ((st = build_tries(L, tok)) != TC_OK)
+    st = build_tries(L, tok);
+    if (st != TC_OK)
         return st;
     static const char gpt2[] =
         "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
@@ -470,10 +510,12 @@ tc_status tc_tok_load_json(tc_error *err, tc_tok **out, const char *json, size_t
         st = tc_fail(err, TC_ENOMEM, "%s: out of memory", L.name);
         goto out;
     }
-    if ((st = tok_load_dup(&L, &tok->name, L.name, strlen(L.name))) != TC_OK)
+    st = tok_load_dup(&L, &tok->name, L.name, strlen(L.name));
+    if (st != TC_OK)
         goto out;
     L.name = tok->name;
-    if ((st = parse_root(&L, root, tok)) != TC_OK)
+    st = parse_root(&L, root, tok);
+    if (st != TC_OK)
         goto out;
     *out = tok;
     tok = NULL;

@@ -43,7 +43,8 @@ tc_status tok_load_norm(tok_loader *L, json_t *j, tok_norm *n, int depth)
         json_t *arr, *item;
         size_t i;
         n->type = TOK_NORM_SEQUENCE;
-        if ((st = tok_load_array(L, j, "normalizers", &arr, "normalizer Sequence")) != TC_OK)
+        st = tok_load_array(L, j, "normalizers", &arr, "normalizer Sequence");
+        if (st != TC_OK)
             return st;
         n->items = calloc(json_array_size(arr) + 1, sizeof *n->items);
         if (n->items == NULL)
@@ -51,23 +52,27 @@ tc_status tok_load_norm(tok_loader *L, json_t *j, tok_norm *n, int depth)
         json_array_foreach(arr, i, item)
         {
             n->n_items = i + 1;
-            if ((st = tok_load_norm(L, item, &n->items[i], depth + 1)) != TC_OK)
+            st = tok_load_norm(L, item, &n->items[i], depth + 1);
+            if (st != TC_OK)
                 return st;
         }
         return TC_OK;
     }
     if (strcmp(t, "Prepend") == 0) {
         n->type = TOK_NORM_PREPEND;
-        if ((st = tok_load_str(L, j, "prepend", true, &s, &len, "normalizer Prepend")) != TC_OK)
+        st = tok_load_str(L, j, "prepend", true, &s, &len, "normalizer Prepend");
+        if (st != TC_OK)
             return st;
         n->content_len = len;
         return tok_load_dup(L, &n->content, s, len);
     }
     if (strcmp(t, "Replace") == 0) {
         n->type = TOK_NORM_REPLACE;
-        if ((st = tok_load_pattern(L, j, &n->pat, "normalizer Replace")) != TC_OK)
+        st = tok_load_pattern(L, j, &n->pat, "normalizer Replace");
+        if (st != TC_OK)
             return st;
-        if ((st = tok_load_str(L, j, "content", true, &s, &len, "normalizer Replace")) != TC_OK)
+        st = tok_load_str(L, j, "content", true, &s, &len, "normalizer Replace");
+        if (st != TC_OK)
             return st;
         n->content_len = len;
         return tok_load_dup(L, &n->content, s, len);
@@ -106,7 +111,8 @@ tc_status tok_load_pre(tok_loader *L, json_t *j, tok_pre *p, int depth)
         json_t *arr, *item;
         size_t i;
         p->type = TOK_PRE_SEQUENCE;
-        if ((st = tok_load_array(L, j, "pretokenizers", &arr, "pre_tokenizer Sequence")) != TC_OK)
+        st = tok_load_array(L, j, "pretokenizers", &arr, "pre_tokenizer Sequence");
+        if (st != TC_OK)
             return st;
         p->items = calloc(json_array_size(arr) + 1, sizeof *p->items);
         if (p->items == NULL)
@@ -114,23 +120,27 @@ tc_status tok_load_pre(tok_loader *L, json_t *j, tok_pre *p, int depth)
         json_array_foreach(arr, i, item)
         {
             p->n_items = i + 1;
-            if ((st = tok_load_pre(L, item, &p->items[i], depth + 1)) != TC_OK)
+            st = tok_load_pre(L, item, &p->items[i], depth + 1);
+            if (st != TC_OK)
                 return st;
         }
         return TC_OK;
     }
     if (strcmp(t, "ByteLevel") == 0) {
         p->type = TOK_PRE_BYTELEVEL;
-        if ((st = tok_load_bool(L, j, "add_prefix_space", true, &p->add_prefix_space,
-                           "pre_tokenizer ByteLevel")) != TC_OK)
+        st = tok_load_bool(L, j, "add_prefix_space", true, &p->add_prefix_space,
+                      "pre_tokenizer ByteLevel");
+        if (st != TC_OK)
             return st;
         return tok_load_bool(L, j, "use_regex", true, &p->use_regex, "pre_tokenizer ByteLevel");
     }
     if (strcmp(t, "Split") == 0) {
         p->type = TOK_PRE_SPLIT;
-        if ((st = tok_load_pattern(L, j, &p->pat, "pre_tokenizer Split")) != TC_OK)
+        st = tok_load_pattern(L, j, &p->pat, "pre_tokenizer Split");
+        if (st != TC_OK)
             return st;
-        if ((st = tok_load_bool(L, j, "invert", false, &p->invert, "pre_tokenizer Split")) != TC_OK)
+        st = tok_load_bool(L, j, "invert", false, &p->invert, "pre_tokenizer Split");
+        if (st != TC_OK)
             return st;
         if (json_object_get(j, "behavior") == NULL)
             return FAIL(L, TC_EFORMAT, "%s: pre_tokenizer Split.behavior is missing", L->name);
@@ -138,10 +148,12 @@ tc_status tok_load_pre(tok_loader *L, json_t *j, tok_pre *p, int depth)
     }
     if (strcmp(t, "Metaspace") == 0) {
         p->type = TOK_PRE_METASPACE;
-        if ((st = tok_load_char(L, j, "replacement", 0x2581, &p->replacement,
-                           "pre_tokenizer Metaspace")) != TC_OK)
+        st = tok_load_char(L, j, "replacement", 0x2581, &p->replacement,
+                      "pre_tokenizer Metaspace");
+        if (st != TC_OK)
             return st;
-        if ((st = tok_load_prepend(L, j, &p->prepend, "pre_tokenizer Metaspace")) != TC_OK)
+        st = tok_load_prepend(L, j, &p->prepend, "pre_tokenizer Metaspace");
+        if (st != TC_OK)
             return st;
         return tok_load_bool(L, j, "split", true, &p->split, "pre_tokenizer Metaspace");
     }
@@ -193,7 +205,8 @@ tc_status tok_load_dec(tok_loader *L, json_t *j, tok_dec *d, int depth)
         json_t *arr, *item;
         size_t i;
         d->type = TOK_DEC_SEQUENCE;
-        if ((st = tok_load_array(L, j, "decoders", &arr, "decoder Sequence")) != TC_OK)
+        st = tok_load_array(L, j, "decoders", &arr, "decoder Sequence");
+        if (st != TC_OK)
             return st;
         d->items = calloc(json_array_size(arr) + 1, sizeof *d->items);
         if (d->items == NULL)
@@ -201,7 +214,8 @@ tc_status tok_load_dec(tok_loader *L, json_t *j, tok_dec *d, int depth)
         json_array_foreach(arr, i, item)
         {
             d->n_items = i + 1;
-            if ((st = tok_load_dec(L, item, &d->items[i], depth + 1)) != TC_OK)
+            st = tok_load_dec(L, item, &d->items[i], depth + 1);
+            if (st != TC_OK)
                 return st;
         }
         return TC_OK;
@@ -227,18 +241,22 @@ tc_status tok_load_dec(tok_loader *L, json_t *j, tok_dec *d, int depth)
     }
     if (strcmp(t, "Replace") == 0) {
         d->type = TOK_DEC_REPLACE;
-        if ((st = tok_load_pattern(L, j, &d->pat, "decoder Replace")) != TC_OK)
+        st = tok_load_pattern(L, j, &d->pat, "decoder Replace");
+        if (st != TC_OK)
             return st;
-        if ((st = tok_load_str(L, j, "content", true, &s, &len, "decoder Replace")) != TC_OK)
+        st = tok_load_str(L, j, "content", true, &s, &len, "decoder Replace");
+        if (st != TC_OK)
             return st;
         d->content_len = len;
         return tok_load_dup(L, &d->content, s, len);
     }
     if (strcmp(t, "Strip") == 0) {
         d->type = TOK_DEC_STRIP;
-        if ((st = tok_load_char(L, j, "content", ' ', &d->strip_char, "decoder Strip")) != TC_OK)
+        st = tok_load_char(L, j, "content", ' ', &d->strip_char, "decoder Strip");
+        if (st != TC_OK)
             return st;
-        if ((st = tok_load_size(L, j, "start", 0, &d->start, "decoder Strip")) != TC_OK)
+        st = tok_load_size(L, j, "start", 0, &d->start, "decoder Strip");
+        if (st != TC_OK)
             return st;
         return tok_load_size(L, j, "stop", 0, &d->stop, "decoder Strip");
     }
@@ -328,10 +346,12 @@ static tc_status template_single(tok_loader *L, json_t *j, tok_tmpl_elem **out, 
         (*out)[i].ids = calloc((*out)[i].n_ids + 1, sizeof(uint32_t));
         if ((*out)[i].ids == NULL)
             return FAIL(L, TC_ENOMEM, "%s: out of memory", L->name);
-        for (size_t k = 0; k < (*out)[i].n_ids; k++)
-            if ((st = tok_load_id(L, json_array_get(ids, k), &(*out)[i].ids[k],
-                               "a template special token id")) != TC_OK)
+        for (size_t k = 0; k < (*out)[i].n_ids; k++) {
+            st = tok_load_id(L, json_array_get(ids, k), &(*out)[i].ids[k],
+                             "a template special token id");
+            if (st != TC_OK)
                 return st;
+        }
     }
     return TC_OK;
 }
@@ -356,7 +376,8 @@ static tc_status cls_sep_single(tok_loader *L, json_t *j, tok_tmpl_elem **out, s
         if (e->ids == NULL)
             return FAIL(L, TC_ENOMEM, "%s: out of memory", L->name);
         e->n_ids = 1;
-        if ((st = tok_load_id(L, json_array_get(v, 1), e->ids, "a post_processor id")) != TC_OK)
+        st = tok_load_id(L, json_array_get(v, 1), e->ids, "a post_processor id");
+        if (st != TC_OK)
             return st;
     }
     return TC_OK;
@@ -377,10 +398,15 @@ tc_status tok_load_post(tok_loader *L, json_t *j, tc_tok *tok, int depth)
     if (strcmp(t, "Sequence") == 0) {
         json_t *arr, *item;
         size_t i;
-        if ((st = tok_load_array(L, j, "processors", &arr, "post_processor Sequence")) != TC_OK)
+        st = tok_load_array(L, j, "processors", &arr, "post_processor Sequence");
+        if (st != TC_OK)
             return st;
-        json_array_foreach(arr, i, item) if ((st = tok_load_post(L, item, tok, depth + 1)) != TC_OK)
-            return st;
+        json_array_foreach(arr, i, item)
+        {
+            st = tok_load_post(L, item, tok, depth + 1);
+            if (st != TC_OK)
+                return st;
+        }
         return TC_OK;
     }
     if (strcmp(t, "TemplateProcessing") == 0)

@@ -209,7 +209,8 @@ static tc_status metaspace(tok_ctx *c, const tok_pre *p, const tok_piece *pc, co
             return oom(c);
         return TC_OK;
     }
-    if ((st = char_find(c, p, pred_replacement, scratch->p, scratch->n)) != TC_OK)
+    st = char_find(c, p, pred_replacement, scratch->p, scratch->n);
+    if (st != TC_OK)
         return st;
     tok_apply_behavior(&c->segs, TOK_SPLIT_MERGED_NEXT);
     return emit_segs(c, c->segs.v, c->segs.n, scratch->p, pc->at_start, out);
