@@ -30,22 +30,10 @@ tc_status tc_pst_msm_i64_var(tc_error *err, tc_g1 *out, const tc_g1_affine *keys
     return tc_pst_msm_var(err, out, keys, tc_scalars_i64(vals), count, n_threads);
 }
 
-static tc_status check_count(tc_error *err, const tc_pst_srs *srs, size_t count)
-{
-    size_t want = tc_pst_suffix_size(&srs->shape, 0);
-    if (count != want) {
-        char sh[128];
-        tc_pst_shape_str(sh, sizeof sh, &srs->shape);
-        return tc_fail(err, TC_EARG, "tensor has %zu values, the SRS shape %s has %zu", count,
-                       sh, want);
-    }
-    return TC_OK;
-}
-
 tc_status tc_pst_commit_i64(tc_error *err, tc_g1 *c, const tc_pst_srs *srs, const int64_t *vals,
                             size_t count, int n_threads)
 {
-    tc_status st = check_count(err, srs, count);
+    tc_status st = tc_pst_check_count(err, &srs->shape, count);
     if (st != TC_OK)
         return st;
     return tc_pst_msm_i64_var(err, c, srs->ck, vals, count, n_threads);
@@ -54,7 +42,7 @@ tc_status tc_pst_commit_i64(tc_error *err, tc_g1 *c, const tc_pst_srs *srs, cons
 tc_status tc_pst_commit_fr(tc_error *err, tc_g1 *c, const tc_pst_srs *srs, const tc_fr *vals,
                            size_t count, int n_threads)
 {
-    tc_status st = check_count(err, srs, count);
+    tc_status st = tc_pst_check_count(err, &srs->shape, count);
     if (st != TC_OK)
         return st;
     return tc_pst_msm_fr_var(err, c, srs->ck, vals, count, n_threads);
@@ -63,7 +51,7 @@ tc_status tc_pst_commit_fr(tc_error *err, tc_g1 *c, const tc_pst_srs *srs, const
 tc_status tc_pst_commit_monomial(tc_error *err, tc_g1 *c, const tc_pst_srs *srs,
                                  const tc_fr *coef, size_t count, int n_threads)
 {
-    tc_status st = check_count(err, srs, count);
+    tc_status st = tc_pst_check_count(err, &srs->shape, count);
     if (st != TC_OK)
         return st;
     if (srs->mk == NULL)

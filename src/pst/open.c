@@ -274,22 +274,10 @@ static void level_values(tc_fr *out, const open_state *s, int j, size_t count)
     }
 }
 
-static tc_status check_tensor(tc_error *err, const tc_pst_srs *srs, size_t count)
-{
-    size_t want = tc_pst_suffix_size(&srs->shape, 0);
-    if (count != want) {
-        char sh[128];
-        tc_pst_shape_str(sh, sizeof sh, &srs->shape);
-        return tc_fail(err, TC_EARG, "tensor has %zu values, the SRS shape %s has %zu", count,
-                       sh, want);
-    }
-    return TC_OK;
-}
-
 tc_status tc_pst_open(tc_error *err, tc_pst_opening *out, const tc_pst_srs *srs,
                       const int64_t *vals, size_t count, const tc_fr *z, size_t k, int n_threads)
 {
-    tc_status st = check_tensor(err, srs, count);
+    tc_status st = tc_pst_check_count(err, &srs->shape, count);
     if (st != TC_OK)
         return st;
     int m = srs->shape.m;
@@ -316,7 +304,7 @@ tc_status tc_pst_open_slice(tc_error *err, tc_pst_slice *out, const tc_pst_srs *
                             int n_threads)
 {
     memset(out, 0, sizeof *out);
-    tc_status st = check_tensor(err, srs, count);
+    tc_status st = tc_pst_check_count(err, &srs->shape, count);
     if (st != TC_OK)
         return st;
     if (j < 1 || j > srs->shape.m)

@@ -105,6 +105,18 @@ bool tc_pst_parse_fr_list(tc_fr *z, int *n, int max, const char *text)
     }
 }
 
+tc_status tc_pst_check_count(tc_error *err, const tc_pst_shape *s, size_t count)
+{
+    size_t want = tc_pst_suffix_size(s, 0);
+    if (count != want) {
+        char sh[128];
+        tc_pst_shape_str(sh, sizeof sh, s);
+        return tc_fail(err, TC_EARG, "tensor has %zu values, the SRS shape %s has %zu", count,
+                       sh, want);
+    }
+    return TC_OK;
+}
+
 tc_status tc_pst_check_tensor_shape(tc_error *err, const tc_pst_shape *s, int ndim,
                                     const int64_t *dims, const char *name)
 {

@@ -47,6 +47,9 @@ bool tc_pst_shape_parse(tc_pst_shape *s, const char *text);
 /* Parses "z0,z1,.." (decimal field elements < r) into z; the count in *n.
  * False on anything malformed, on more than max entries or a value ≥ r. */
 bool tc_pst_parse_fr_list(tc_fr *z, int *n, int max, const char *text);
+/* A flat tensor of `count` values fits shape s (its grid size); else TC_EARG
+ * naming both sizes. */
+tc_status tc_pst_check_count(tc_error *err, const tc_pst_shape *s, size_t count) TC_MUST_CHECK;
 /* Checks that an array of this shape holds a tensor for the SRS shape s:
  * the same dimensions, or (for m > 8, as files from before .npy grids of
  * up to 32 axes were read and written) a flat array of the grid's size.  Messages name `name`. */
