@@ -245,23 +245,48 @@ static double full_reexecution(const char *model_dir, const int32_t *tokens, siz
     return t;
 }
 
-static int cost(int argc, char **argv)
-{
-    const char *model = arg_value(argc, argv, "--model", NULL);
-    size_t tokens = (size_t)atoi(arg_value(argc, argv, "--tokens", "64"));
-    double pct = atof(arg_value(argc, argv, "--budget", "25"));
-    int threads = atoi(arg_value(argc, argv, "--threads", "2"));
-    if (model == NULL)
-        die("cost needs --model DIR", NULL);
-    char dir[] = "/tmp/bench_audit_XXXXXX";
-    if (mkdtemp(dir) == NULL)
-        die("mkdtemp", NULL);
+/* The files of one cost measurement, all under a fresh directory in /tmp. */
+typedef struct cost_paths {
+    char dir[32];
     char run[4200], chp[4200], rsp[4200], rcp[4200], vkp[4200];
-    snprintf(run, sizeof run, "%s/run", dir);
-    snprintf(chp, sizeof chp, "%s/challenge.json", dir);
-    snprintf(rsp, sizeof rsp, "%s/response.json", dir);
-    snprintf(rcp, sizeof rcp, "%s/run/receipt.json", dir);
-    snprintf(vkp, sizeof vkp, "%s/run/vk.json", dir);
+    char tcv[4200], srsp[4200], cache[4200];
+} cost_paths;
+
+static void cost_paths_make(cost_paths *p)
+{
+    snprintf(p->dir, sizeof p->dir, "/tmp/bench_audit_XXXXXX");
+    if (mkdtemp(p->dir) == NULL)
+        die("mkdtemp", NULL);
+    snprintf(p->run, sizeof p->run, "%s/run", p->dir);
+    snprintf(p->chp, sizeof p->chp, "%s/challenge.json", p->dir);
+    snprintf(p->rsp, sizeof p->rsp, "%s/response.json", p->dir);
+    snprintf(p->rcp, sizeof p->rcp, "%s/run/receipt.json", p->dir);
+    snprintf(p->vkp, sizeof p->vkp, "%s/run/vk.json", p->dir);
+    snprintf(p->tcv, sizeof p->tcv, "%s/vk.tcv", p->dir);
+    snprintf(p->srsp, sizeof p->srsp, "%s/run/srs.tcs", p->dir);
+    snprintf(p->cache, sizeof p->cache, "%s/cache", p->dir);
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_audit: could not remove %s\n", dir);
+}
+
+/* What is audited: the run's tokens, the blocks and the challenge drawn. */
+typedef struct cost_case {
+    tc_audit_blocks b;
+    tc_challenge ch;
+    uint64_t total, budget, used;   /* parameters: all blocks, asked, challenged */
+    int32_t *toks;                  /* (T) the receipt's tokens */
+    size_t T, n_prompt;
+} cost_case;
+
+/* One deterministic run without openings: what the prover commits to. */
+static void cost_run(const cost_paths *p, const char *model, size_t tokens, int threads)
+{
     tc_error e = {0};
     tc_run_opts ro;
     tc_run_opts_default(&ro);
@@ -271,180 +296,237 @@ static int cost(int argc, char **argv)
     ro.deterministic = true;
     ro.no_open = true;
     ro.n_threads = threads;
-    ro.out_dir = run;
+    ro.out_dir = p->run;
     tc_run_summary sum;
     if (tc_run(&e, &sum, &ro) != TC_OK)
         die("run", &e);
+}
 
-    /* the challenge: uniform policy, one budget, a fixed seed */
-    tc_audit_blocks b;
-    if (tc_audit_blocks_from_model(&e, &b, model, NULL, threads) != TC_OK)
-        die("scores", &e);
-    uint64_t total = 0;
-    for (size_t i = 0; i < b.L; i++)
-        total += b.cost[i];
-    uint64_t budget = (uint64_t)(pct / 100.0 * (double)total);
-    tc_challenge ch;
-    memset(&ch, 0, sizeof ch);
+/* The receipt's digests into the challenge, its tokens into k. */
+static void cost_read_receipt(cost_case *k, const char *rcp)
+{
+    tc_error e = {0};
     json_t *obj;
-    uint8_t d[32], seed[32] = {7};
+    uint8_t d[32];
     if (tc_json_load_object(&e, &obj, rcp, TC_JSON_MAX_INPUT, d) != TC_OK)
         die("receipt", &e);
-    snprintf(ch.commitment, 65, "%s", json_string_value(json_object_get(obj, "commitment")));
-    snprintf(ch.srs_id, 65, "%s", json_string_value(json_object_get(obj, "srs_id")));
-    snprintf(ch.model_digest, 65, "%s", json_string_value(json_object_get(obj, "model_digest")));
-    tc_hex_encode(ch.receipt_digest, d, 32);
-    memset(ch.nonce, 'a', 64);
-    size_t T = json_array_size(json_object_get(obj, "tokens"));
-    size_t n_prompt = (size_t)json_integer_value(json_object_get(obj, "n_prompt_tokens"));
-    int32_t *toks = malloc(T * sizeof *toks);
-    for (size_t i = 0; i < T; i++)
-        toks[i] = (int32_t)json_integer_value(json_array_get(json_object_get(obj, "tokens"), i));
+    tc_challenge *ch = &k->ch;
+    snprintf(ch->commitment, 65, "%s", json_string_value(json_object_get(obj, "commitment")));
+    snprintf(ch->srs_id, 65, "%s", json_string_value(json_object_get(obj, "srs_id")));
+    snprintf(ch->model_digest, 65, "%s", json_string_value(json_object_get(obj, "model_digest")));
+    tc_hex_encode(ch->receipt_digest, d, 32);
+    memset(ch->nonce, 'a', 64);
+    k->T = json_array_size(json_object_get(obj, "tokens"));
+    k->n_prompt = (size_t)json_integer_value(json_object_get(obj, "n_prompt_tokens"));
+    k->toks = malloc(k->T * sizeof *k->toks);
+    for (size_t i = 0; i < k->T; i++)
+        k->toks[i] = (int32_t)json_integer_value(json_array_get(json_object_get(obj, "tokens"), i));
     json_decref(obj);
-    if (tc_challenge_draw(&e, &ch, &b, &budget, 1, TC_POLICY_UNIFORM, seed) != TC_OK)
+}
+
+/* The challenge: uniform policy, one budget (pct of the blocks' parameters),
+ * a fixed seed; written to p->chp. */
+static void cost_challenge(cost_case *k, const cost_paths *p, const char *model, double pct,
+                           int threads)
+{
+    tc_error e = {0};
+    if (tc_audit_blocks_from_model(&e, &k->b, model, NULL, threads) != TC_OK)
+        die("scores", &e);
+    k->total = 0;
+    for (size_t i = 0; i < k->b.L; i++)
+        k->total += k->b.cost[i];
+    k->budget = (uint64_t)(pct / 100.0 * (double)k->total);
+    memset(&k->ch, 0, sizeof k->ch);
+    cost_read_receipt(k, p->rcp);
+    uint8_t seed[32] = {7};
+    if (tc_challenge_draw(&e, &k->ch, &k->b, &k->budget, 1, TC_POLICY_UNIFORM, seed) != TC_OK)
         die("challenge", &e);
     char *json;
-    if (tc_challenge_to_json(&e, &json, &ch) != TC_OK ||
-        tc_write_file_atomic(&e, chp, json, strlen(json)) != TC_OK)
+    if (tc_challenge_to_json(&e, &json, &k->ch) != TC_OK ||
+        tc_write_file_atomic(&e, p->chp, json, strlen(json)) != TC_OK)
         die("challenge write", &e);
     free(json);
-    uint64_t used = 0;
-    for (int i = ch.first[0]; i <= ch.last[0] && i > 0; i++)
-        used += b.cost[i - 1];
-    /* the binary key beside vk.json: what a verifier of a large grid uses */
-    char tcv[4200], srsp[4200];
-    snprintf(tcv, sizeof tcv, "%s/vk.tcv", dir);
-    snprintf(srsp, sizeof srsp, "%s/run/srs.tcs", dir);
-    {
-        tc_pst_srs srs;
-        uint8_t *kb;
-        size_t kl;
-        if (tc_pst_srs_load(&e, &srs, srsp, threads) != TC_OK)
-            die("srs", &e);
-        /* the layer variables: the shape's leading variables whose product is the
-         * padded layer count (the first axis of the structured layout) */
-        int J = 0;
-        size_t lp = 1, want_lp = 1;
-        tc_layout full;
-        if (tc_layout_structured(&e, &full, b.L + 1, T, 1) != TC_OK)
-            die("layout", &e);
-        want_lp = full.padded[0];
-        while (lp < want_lp && J < srs.shape.m)
-            lp *= srs.shape.n[J++];
-        if (tc_pst_vk_bin_encode(&e, &kb, &kl, &srs, J) != TC_OK ||
-            tc_write_file_atomic(&e, tcv, kb, kl) != TC_OK)
-            die("vk.tcv", &e);
-        free(kb);
-        tc_pst_srs_free(&srs);
-    }
+    k->used = 0;
+    for (int i = k->ch.first[0]; i <= k->ch.last[0] && i > 0; i++)
+        k->used += k->b.cost[i - 1];
+}
 
-    double tr[3], ta[3], tf[3], tj[3], topen[3] = {0}, tran[3] = {0}, ttok[3] = {0};
-    double tdig[3], tvk[3];
-    for (int r = 0; r < 3; r++) {
-        tc_respond_opts so = {.run_dir = run, .challenge_path = chp, .out_path = rsp,
-                              .n_threads = threads};
-        double t0 = tc_now();
-        if (tc_respond(&e, &so) != TC_OK)
-            die("respond", &e);
-        tr[r] = tc_now() - t0;
-        tc_audit_opts ao = {.receipt_path = rcp, .vk_path = tcv, .model_dir = model,
-                            .challenge_path = chp, .response_path = rsp, .tolerance = -1,
-                            .n_threads = threads};
-        tc_audit_result res;
-        t0 = tc_now();
-        if (tc_audit(&e, &res, &ao) != TC_OK)
-            die("audit", &e);
-        ta[r] = tc_now() - t0;
-        if (!res.accept)
-            die("the honest run was rejected", NULL);
-        json_t *chk = json_object_get(res.report_json, "checks");
-        for (size_t i = 0; i < json_array_size(chk); i++) {
-            const json_t *c = json_array_get(chk, i);
-            const char *nm = json_string_value(json_object_get(c, "name"));
-            double sec = json_number_value(json_object_get(c, "seconds"));
-            if (!strcmp(nm, "openings"))
-                topen[r] = sec;
-            else if (!strcmp(nm, "ranges"))
-                tran[r] = sec;
-            else if (!strcmp(nm, "tokens"))
-                ttok[r] = sec;
-        }
-        json_decref(res.report_json);
-        ao.vk_path = vkp;                    /* the same with vk.json */
-        t0 = tc_now();
-        if (tc_audit(&e, &res, &ao) != TC_OK || !res.accept)
-            die("audit with vk.json", &e);
-        tj[r] = tc_now() - t0;
-        json_decref(res.report_json);
-        tf[r] = full_reexecution(model, toks, T, n_prompt, threads);
-        /* the parts that depend on the model and the key, not on the run */
-        uint8_t dg[32];
-        t0 = tc_now();
-        if (tc_model_digest(&e, dg, model) != TC_OK)
-            die("digest", &e);
-        tdig[r] = tc_now() - t0;
-        tc_pst_vk_file vf;
-        bool ok = false;
-        t0 = tc_now();
-        if (tc_pst_vk_file_load(&e, &vf, tcv, threads) != TC_OK ||
-            tc_pst_vk_check_levels(&e, &ok, &vf, threads) != TC_OK || !ok)
-            die("vk", &e);
-        tvk[r] = tc_now() - t0;
-        tc_pst_vk_file_free(&vf);
+/* The binary key beside vk.json, what a verifier of a large grid uses:
+ * written to p->tcv. */
+static void cost_write_vk_bin(const cost_paths *p, const cost_case *k, int threads)
+{
+    tc_error e = {0};
+    tc_pst_srs srs;
+    uint8_t *kb;
+    size_t kl;
+    if (tc_pst_srs_load(&e, &srs, p->srsp, threads) != TC_OK)
+        die("srs", &e);
+    /* the layer variables: the shape's leading variables whose product is the
+     * padded layer count (the first axis of the structured layout) */
+    int J = 0;
+    size_t lp = 1, want_lp = 1;
+    tc_layout full;
+    if (tc_layout_structured(&e, &full, k->b.L + 1, k->T, 1) != TC_OK)
+        die("layout", &e);
+    want_lp = full.padded[0];
+    while (lp < want_lp && J < srs.shape.m)
+        lp *= srs.shape.n[J++];
+    if (tc_pst_vk_bin_encode(&e, &kb, &kl, &srs, J) != TC_OK ||
+        tc_write_file_atomic(&e, p->tcv, kb, kl) != TC_OK)
+        die("vk.tcv", &e);
+    free(kb);
+    tc_pst_srs_free(&srs);
+}
+
+/* Seconds per repetition (3) of each timed step. */
+typedef struct cost_times {
+    double respond[3], audit[3], full[3], audit_json[3];
+    double openings[3], ranges[3], tokens[3];   /* from the audit's report */
+    double digest[3], vk[3], cached[3];
+} cost_times;
+
+/* The audit report's own seconds for its openings, ranges and tokens checks. */
+static void report_seconds(const json_t *report, double *openings, double *ranges,
+                           double *tokens)
+{
+    json_t *chk = json_object_get(report, "checks");
+    for (size_t i = 0; i < json_array_size(chk); i++) {
+        const json_t *c = json_array_get(chk, i);
+        const char *nm = json_string_value(json_object_get(c, "name"));
+        double sec = json_number_value(json_object_get(c, "seconds"));
+        if (!strcmp(nm, "openings"))
+            *openings = sec;
+        else if (!strcmp(nm, "ranges"))
+            *ranges = sec;
+        else if (!strcmp(nm, "tokens"))
+            *tokens = sec;
     }
-    /* a verifier that remembers its checked key and its model's digest */
-    char cache[4200];
-    snprintf(cache, sizeof cache, "%s/cache", dir);
-    double tc3[3];
+}
+
+/* Repetition r: respond, audit with vk.tcv then vk.json, the full
+ * re-execution, and the model digest and key check on their own. */
+static void cost_time_round(cost_times *t, int r, const cost_paths *p, const cost_case *k,
+                            const char *model, int threads)
+{
+    tc_error e = {0};
+    tc_respond_opts so = {.run_dir = p->run, .challenge_path = p->chp, .out_path = p->rsp,
+                          .n_threads = threads};
+    double t0 = tc_now();
+    if (tc_respond(&e, &so) != TC_OK)
+        die("respond", &e);
+    t->respond[r] = tc_now() - t0;
+    tc_audit_opts ao = {.receipt_path = p->rcp, .vk_path = p->tcv, .model_dir = model,
+                        .challenge_path = p->chp, .response_path = p->rsp, .tolerance = -1,
+                        .n_threads = threads};
+    tc_audit_result res;
+    t0 = tc_now();
+    if (tc_audit(&e, &res, &ao) != TC_OK)
+        die("audit", &e);
+    t->audit[r] = tc_now() - t0;
+    if (!res.accept)
+        die("the honest run was rejected", NULL);
+    report_seconds(res.report_json, &t->openings[r], &t->ranges[r], &t->tokens[r]);
+    json_decref(res.report_json);
+    ao.vk_path = p->vkp;                    /* the same with vk.json */
+    t0 = tc_now();
+    if (tc_audit(&e, &res, &ao) != TC_OK || !res.accept)
+        die("audit with vk.json", &e);
+    t->audit_json[r] = tc_now() - t0;
+    json_decref(res.report_json);
+    t->full[r] = full_reexecution(model, k->toks, k->T, k->n_prompt, threads);
+    /* the parts that depend on the model and the key, not on the run */
+    uint8_t dg[32];
+    t0 = tc_now();
+    if (tc_model_digest(&e, dg, model) != TC_OK)
+        die("digest", &e);
+    t->digest[r] = tc_now() - t0;
+    tc_pst_vk_file vf;
+    bool ok = false;
+    t0 = tc_now();
+    if (tc_pst_vk_file_load(&e, &vf, p->tcv, threads) != TC_OK ||
+        tc_pst_vk_check_levels(&e, &ok, &vf, threads) != TC_OK || !ok)
+        die("vk", &e);
+    t->vk[r] = tc_now() - t0;
+    tc_pst_vk_file_free(&vf);
+}
+
+/* A verifier that remembers its checked key and its model's digest: one
+ * audit fills the cache, three more are timed. */
+static void cost_time_cached(cost_times *t, const cost_paths *p, const char *model, int threads)
+{
+    tc_error e = {0};
     for (int r = -1; r < 3; r++) {
-        tc_audit_opts ao = {.receipt_path = rcp, .vk_path = tcv, .model_dir = model,
-                            .challenge_path = chp, .response_path = rsp, .tolerance = -1,
-                            .cache_dir = cache, .n_threads = threads};
+        tc_audit_opts ao = {.receipt_path = p->rcp, .vk_path = p->tcv, .model_dir = model,
+                            .challenge_path = p->chp, .response_path = p->rsp, .tolerance = -1,
+                            .cache_dir = p->cache, .n_threads = threads};
         tc_audit_result res;
         double t0 = tc_now();
         if (tc_audit(&e, &res, &ao) != TC_OK || !res.accept)
             die("audit with a cache", &e);
         if (r >= 0)
-            tc3[r] = tc_now() - t0;       /* r = -1 fills the cache */
+            t->cached[r] = tc_now() - t0;       /* r = -1 fills the cache */
         json_decref(res.report_json);
     }
+}
+
+static void cost_print(cost_times *t, const cost_paths *p, const cost_case *k,
+                       const char *model, double pct, int threads)
+{
     char cpu[256];
     bench_cpu_model(cpu, sizeof cpu);
     printf("audit cost on %s, %zu tokens (%zu generated), deterministic, %d threads; CPU %s\n",
-           model, T, T - n_prompt, threads, cpu);
+           model, k->T, k->T - k->n_prompt, threads, cpu);
     printf("budget %.0f %% = %llu parameters: blocks %d..%d of %zu (%.1f %% of the blocks' "
-           "parameters)\n", pct, (unsigned long long)budget, ch.first[0], ch.last[0], b.L,
-           100.0 * (double)used / (double)total);
-    double a = median3(ta), f = median3(tf), rr = median3(tr);
+           "parameters)\n", pct, (unsigned long long)k->budget, k->ch.first[0], k->ch.last[0],
+           k->b.L, 100.0 * (double)k->used / (double)k->total);
+    double a = median3(t->audit), f = median3(t->full), rr = median3(t->respond);
     printf("| figure | seconds (median of 3) |\n| --- | --- |\n");
-    printf("| prover: respond (%zu slices) | %.3f |\n", ch.n_open, rr);
+    printf("| prover: respond (%zu slices) | %.3f |\n", k->ch.n_open, rr);
     printf("| verifier: audit with vk.tcv (load, verify openings, re-execute, token check) | %.3f |\n",
            a);
     printf("| of which: openings (batch) / ranges (re-execution) / tokens (head) | %.3f / %.3f / %.3f |\n",
-           median3(topen), median3(tran), median3(ttok));
-    printf("| verifier: the same audit with vk.json | %.3f |\n", median3(tj));
+           median3(t->openings), median3(t->ranges), median3(t->tokens));
+    printf("| verifier: the same audit with vk.json | %.3f |\n", median3(t->audit_json));
     printf("| verifier: audit with vk.tcv and a warm --cache (key checked, digest known) | %.3f "
-           "|\n", median3(tc3));
+           "|\n", median3(t->cached));
     printf("| verifier: full re-execution (load, model digest, one pass, head at generated "
            "positions) | %.3f |\n", f);
-    double dg = median3(tdig), vk = median3(tvk);
+    double dg = median3(t->digest), vk = median3(t->vk);
     printf("| in both: the model digest | %.3f |\n", dg);
     printf("| audit only: load and check vk.tcv (once per key) | %.3f |\n", vk);
     printf("audit / full re-execution = %.1f %%; without the key check (done once per key) "
            "%.1f %%; re-execution alone (ranges / full pass and head less the digest) %.1f %%\n",
            100.0 * a / f, 100.0 * (a - vk) / f,
-           100.0 * median3(tran) / (f - dg - median3(ttok)));
+           100.0 * median3(t->ranges) / (f - dg - median3(t->tokens)));
     printf("with --cache: audit / full re-execution with the digest known = %.1f %%\n",
-           100.0 * median3(tc3) / (f - dg));
+           100.0 * median3(t->cached) / (f - dg));
     printf("response %ld bytes, vk.json %ld bytes, vk.tcv %ld bytes, receipt %ld bytes\n",
-           file_size(rsp), file_size(vkp), file_size(tcv), file_size(rcp));
-    free(toks);
-    tc_challenge_free(&ch);
-    tc_audit_blocks_free(&b);
-    char cmd[4300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "bench_audit: could not remove %s\n", dir);
+           file_size(p->rsp), file_size(p->vkp), file_size(p->tcv), file_size(p->rcp));
+}
+
+static int cost(int argc, char **argv)
+{
+    const char *model = arg_value(argc, argv, "--model", NULL);
+    size_t tokens = (size_t)atoi(arg_value(argc, argv, "--tokens", "64"));
+    double pct = atof(arg_value(argc, argv, "--budget", "25"));
+    int threads = atoi(arg_value(argc, argv, "--threads", "2"));
+    if (model == NULL)
+        die("cost needs --model DIR", NULL);
+    cost_paths p;
+    cost_paths_make(&p);
+    cost_run(&p, model, tokens, threads);
+    cost_case k;
+    cost_challenge(&k, &p, model, pct, threads);
+    cost_write_vk_bin(&p, &k, threads);
+    cost_times t = {0};
+    for (int r = 0; r < 3; r++)
+        cost_time_round(&t, r, &p, &k, model, threads);
+    cost_time_cached(&t, &p, model, threads);
+    cost_print(&t, &p, &k, model, pct, threads);
+    free(k.toks);
+    tc_challenge_free(&k.ch);
+    tc_audit_blocks_free(&k.b);
+    remove_dir(p.dir);
     return 0;
 }
 
@@ -527,10 +609,7 @@ static int tolerance(int argc, char **argv)
     tc_npy_free(&hs);
     tc_session_free(s);
     tc_model_free(m);
-    char cmd[4300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "bench_audit: could not remove %s\n", dir);
+    remove_dir(dir);
     return 0;
 }
 

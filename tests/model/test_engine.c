@@ -261,7 +261,10 @@ static void test_partial(void **state)
     }
 }
 
-static void test_kernels(void **state)
+/* Dot products and sums against their plain loops (deterministic mode bit
+ * for bit, fast mode within rounding), and the matvec / matmul rows agreeing
+ * with the dot. */
+static void test_kernels_dot(void **state)
 {
     (void)state;
     tc_prng g;
@@ -312,36 +315,49 @@ static void test_kernels(void **state)
                 assert_memory_equal(&Y3[t * 7 + r], &want, sizeof want);
             }
     }
+}
+
+/* Attention kernels against their plain loops, bit for bit. */
+static void test_kernels_attention(void **state)
+{
+    (void)state;
+    tc_prng g;
+    tc_prng_seed(&g, 1235);
+    enum { D = 128, N = 150, LD = 160 };
+    static float kt[D * LD], v[N * D], q[D], a[N], s1[N], s2[N], o1[D], o2[D];
+    for (size_t i = 0; i < D * LD; i++)
+        kt[i] = (float)(tc_prng_double(&g) * 2 - 1);
+    for (size_t i = 0; i < N * D; i++)
+        v[i] = (float)(tc_prng_double(&g) * 2 - 1);
+    for (size_t i = 0; i < D; i++)
+        q[i] = (float)(tc_prng_double(&g) * 2 - 1);
+    for (size_t i = 0; i < N; i++)
+        a[i] = (float)tc_prng_double(&g);
+    size_t ds[] = {8, 64, 128, 40}, ns[] = {1, 15, 16, 17, 63, 64, 65, 150};
+    for (size_t di = 0; di < 4; di++)
+        for (size_t ni = 0; ni < 8; ni++) {
+            size_t d = ds[di], n = ns[ni];
+            tc_vec_scores(s1, q, kt, LD, d, n);
+            tc_vec_scores_ref(s2, q, kt, LD, d, n);
+            assert_memory_equal(s1, s2, n * sizeof(float));
+            tc_vec_weighted_sum(o1, a, v, d, n, d);
+            tc_vec_weighted_sum_ref(o2, a, v, d, n, d);
+            assert_memory_equal(o1, o2, d * sizeof(float));
+        }
+}
+
+/* tc_vec_exp, the scalar and the array version. */
+static void test_kernels_exp(void **state)
+{
+    (void)state;
     /* tc_vec_exp: within 2 ulp of exp over the range the engine uses */
     for (float v = -103.0f; v < 88.0f; v += 0.0137f) {
         double e = exp((double)v);
         float f = tc_vec_exp(v);
         assert_true(fabs(f - e) <= 2.5 * fabs(e) * 1.2e-7 || (e < 1.2e-38 && fabs(f - e) < 3e-45));
     }
-    /* attention kernels against their plain loops, bit for bit */
-    {
-        enum { D = 128, N = 150, LD = 160 };
-        static float kt[D * LD], v[N * D], q[D], a[N], s1[N], s2[N], o1[D], o2[D];
-        for (size_t i = 0; i < D * LD; i++)
-            kt[i] = (float)(tc_prng_double(&g) * 2 - 1);
-        for (size_t i = 0; i < N * D; i++)
-            v[i] = (float)(tc_prng_double(&g) * 2 - 1);
-        for (size_t i = 0; i < D; i++)
-            q[i] = (float)(tc_prng_double(&g) * 2 - 1);
-        for (size_t i = 0; i < N; i++)
-            a[i] = (float)tc_prng_double(&g);
-        size_t ds[] = {8, 64, 128, 40}, ns[] = {1, 15, 16, 17, 63, 64, 65, 150};
-        for (size_t di = 0; di < 4; di++)
-            for (size_t ni = 0; ni < 8; ni++) {
-                size_t d = ds[di], n = ns[ni];
-                tc_vec_scores(s1, q, kt, LD, d, n);
-                tc_vec_scores_ref(s2, q, kt, LD, d, n);
-                assert_memory_equal(s1, s2, n * sizeof(float));
-                tc_vec_weighted_sum(o1, a, v, d, n, d);
-                tc_vec_weighted_sum_ref(o2, a, v, d, n, d);
-                assert_memory_equal(o1, o2, d * sizeof(float));
-            }
-    }
+    tc_prng g;
+    tc_prng_seed(&g, 1236);
     /* the array version gives the scalar's bits, special values included */
     float arr[4096], one[4096];
     for (size_t i = 0; i < 4096; i++) {
@@ -371,6 +387,14 @@ static void test_kernels(void **state)
     assert_true(tc_vec_max(withnan, 20) == 7.0f);
     assert_true(isinf(tc_vec_exp(100.0f)));
     assert_true(tc_vec_exp(0.0f) == 1.0f);
+}
+
+/* tc_sample: the greedy choice and seeded draws. */
+static void test_sampler(void **state)
+{
+    (void)state;
+    tc_prng g;
+    tc_prng_seed(&g, 9);
     /* greedy: ties go to the first maximum (torch.argmax), NaN is no token */
     tc_sampler greedy = {0.0f, 0, 1.0f, 1};
     float sc6[6];
@@ -683,7 +707,10 @@ int main(int argc, char **argv)
     }
     random_model_tool = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kernels),
+        cmocka_unit_test(test_kernels_dot),
+        cmocka_unit_test(test_kernels_attention),
+        cmocka_unit_test(test_kernels_exp),
+        cmocka_unit_test(test_sampler),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_arch_table),
         cmocka_unit_test(test_stories260K),

@@ -93,111 +93,85 @@ static void forged_states(tc_session *s, const forgery *f, const int32_t *seq, s
     free(out);
 }
 
-int main(int argc, char **argv)
+/* The receipt's "tokens" replaced by seq[0..T). */
+static void set_tokens(json_t *rc, const int32_t *seq, size_t T)
 {
-    if (argc < 4) {
-        fprintf(stderr, "usage: forge_run RUNDIR MODEL MODE [ARG...]\n");
-        return 2;
-    }
-    const char *run = argv[1], *model_dir = argv[2], *mode = argv[3];
-    char path[4096];
-    tc_error e = {0};
-    path_in(path, sizeof path, run, "receipt.json");
-    json_error_t je;
-    json_t *rc = json_load_file(path, 0, &je);
-    if (rc == NULL)
-        die("receipt.json unreadable", NULL);
-    json_t *toks = json_object_get(rc, "tokens");
-    size_t T = json_array_size(toks), n_prompt =
-        (size_t)json_integer_value(json_object_get(rc, "n_prompt_tokens"));
-    int32_t *seq = malloc(T * sizeof *seq);
+    json_t *nt = json_array();
     for (size_t i = 0; i < T; i++)
-        seq[i] = (int32_t)json_integer_value(json_array_get(toks, i));
-    tc_quant_params q;
-    if (tc_quant_from_json(&e, &q, json_object_get(rc, "quantization"), "receipt") != TC_OK)
-        die("quantization", &e);
-    bool det = json_is_true(json_object_get(rc, "deterministic"));
-    const char *bi = json_string_value(json_object_get(rc, "block_inputs"));
-    bool deq = bi != NULL && !strcmp(bi, "dequantized");
+        json_array_append_new(nt, json_integer(seq[i]));
+    json_object_set_new(rc, "tokens", nt);
+}
 
-    tc_model *m;
-    if (tc_model_load(&e, &m, model_dir) != TC_OK)
-        die("model", &e);
-    const tc_model_config *cfg = tc_model_cfg(m);
-    size_t L = (size_t)cfg->n_layers, H = (size_t)cfg->dim, n = T * H;
-    tc_engine_opts eo = {.n_threads = 1, .deterministic = det, .max_seq = T,
-                         .round = deq ? tc_audit_round : NULL, .round_ctx = &q};
-    tc_session *s;
-    if (tc_session_new(&e, &s, m, &eo) != TC_OK)
-        die("session", &e);
+/* Mode "tokens": the generated part seq[n_prompt..T) from a comma list. */
+static void parse_token_list(int32_t *seq, size_t n_prompt, size_t T, char *list)
+{
+    size_t k = n_prompt;
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (k == T)
+            die("more ids than generated tokens", NULL);
+        seq[k++] = (int32_t)atoi(t);
+    }
+    if (k != T)
+        die("fewer ids than generated tokens", NULL);
+}
 
-    if (!strcmp(mode, "tokens")) {
-        if (argc != 5)
-            die("tokens needs a list", NULL);
-        size_t k = n_prompt;
-        for (char *save = NULL, *t = strtok_r(argv[4], ",", &save); t;
-             t = strtok_r(NULL, ",", &save)) {
-            if (k == T)
-                die("more ids than generated tokens", NULL);
-            seq[k++] = (int32_t)atoi(t);
-        }
-        if (k != T)
-            die("fewer ids than generated tokens", NULL);
-        json_t *nt = json_array();
-        for (size_t i = 0; i < T; i++)
-            json_array_append_new(nt, json_integer(seq[i]));
-        json_object_set_new(rc, "tokens", nt);
+/* The other modes: block B, and DELTA for perturb. */
+static void parse_block_args(forgery *f, int argc, char **argv)
+{
+    if (argc < 5 || atoi(argv[4]) < 1 || (size_t)atoi(argv[4]) >= f->L)
+        die("the mode needs a block in 1..L-1 (the last state is after the final norm)", NULL);
+    f->B = (size_t)atoi(argv[4]);
+    if (!strcmp(f->mode, "perturb")) {
+        if (argc != 6)
+            die("perturb needs DELTA", NULL);
+        f->delta = strtof(argv[5], NULL);
     }
-    forgery f = {.mode = mode, .deq = deq, .q = &q, .L = L, .H = H};
-    if (strcmp(mode, "tokens")) {
-        if (argc < 5 || atoi(argv[4]) < 1 || (size_t)atoi(argv[4]) >= L)
-            die("the mode needs a block in 1..L-1 (the last state is after the final norm)",
-                NULL);
-        f.B = (size_t)atoi(argv[4]);
-        if (!strcmp(mode, "perturb")) {
-            if (argc != 6)
-                die("perturb needs DELTA", NULL);
-            f.delta = strtof(argv[5], NULL);
-        }
-    }
-    float *hidden = malloc((L + 1) * n * sizeof *hidden);
-    if (strcmp(mode, "tokens")) {
-        /* regenerate greedily under the forgery, stopping as generation would */
-        size_t V = (size_t)cfg->vocab;
-        float *logits = malloc(V * sizeof *logits);
-        int32_t stop[TC_MAX_STOP_IDS + 1];
-        size_t n_stop = tc_model_default_stop(m, stop);
-        for (size_t p = n_prompt; p < T; p++) {
-            forged_states(s, &f, seq, p, hidden);
-            float *hL = hidden + L * p * H + (p - 1) * H, x[4096];
-            memcpy(x, hL, H * sizeof *x);
-            if (deq)
-                tc_audit_round(&q, x, H);
-            if (tc_session_head(&e, s, x, 1, logits) != TC_OK)
-                die("head", &e);
-            size_t best = 0;
-            for (size_t i = 1; i < V; i++)
-                if (logits[i] > logits[best])
-                    best = i;
-            seq[p] = (int32_t)best;
-            bool stopped = false;
-            for (size_t i = 0; i < n_stop; i++)
-                stopped |= stop[i] == seq[p];
-            if (stopped)
-                T = p + 1;
-        }
-        free(logits);
-        n = T * H;
-        json_t *nt = json_array();
-        for (size_t i = 0; i < T; i++)
-            json_array_append_new(nt, json_integer(seq[i]));
-        json_object_set_new(rc, "tokens", nt);
-    }
-    forged_states(s, &f, seq, T, hidden);
+}
 
-    /* quantize, lay out, commit with the run's SRS, rewrite */
+/* Regenerates seq[n_prompt..) greedily under the forgery, stopping as
+ * generation would; returns the new token count (at most T). */
+static size_t regenerate(tc_session *s, const tc_model *m, const forgery *f, int32_t *seq,
+                         size_t n_prompt, size_t T, float *hidden)
+{
+    tc_error e = {0};
+    size_t L = f->L, H = f->H, V = (size_t)tc_model_cfg(m)->vocab;
+    float *logits = malloc(V * sizeof *logits);
+    int32_t stop[TC_MAX_STOP_IDS + 1];
+    size_t n_stop = tc_model_default_stop(m, stop);
+    for (size_t p = n_prompt; p < T; p++) {
+        forged_states(s, f, seq, p, hidden);
+        float *hL = hidden + L * p * H + (p - 1) * H, x[4096];
+        memcpy(x, hL, H * sizeof *x);
+        if (f->deq)
+            tc_audit_round((void *)f->q, x, H);
+        if (tc_session_head(&e, s, x, 1, logits) != TC_OK)
+            die("head", &e);
+        size_t best = 0;
+        for (size_t i = 1; i < V; i++)
+            if (logits[i] > logits[best])
+                best = i;
+        seq[p] = (int32_t)best;
+        bool stopped = false;
+        for (size_t i = 0; i < n_stop; i++)
+            stopped |= stop[i] == seq[p];
+        if (stopped)
+            T = p + 1;
+    }
+    free(logits);
+    return T;
+}
+
+/* Quantizes the states hidden (L+1, T, H), lays them out, commits with the
+ * run's SRS and rewrites grid.npy, commitment.txt and receipt.json (rc);
+ * prints the commitment. */
+static void commit_and_rewrite(const char *run, json_t *rc, const tc_quant_params *q,
+                               const float *hidden, size_t L, size_t T, size_t H)
+{
+    tc_error e = {0};
+    char path[4096];
+    size_t n = T * H;
     int64_t *vals = malloc((L + 1) * n * sizeof *vals);
-    if (tc_quantize_f32(&e, &q, vals, hidden, L + 1, n) != TC_OK)
+    if (tc_quantize_f32(&e, q, vals, hidden, L + 1, n) != TC_OK)
         die("quantize", &e);
     tc_layout lay;
     if (tc_layout_structured(&e, &lay, L + 1, T, H) != TC_OK)
@@ -232,12 +206,66 @@ int main(int argc, char **argv)
     if (json_dump_file(rc, path, JSON_INDENT(2) | JSON_SORT_KEYS) != 0)
         die("receipt.json", NULL);
     printf("%s\n", hex);
-    json_decref(rc);
     tc_pst_srs_free(&srs);
-    tc_session_free(s);
-    tc_model_free(m);
     free(grid);
     free(vals);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: forge_run RUNDIR MODEL MODE [ARG...]\n");
+        return 2;
+    }
+    const char *run = argv[1], *model_dir = argv[2], *mode = argv[3];
+    char path[4096];
+    tc_error e = {0};
+    path_in(path, sizeof path, run, "receipt.json");
+    json_error_t je;
+    json_t *rc = json_load_file(path, 0, &je);
+    if (rc == NULL)
+        die("receipt.json unreadable", NULL);
+    json_t *toks = json_object_get(rc, "tokens");
+    size_t T = json_array_size(toks), n_prompt =
+        (size_t)json_integer_value(json_object_get(rc, "n_prompt_tokens"));
+    int32_t *seq = malloc(T * sizeof *seq);
+    for (size_t i = 0; i < T; i++)
+        seq[i] = (int32_t)json_integer_value(json_array_get(toks, i));
+    tc_quant_params q;
+    if (tc_quant_from_json(&e, &q, json_object_get(rc, "quantization"), "receipt") != TC_OK)
+        die("quantization", &e);
+    bool det = json_is_true(json_object_get(rc, "deterministic"));
+    const char *bi = json_string_value(json_object_get(rc, "block_inputs"));
+    bool deq = bi != NULL && !strcmp(bi, "dequantized");
+
+    tc_model *m;
+    if (tc_model_load(&e, &m, model_dir) != TC_OK)
+        die("model", &e);
+    const tc_model_config *cfg = tc_model_cfg(m);
+    size_t L = (size_t)cfg->n_layers, H = (size_t)cfg->dim;
+    tc_engine_opts eo = {.n_threads = 1, .deterministic = det, .max_seq = T,
+                         .round = deq ? tc_audit_round : NULL, .round_ctx = &q};
+    tc_session *s;
+    if (tc_session_new(&e, &s, m, &eo) != TC_OK)
+        die("session", &e);
+
+    forgery f = {.mode = mode, .deq = deq, .q = &q, .L = L, .H = H};
+    float *hidden = malloc((L + 1) * T * H * sizeof *hidden);
+    if (!strcmp(mode, "tokens")) {
+        if (argc != 5)
+            die("tokens needs a list", NULL);
+        parse_token_list(seq, n_prompt, T, argv[4]);
+        set_tokens(rc, seq, T);
+    } else {
+        parse_block_args(&f, argc, argv);
+        T = regenerate(s, m, &f, seq, n_prompt, T, hidden);
+        set_tokens(rc, seq, T);
+    }
+    forged_states(s, &f, seq, T, hidden);
+    commit_and_rewrite(run, rc, &q, hidden, L, T, H);
+    json_decref(rc);
+    tc_session_free(s);
+    tc_model_free(m);
     free(hidden);
     free(seq);
     return 0;
